@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+// The CustomNet data engine: staged executables that build CustomNet / Zero-1-to-3 training corpora.
+import PackageDescription
+
+let package = Package(
+    name: "CustomNetData",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cn-manifest", targets: ["cn-manifest"]),
+        .executable(name: "cn-run", targets: ["cn-run"]),
+        .executable(name: "cn-bench-stage", targets: ["cn-bench-stage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+    ],
+    targets: [
+        // C libraries
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "CJPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // Libraries
+        .target(name: "Support"),
+        .target(name: "Imaging", dependencies: ["Support", "CPNG", "CJPEGShim"]),
+        .target(name: "Geometry", dependencies: ["Support"]),
+        .target(name: "Assets", dependencies: ["Support", "Imaging", "Geometry"]),
+        .target(name: "Raster", dependencies: ["Support", "Imaging", "Geometry", "Assets"]),
+        .target(name: "Manifest", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Pipeline", dependencies: [
+            "Support", "Manifest", .product(name: "GRDB", package: "GRDB.swift"), "Yams",
+        ]),
+        .target(name: "StageCLI", dependencies: [
+            "Support", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "Datasets", dependencies: ["Support", "Imaging", "ZIPFoundation"]),
+        .target(name: "Shards", dependencies: ["Support", "Imaging"]),
+        .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
+
+        // Executables (thin: parse arguments, call the library)
+        .executableTarget(name: "cn-manifest", dependencies: [
+            "StageCLI", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-run", dependencies: [
+            "StageCLI", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-bench-stage", dependencies: [
+            "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests
+        .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
+        .testTarget(name: "AssetsTests", dependencies: ["Assets", "TestSupport"]),
+        .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"]),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// Namespace of the Assets module.
+public enum AssetsModule {}

@@ -1,0 +1,4 @@
+#ifndef CJPEG_SHIM_H
+#define CJPEG_SHIM_H
+#include <stddef.h>
+#endif

@@ -1,0 +1,2 @@
+/// Namespace of the Geometry module.
+public enum GeometryModule {}

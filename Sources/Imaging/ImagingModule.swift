@@ -1,0 +1,2 @@
+/// Namespace of the Imaging module.
+public enum ImagingModule {}

@@ -1,0 +1,49 @@
+import Foundation
+import Manifest
+import Support
+
+/// Everything one item's processing may touch: its key, its own random stream, atomic file
+/// output under the workdir, and read-only access to the manifest. Used by one thread at a time.
+public final class ItemContext {
+    /// The item key, as listed by the stage.
+    public let key: String
+    /// The item's random stream, seeded from (run seed, stage, key): same inputs and seed, same bytes.
+    public var random: SeededRandom
+    /// The stage-wide context (workdir, config, manifest, seed).
+    public let stage: StageContext
+    /// Files published for this item so far, as workdir-relative paths.
+    public private(set) var publishedFiles: [String] = []
+
+    /// Creates the context of one item.
+    public init(key: String, stageName: String, stage: StageContext) {
+        self.key = key
+        self.stage = stage
+        self.random = SeededRandom(runSeed: stage.seed, stage: stageName, item: key)
+    }
+
+    /// The absolute URL of a workdir-relative path.
+    public func url(_ relativePath: String) -> URL {
+        stage.workdir.appendingPathComponent(relativePath)
+    }
+
+    /// Writes one output file atomically (temporary name, fsync, rename) at a workdir-relative path.
+    public func write(_ bytes: [UInt8], to relativePath: String) throws {
+        try AtomicFile.write(bytes, to: url(relativePath).path)
+        publishedFiles.append(relativePath)
+    }
+
+    /// A fresh temporary folder beside `relativeFolder`, to fill and then `publishFolder`; a kill
+    /// leaves it as an orphan that the next run removes.
+    public func makeStagingFolder(for relativeFolder: String) throws -> URL {
+        let staging = AtomicFile.temporaryPath(for: url(relativeFolder).path)
+        try AtomicFile.makeFolders(staging)
+        return URL(fileURLWithPath: staging)
+    }
+
+    /// Publishes a filled staging folder at a workdir-relative folder, replacing an older one.
+    public func publishFolder(_ staging: URL, to relativeFolder: String) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: staging.path))?.sorted() ?? []
+        try AtomicFile.publishFolder(staging: staging.path, to: url(relativeFolder).path)
+        publishedFiles.append(contentsOf: names.map { relativeFolder + "/" + $0 })
+    }
+}

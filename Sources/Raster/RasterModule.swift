@@ -1,0 +1,2 @@
+/// Namespace of the Raster module.
+public enum RasterModule {}

@@ -1,0 +1,2 @@
+/// Namespace of the Shards module.
+public enum ShardsModule {}

@@ -1,0 +1,2 @@
+/// Namespace of the StageCLI module.
+public enum StageCLIModule {}

@@ -1,0 +1,2 @@
+/// Namespace of the Tensor module.
+public enum TensorModule {}
