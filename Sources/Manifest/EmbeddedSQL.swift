@@ -53,6 +53,7 @@ CREATE TABLE artifact (
 );
 
 CREATE INDEX artifact_by_item ON artifact (stage, item);
+
 """#),
         ("0002_corpus", #"""
 -- The corpus: sources (Open Images photos and objects, 3D assets), what the stages made of
@@ -179,6 +180,7 @@ CREATE TABLE sample (
     shard      TEXT REFERENCES shard (name)
 );
 CREATE INDEX sample_by_split ON sample (split);
+
 """#),
     ]
 
@@ -191,6 +193,7 @@ FROM work
 WHERE status IN ('failed', 'skipped')
 GROUP BY stage, status, error_kind
 ORDER BY stage, items DESC;
+
 """#,
         "stage-progress": #"""
 -- Items per stage and status, with the number of retried items.
@@ -203,6 +206,7 @@ SELECT stage,
 FROM work
 GROUP BY stage
 ORDER BY stage;
+
 """#,
     ]
 }
