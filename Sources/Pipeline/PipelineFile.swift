@@ -22,6 +22,9 @@ public struct PipelineFile: Sendable {
         public let command: [String]
         /// The step's `config:` mapping as YAML text ("" when absent).
         public let configYAML: String
+        /// Whether cn-run appends the shared stage flags (--workdir, --config, --seed, --jobs);
+        /// false for helper commands such as cn-fixture (`common: false`).
+        public let takesCommonFlags: Bool
     }
 
     /// The pipeline's name.
@@ -81,7 +84,8 @@ public struct PipelineFile: Sendable {
                 }
                 config = try Yams.serialize(node: configNode)
             }
-            steps.append(Step(stage: stage, command: command, configYAML: config))
+            let common = step["common"]?.bool ?? true
+            steps.append(Step(stage: stage, command: command, configYAML: config, takesCommonFlags: common))
         }
         return PipelineFile(name: name, seed: seed, steps: steps, hash: hash)
     }
