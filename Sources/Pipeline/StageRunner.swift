@@ -34,7 +34,7 @@ public final class StageRunner {
         let runID = try manifest.write { db in try RunLog.start(db, invocation, now: Timestamp.now()) }
         summary.runID = runID
 
-        let keys = try stage.listItems(context).filter(options.partition.contains)
+        let keys = try stage.listItems(context).filter(options.partition.contains).sorted()
         summary.listed = keys.count
         summary.newlyQueued = try enqueue(keys)
         var runnable = try manifest.read { db in
@@ -56,6 +56,7 @@ public final class StageRunner {
         return summary
     }
 
+    /// Adds the listed keys to the ledger in large transactions (sorted keys make B-tree appends).
     private func enqueue(_ keys: [String]) throws -> Int {
         var inserted = 0
         var offset = 0
