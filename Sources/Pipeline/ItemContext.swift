@@ -23,6 +23,8 @@ public final class ItemContext {
     public let stage: StageContext
     /// Files published for this item so far.
     public private(set) var publishedFiles: [PublishedFile] = []
+    /// Folders whose entries changed and still need an fsync before the commit.
+    public private(set) var touchedFolders: Set<String> = []
 
     /// Creates the context of one item.
     public init(key: String, stageName: String, stage: StageContext) {
@@ -36,9 +38,12 @@ public final class ItemContext {
         stage.workdir.appendingPathComponent(relativePath)
     }
 
-    /// Writes one output file atomically (temporary name, fsync, rename) at a workdir-relative path.
+    /// Writes one output file atomically (temporary name, fsync, rename) at a workdir-relative path;
+    /// the runner fsyncs its folder before the item's row is committed.
     public func write(_ bytes: [UInt8], to relativePath: String) throws {
-        try AtomicFile.write(bytes, to: url(relativePath).path)
+        let path = url(relativePath).path
+        try AtomicFile.write(bytes, to: path, syncFolder: false)
+        touchedFolders.insert((path as NSString).deletingLastPathComponent)
         publishedFiles.append(PublishedFile(path: relativePath, bytes: bytes.count, sha256: SHA256.hex(bytes)))
     }
 

@@ -116,9 +116,11 @@ public final class StageRunner {
         progress.clear()
     }
 
-    /// Commits finished items (records, artifacts, status) and claims the next ones, in one transaction.
+    /// Commits finished items (records, artifacts, status) and claims the next ones, in one
+    /// transaction, after fsyncing the folders their files were renamed into.
     private func commit(_ finished: [ItemResult], claim: [String], runID: Int64) throws -> (done: Int, failed: Int, skipped: Int) {
         let name = stage.name
+        for folder in Set(finished.flatMap(\.folders)) { AtomicFile.syncFolder(folder) }
         return try context.manifest.write { db in
             let now = Timestamp.now()
             var done = 0, failed = 0, skipped = 0
@@ -161,10 +163,10 @@ public final class StageRunner {
             let outcome = try stage.process(item)
             return ItemResult(key: key, status: outcome.status, errorKind: outcome.reasonKind, error: outcome.reason,
                               output: commonOutput(item.publishedFiles.map(\.path)), records: outcome.records,
-                              files: item.publishedFiles)
+                              files: item.publishedFiles, folders: item.touchedFolders)
         } catch {
             return ItemResult(key: key, status: .failed, errorKind: errorKind(error), error: oneLine(error),
-                              output: nil, records: [], files: [])
+                              output: nil, records: [], files: [], folders: item.touchedFolders)
         }
     }
 
@@ -192,4 +194,5 @@ struct ItemResult: Sendable {
     let output: String?
     let records: [RecordStatement]
     let files: [ItemContext.PublishedFile]
+    let folders: Set<String>
 }
