@@ -20,11 +20,12 @@ let package = Package(
         // C libraries
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "CJPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Libraries
         .target(name: "Support"),
-        .target(name: "Imaging", dependencies: ["Support", "CPNG", "CJPEGShim"]),
+        .target(name: "Imaging", dependencies: ["Support", "CPNGShim", "CJPEGShim"]),
         .target(name: "Geometry", dependencies: ["Support"]),
         .target(name: "Assets", dependencies: ["Support", "Imaging", "Geometry"]),
         .target(name: "Raster", dependencies: ["Support", "Imaging", "Geometry", "Assets"]),
@@ -49,6 +50,8 @@ let package = Package(
         .executableTarget(name: "cn-bench-stage", dependencies: [
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),

@@ -1,0 +1,1 @@
+print("cn-bench-codecs: not yet")
