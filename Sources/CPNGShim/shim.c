@@ -134,7 +134,13 @@ int cn_png_decode(cn_png_decoder *d, int layout, unsigned char *dest, size_t str
     png_uint_32 height = png_get_image_height(png, d->info);
     rows = (png_bytep *)malloc(sizeof(png_bytep) * (height ? height : 1));
     if (!rows) { d->state.status = CN_PNG_NOMEM; strcpy(d->state.message, "out of memory"); png_error(png, d->state.message); }
-    for (png_uint_32 y = 0; y < height; y++) rows[y] = dest + (size_t)y * stride;
+    size_t row_bytes = png_get_rowbytes(png, d->info);
+    for (png_uint_32 y = 0; y < height; y++) {
+        rows[y] = dest + (size_t)y * stride;
+        /* png_combine_row keeps the padding bits of a sub-byte row's last byte: start from zero
+           so raw rows are deterministic. */
+        if (layout == CN_PNG_OUT_RAW && d->bit_depth < 8) rows[y][row_bytes - 1] = 0;
+    }
     png_read_image(png, rows);
     png_read_end(png, NULL);
     free(rows);
