@@ -38,6 +38,28 @@ public enum JPEG {
         return (w, h, bytes)
     }
 
+    /// Decodes in-memory JPEG data into `image`, reusing its pixel storage when the size matches
+    /// (no allocation in a decode loop over same-size images); otherwise `image` is replaced.
+    public static func decodeRGBA(_ data: [UInt8], into image: inout RGBAImage, options: JPEGDecodeOptions = .standard,
+                                  source: String? = nil) throws {
+        try data.withUnsafeBytes { raw in
+            let src = source ?? ImageError.memorySource(raw.count)
+            let (decoder, info) = try open(raw, source: src)
+            defer { cn_jpeg_close(decoder) }
+            let width = Int(info.width), height = Int(info.height)
+            try options.limits.check(width: width, height: height, source: src)
+            if image.width != width || image.height != height {
+                image = RGBAImage(width: width, height: height)
+            }
+            var message = [CChar](repeating: 0, count: Int(CN_JPEG_MESSAGE_MAX))
+            let status = image.pixels.withUnsafeMutableBufferPointer { buffer in
+                cn_jpeg_decode(decoder, CN_JPEG_OUT_RGBA, options.dctMethod.rawValue, options.fancyUpsampling ? 1 : 0,
+                               options.strict ? 1 : 0, buffer.baseAddress, width * 4, &message)
+            }
+            if status != CN_JPEG_OK { throw error(status, message, source: src) }
+        }
+    }
+
     /// Decodes a JPEG file to RGBA8 (the file size is checked against `options.limits` first).
     public static func decodeRGBA(contentsOf path: String, options: JPEGDecodeOptions = .standard) throws -> RGBAImage {
         try decodeRGBA(FileBytes.read(path, limits: options.limits), options: options, source: ImageError.fileSource(path))

@@ -9,6 +9,7 @@ struct Arguments {
     var png = ""
     var seconds = 2.0
     var rounds = 3
+    var only: String? = nil
 }
 
 func parse() -> Arguments {
@@ -20,6 +21,7 @@ func parse() -> Arguments {
         case "--png": args.png = it.next() ?? ""
         case "--seconds": args.seconds = Double(it.next() ?? "") ?? 2
         case "--rounds": args.rounds = Int(it.next() ?? "") ?? 3
+        case "--only": args.only = it.next()
         default:
             FileHandle.standardError.write(Data("usage: cn-bench-codecs --jpeg FILE --png FILE [--seconds S] [--rounds N]\n".utf8))
             exit(2)
@@ -35,6 +37,7 @@ func parse() -> Arguments {
 /// Best rate over `rounds` rounds of at least `seconds` each (the best round is the least disturbed
 /// by the other processes on a shared machine).
 func measure(_ name: String, pixels: Int, seconds: Double, rounds: Int, _ body: () throws -> Void) rethrows {
+    if let only = args.only, only != name { return }
     try body() // warm-up
     var best = 0.0
     let clock = ContinuousClock()
@@ -65,6 +68,10 @@ do {
 
     try measure("jpeg-decode-rgb", pixels: jpegPixels, seconds: args.seconds, rounds: args.rounds) {
         _ = try JPEG.decodeRGB(jpegBytes)
+    }
+    var reused = RGBAImage(width: 1, height: 1)
+    try measure("jpeg-decode-rgba-reuse", pixels: jpegPixels, seconds: args.seconds, rounds: args.rounds) {
+        try JPEG.decodeRGBA(jpegBytes, into: &reused)
     }
     try measure("jpeg-decode-rgba", pixels: jpegPixels, seconds: args.seconds, rounds: args.rounds) {
         _ = try JPEG.decodeRGBA(jpegBytes)
