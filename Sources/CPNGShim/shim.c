@@ -178,7 +178,7 @@ static void cn_png_flush(png_structp png) { (void)png; }
 int cn_png_encode(const unsigned char *pixels, size_t stride, uint32_t width, uint32_t height,
                   int bit_depth, int color_type, const uint8_t *palette, int palette_count,
                   const uint8_t *trns_alpha, int trns_count, const uint16_t *trns_color,
-                  int compression_level, int filters,
+                  int compression_level, int filters, int interlace,
                   unsigned char **out, size_t *out_size, char *message) {
     *out = NULL; *out_size = 0;
     cn_png_state *state = (cn_png_state *)calloc(1, sizeof(cn_png_state));
@@ -202,7 +202,7 @@ int cn_png_encode(const unsigned char *pixels, size_t stride, uint32_t width, ui
     png_set_write_fn(png, sink, cn_png_write, cn_png_flush);
     png_set_compression_level(png, compression_level);
     if (filters >= 0) png_set_filter(png, 0, filters);
-    png_set_IHDR(png, info, width, height, bit_depth, color_type, PNG_INTERLACE_NONE,
+    png_set_IHDR(png, info, width, height, bit_depth, color_type, interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (color_type == PNG_COLOR_TYPE_PALETTE && palette_count > 0) {
         png_color colors[256];
@@ -221,6 +221,7 @@ int cn_png_encode(const unsigned char *pixels, size_t stride, uint32_t width, ui
         }
     }
     png_write_info(png, info);
+    if (interlace) png_set_interlace_handling(png);
     for (uint32_t y = 0; y < height; y++) rows[y] = (png_bytep)(pixels + (size_t)y * stride);
     png_write_image(png, rows);
     png_write_end(png, NULL);

@@ -30,9 +30,11 @@ public enum PNG {
         public var compressionLevel: Int
         /// Use only the None filter (faster, larger) instead of libpng's adaptive choice.
         public var noFilter: Bool
+        /// Write Adam7-interlaced (larger, slower; for tests and progressive display).
+        public var interlaced: Bool
         /// Creates options.
-        public init(compressionLevel: Int = 6, noFilter: Bool = false) {
-            self.compressionLevel = compressionLevel; self.noFilter = noFilter
+        public init(compressionLevel: Int = 6, noFilter: Bool = false, interlaced: Bool = false) {
+            self.compressionLevel = compressionLevel; self.noFilter = noFilter; self.interlaced = interlaced
         }
     }
 
@@ -98,7 +100,7 @@ public enum PNG {
         try decodeGray(FileBytes.read(path, limits: limits), limits: limits, source: ImageError.fileSource(path))
     }
 
-    /// Encodes a `PNGImage` in its own format (non-interlaced).
+    /// Encodes a `PNGImage` in its own format (interlaced only when `options.interlaced`).
     public static func encode(_ image: PNGImage, options: EncodeOptions = EncodeOptions()) throws -> [UInt8] {
         let key = image.transparentColor.map { $0 + [0, 0, 0] } ?? [0, 0, 0]
         let trnsCount: Int32 = image.colorType == .palette ? Int32(image.paletteAlpha.count) : (image.transparentColor == nil ? 0 : 1)
@@ -208,7 +210,7 @@ public enum PNG {
         var message = [CChar](repeating: 0, count: Int(CN_PNG_MESSAGE_MAX))
         let status = cn_png_encode(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), stride, UInt32(width), UInt32(height),
                                    Int32(bitDepth), Int32(colorType), palette, paletteCount, alpha, trnsCount, key,
-                                   Int32(max(0, min(9, options.compressionLevel))), options.noFilter ? 0x08 : -1,
+                                   Int32(max(0, min(9, options.compressionLevel))), options.noFilter ? 0x08 : -1, options.interlaced ? 1 : 0,
                                    &out, &size, &message)
         guard status == CN_PNG_OK, let out else {
             throw ImageError(.encodeFailed, source: source, detail: "libpng: \(cMessage(message))")

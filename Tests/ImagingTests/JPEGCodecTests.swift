@@ -93,6 +93,16 @@ import TestSupport
         #expect(worst <= 6, "quality 100 4:4:4 error \(worst)")
     }
 
+    @Test func decodeIntoReusesTheImage() throws {
+        let first = try Tools.cjpeg([], seed: 1), second = try Tools.cjpeg([], seed: 2)
+        var image = RGBAImage(width: 1, height: 1)
+        try JPEG.decodeRGBA(first, into: &image)
+        #expect(image == (try JPEG.decodeRGBA(first)))
+        try JPEG.decodeRGBA(second, into: &image)
+        #expect(image == (try JPEG.decodeRGBA(second)))
+        #expect(throws: ImageError.self) { try JPEG.decodeRGBA(Array(second.prefix(100)), into: &image) }
+    }
+
     @Test func refusesLargeImagesBeforeDecoding() throws {
         let bytes = try Tools.cjpeg([])
         let error = #expect(throws: ImageError.self) {

@@ -43,6 +43,10 @@ import TestSupport
             #expect(decoded == image, "round trip differs for \(name) (tRNS \(withTransparency))")
             let header = try PNG.readHeader(bytes)
             #expect(header.colorType == type && header.bitDepth == depth && header.width == 37 && header.height == 23)
+            let interlaced = try PNG.encode(image, options: PNG.EncodeOptions(interlaced: true))
+            #expect(try PNG.readHeader(interlaced).interlaced)
+            #expect(try PNG.decode(interlaced) == image, "Adam7 round trip differs for \(name)")
+            #expect(try PNG.decodeRGBA(interlaced) == PNG.decodeRGBA(bytes), "Adam7 RGBA differs for \(name)")
         }
     }
 
@@ -109,6 +113,8 @@ import TestSupport
             im.save(f"{out}/{name}.png", **kw)
             a = np.asarray(arr)
             a.astype('>u2' if a.dtype == np.uint16 else np.uint8).tofile(f"{out}/{name}.raw")
+            if im.mode != "I;16":
+                np.asarray(Image.open(f"{out}/{name}.png").convert("RGBA")).tofile(f"{out}/{name}.rgba")
         b = rng.integers(0, 2, (h, w)).astype(bool)
         save("mode1", Image.fromarray(b), b.astype(np.uint8))
         l = rng.integers(0, 256, (h, w), dtype=np.uint8)
@@ -145,6 +151,11 @@ import TestSupport
             #expect(samples == expected, "\(name): samples differ from Pillow's")
             // and the file survives our encoder bit-exactly
             #expect(try PNG.decode(PNG.encode(png)) == png, "\(name): re-encode differs")
+            if name != "I16" {
+                let rgba = try PNG.decodeRGBA(contentsOf: folder.appendingPathComponent("\(name).png").path)
+                let pillow = [UInt8](try Data(contentsOf: folder.appendingPathComponent("\(name).rgba")))
+                #expect(rgba.pixels == pillow, "\(name): RGBA conversion differs from Pillow's convert(\"RGBA\")")
+            }
             if name == "PT" { #expect(png.paletteAlpha.count >= 4 && png.paletteAlpha[3] == 0) }
         }
         let mask = try PNG.decodeGray(contentsOf: folder.appendingPathComponent("mode1.png").path)

@@ -46,7 +46,7 @@ void cn_png_close(cn_png_decoder *decoder);
 int cn_png_encode(const unsigned char *rows, size_t stride, uint32_t width, uint32_t height,
                   int bit_depth, int color_type, const uint8_t *palette, int palette_count,
                   const uint8_t *trns_alpha, int trns_count, const uint16_t *trns_color,
-                  int compression_level, int filters,
+                  int compression_level, int filters, int interlace,
                   unsigned char **out, size_t *out_size, char *message);
 void cn_png_free(void *buffer);
 #endif
