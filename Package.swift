@@ -22,11 +22,12 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "CJPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Libraries
         .target(name: "Support"),
-        .target(name: "Imaging", dependencies: ["Support", "CPNG", "CJPEGShim"]),
+        .target(name: "Imaging", dependencies: ["Support", "CPNGShim", "CJPEGShim"]),
         .target(name: "Geometry", dependencies: ["Support"]),
         .target(name: "Assets", dependencies: ["Support", "Imaging", "Geometry"]),
         .target(name: "Raster", dependencies: ["Support", "Imaging", "Geometry", "Assets"]),
@@ -55,6 +56,7 @@ let package = Package(
         .executableTarget(name: "cn-bench-manifest", dependencies: [
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
