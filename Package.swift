@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "cn-run", targets: ["cn-run"]),
         .executable(name: "cn-bench-stage", targets: ["cn-bench-stage"]),
         .executable(name: "cn-bench-manifest", targets: ["cn-bench-manifest"]),
+        .executable(name: "cn-compose", targets: ["cn-compose"]),
+        .executable(name: "cn-caption", targets: ["cn-caption"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -40,6 +42,9 @@ let package = Package(
         ]),
         .target(name: "Datasets", dependencies: ["Support", "Imaging", "ZIPFoundation"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
+        .target(name: "CorpusStages", dependencies: [
+            "Support", "Imaging", "Manifest", "Pipeline", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
 
         // Executables (thin: parse arguments, call the library)
@@ -53,6 +58,12 @@ let package = Package(
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "cn-compose", dependencies: [
+            "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-caption", dependencies: [
+            "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "cn-bench-manifest", dependencies: [
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
