@@ -35,11 +35,14 @@ public struct WorkdirSnapshot: Equatable {
     public static func sqlite(_ database: String, _ sql: String) throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-readonly", database, sql]
-        let pipe = Pipe(), errors = Pipe()
+        process.arguments = ["-readonly", "-bail", database]
+        let pipe = Pipe(), errors = Pipe(), input = Pipe()
         process.standardOutput = pipe
         process.standardError = errors
+        process.standardInput = input
         try process.run()
+        input.fileHandleForWriting.write(Data((sql + "\n").utf8))
+        try input.fileHandleForWriting.close()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
