@@ -49,6 +49,7 @@ let package = Package(
         .executableTarget(name: "cn-bench-stage", dependencies: [
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cn-bench-shards", dependencies: ["Shards"]),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),

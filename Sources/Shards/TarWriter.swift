@@ -18,13 +18,15 @@ public final class TarWriter {
     public let options: TarOptions
     /// Archive bytes produced so far (written or buffered).
     public private(set) var byteCount = 0
+    /// The SHA-256 implementation in use ("libcrypto" or "swift").
+    public var hashBackend: String { hasher.backend }
     /// Number of members appended so far.
     public private(set) var memberCount = 0
 
     private var fd: Int32
     private let buffer: UnsafeMutableRawBufferPointer
     private var used = 0
-    private var hasher = FastSHA256()
+    private let hasher = ShardHasher()
     private var finished = false
 
     /// Creates (or truncates) `path` and prepares a write buffer of `bufferSize` bytes.
