@@ -5,9 +5,10 @@ import Glibc
 #endif
 
 /// A streaming ustar writer (POSIX ustar as in reference/formats.md): each member is a 512-byte
-/// header plus data padded to 512, the archive ends with two zero blocks. Bytes go through one
-/// large buffer and leave in few big `write` calls (no syscall per member), and the SHA-256 of
-/// the archive is computed on the way, so a shard's index needs no second read.
+/// header plus data padded to 512, the archive ends with two zero blocks. Bytes go through a
+/// pair of large buffers and leave in few big `write` calls (no syscall per member), and the SHA-256 of
+/// the archive is computed on the way (on a second thread, overlapping the writes), so a shard's
+/// index needs no second read.
 ///
 /// The writer only writes where it is told; publishing under a final name (temp, fsync, rename)
 /// is the job of `ShardSequenceWriter` / `AtomicFile`.
@@ -24,9 +25,11 @@ public final class TarWriter {
     public private(set) var memberCount = 0
 
     private var fd: Int32
-    private let buffer: UnsafeMutableRawBufferPointer
+    private var buffers: [UnsafeMutableRawBufferPointer]
+    private var active = 0
     private var used = 0
     private let hasher = ShardHasher()
+    private let hashing = HashPipeline()
     private var finished = false
 
     /// Creates (or truncates) `path` and prepares a write buffer of `bufferSize` bytes.
@@ -36,12 +39,14 @@ public final class TarWriter {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, operation: "create", errno: errno) }
         self.fd = fd
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 64 << 10), alignment: 64)
+        let size = max(bufferSize, 64 << 10)
+        buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64) }
     }
 
     deinit {
+        hashing.wait()
         if fd >= 0 { close(fd) }
-        buffer.deallocate()
+        for buffer in buffers { buffer.deallocate() }
     }
 
     /// Appends one regular-file member with the given contents.
@@ -67,6 +72,7 @@ public final class TarWriter {
         guard !finished else { throw ShardError(kind: "tar-closed", "the tar \(path) is already finished") }
         try putZeros(2 * TarHeader.blockSize)
         try flush()
+        hashing.wait()
         finished = true
         if fsync(fd) != 0 { throw FileWriteError(path: path, operation: "fsync", errno: errno) }
         if close(fd) != 0 { fd = -1; throw FileWriteError(path: path, operation: "close", errno: errno) }
@@ -76,23 +82,22 @@ public final class TarWriter {
 
     /// Closes the file without ending the archive (what a crash leaves behind); for tests and error paths.
     public func abandon() {
+        hashing.wait()
         finished = true
         if fd >= 0 { close(fd); fd = -1 }
     }
 
+    private var buffer: UnsafeMutableRawBufferPointer { buffers[active] }
+
     private func put(_ bytes: UnsafeRawBufferPointer) throws {
-        guard bytes.count > 0 else { return }
-        if bytes.count > buffer.count - used {
-            try flush()
-            if bytes.count >= buffer.count / 2 {
-                hasher.update(bytes)
-                try writeAll(bytes)
-                byteCount += bytes.count
-                return
-            }
+        var offset = 0
+        while offset < bytes.count {
+            if used == buffer.count { try flush() }
+            let n = min(bytes.count - offset, buffer.count - used)
+            (buffer.baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+            used += n
+            offset += n
         }
-        (buffer.baseAddress! + used).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-        used += bytes.count
         byteCount += bytes.count
     }
 
@@ -103,11 +108,14 @@ public final class TarWriter {
         byteCount += count
     }
 
+    /// Hands the full buffer to the hashing thread, writes it out meanwhile, then switches to the
+    /// other buffer (whose hashing finished before this one's began, so it is free to refill).
     private func flush() throws {
         guard used > 0 else { return }
         let pending = UnsafeRawBufferPointer(start: buffer.baseAddress, count: used)
-        hasher.update(pending)
+        hashing.submit(hasher, pending)
         try writeAll(pending)
+        active = 1 - active
         used = 0
     }
 
@@ -122,4 +130,25 @@ public final class TarWriter {
             offset += written
         }
     }
+}
+
+/// Runs SHA-256 updates on a serial background queue, one buffer at a time, so hashing a shard
+/// overlaps writing it (two cores: one writes, one hashes). `submit` first waits for the previous
+/// update, which keeps the updates in order and tells the writer the other buffer is free again.
+final class HashPipeline: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "cn.shards.hash")
+    private let group = DispatchGroup()
+
+    private struct Job: @unchecked Sendable {
+        let hasher: ShardHasher
+        let bytes: UnsafeRawBufferPointer
+    }
+
+    func submit(_ hasher: ShardHasher, _ bytes: UnsafeRawBufferPointer) {
+        group.wait()
+        let job = Job(hasher: hasher, bytes: bytes)
+        queue.async(group: group) { job.hasher.update(job.bytes) }
+    }
+
+    func wait() { group.wait() }
 }
