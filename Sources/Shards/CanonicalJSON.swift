@@ -1,6 +1,7 @@
 /// A JSON value serialised deterministically: object keys sorted by their UTF-8 bytes, no
 /// whitespace, integers as integers, floating-point numbers in Swift's shortest round-trip form
-/// (the same digits on every platform; `Float` values printed as Float so 0.1f stays "0.1"),
+/// (the same digits on every platform, always valid JSON: "0.5", "-0.0", "1e-07", "5e+20";
+/// `Float` values printed as Float so 0.1f stays "0.1"),
 /// strings with only the escapes JSON requires. Used for every `json` shard field and export
 /// `meta.json`, so identical metadata always gives identical bytes (DESIGN.md: byte-reproducible shards).
 public indirect enum JSONValue: Sendable, Equatable {
@@ -30,10 +31,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .int(let value): out += Array(String(value).utf8)
         case .double(let value):
             guard value.isFinite else { throw ShardError(kind: "bad-json-number", "JSON cannot hold the number \(value)") }
-            out += Array(JSONValue.number(value.description).utf8)
+            out += Array(value.description.utf8)
         case .float(let value):
             guard value.isFinite else { throw ShardError(kind: "bad-json-number", "JSON cannot hold the number \(value)") }
-            out += Array(JSONValue.number(value.description).utf8)
+            out += Array(value.description.utf8)
         case .string(let text): JSONValue.writeString(text, into: &out)
         case .array(let values):
             out.append(UInt8(ascii: "["))
@@ -54,9 +55,6 @@ public indirect enum JSONValue: Sendable, Equatable {
             out.append(UInt8(ascii: "}"))
         }
     }
-
-    /// Swift prints "-0.0", "1e-05", "5e+20": all valid JSON numbers; integral values keep ".0".
-    private static func number(_ text: String) -> String { text }
 
     private static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
