@@ -122,3 +122,40 @@ struct ShardWriterTests {
         writer.abandon()
     }
 }
+
+@Suite("SIGKILL mid-shard")
+struct KillTests {
+    @Test("SIGKILL of a writing process leaves only complete shards (with intact indexes) under final names")
+    func sigkill() throws {
+        let executable = TestPaths.productsFolder.appendingPathComponent("cn-bench-shards").path
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "cn-bench-shards not built at \(executable); run swift build first")
+        let payload = TestPaths.scratchFolder("kill-payload").path
+        for id in 0..<40 {
+            let sample = try SampleFactory.sample(id: id).webDatasetSample()
+            for field in sample.fields { try Data(field.bytes).write(to: URL(fileURLWithPath: payload + "/" + sample.memberName(field.name))) }
+        }
+        let out = TestPaths.scratchFolder("kill-out").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [payload, out, "4", "1000000000", "40"]
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: out + "/train-000001.json"), Date() < deadline { usleep(5_000) }
+        usleep(60_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the writer finished before it could be killed")
+        let names = SampleFactory.files(in: out)
+        let finals = names.filter { !$0.hasPrefix(AtomicFile.temporaryPrefix) }
+        #expect(names.contains { $0.hasPrefix(AtomicFile.temporaryPrefix) }, "expected a half-written temporary: \(names)")
+        let tars = finals.filter { $0.hasSuffix(".tar") }
+        #expect(tars.count >= 2 && tars.count < 10)
+        for tar in tars {
+            let number = Int(tar.dropFirst("train-".count).dropLast(4))!
+            let index = try #require(try ShardIndex.load(folder: out, split: "train", number: number), "\(tar) has no index")
+            #expect(try index.isIntact(folder: out, checkHash: true))
+            #expect(try TarReader.read(path: out + "/" + tar).count == 4 * 5)
+        }
+        #expect(finals.filter { $0.hasSuffix(".json") }.count == tars.count)
+    }
+}
