@@ -11,7 +11,7 @@ with numpy in torch's convention, and Pillow's own BILINEAR resize (which antial
 shrinking) is computed too, to show how far the choice of filter moves pixels.
 
 usage: customnet_concat.py SPEC.json
-SPEC: {"reference": ref.npy or ref.png, "cases": [{"bbox": [x,y,w,h], "size": [W,H]}, ...],
+SPEC: {"reference": ref.npy or ref.png (resized to 256x256 with Pillow bilinear if needed), "cases": [{"bbox": [x,y,w,h], "size": [W,H]}, ...],
        "out": out.npy, "pil_out": out_pil.npy}
 Writes (N,256,256,3) float32 arrays of 0..255 levels; prints one JSON line of statistics.
 """
@@ -96,7 +96,8 @@ def main():
         reference = Image.fromarray(np.load(spec["reference"]).astype(np.uint8), "RGB")
     else:
         reference = Image.open(spec["reference"]).convert("RGB")
-    assert reference.size == (CANVAS, CANVAS), "the reference must be 256x256"
+    if reference.size != (CANVAS, CANVAS):  # the loader: transforms.Resize((256, 256)) on the PIL image
+        reference = reference.resize((CANVAS, CANVAS), Image.BILINEAR)
     torch_style = np.stack([concat(reference, c["bbox"], c["size"]) for c in spec["cases"]])
     pil_style = np.stack([concat(reference, c["bbox"], c["size"], True) for c in spec["cases"]])
     np.save(spec["out"], torch_style.astype(np.float32))
