@@ -48,6 +48,7 @@ public struct WebDatasetSample: Sendable, Equatable {
         fields.reduce(0) { $0 + TarHeader.archivedSize(ofMemberWithDataSize: $1.bytes.count) }
     }
 
+    /// Same key and the same fields, names and bytes, in the same order.
     public static func == (lhs: WebDatasetSample, rhs: WebDatasetSample) -> Bool {
         lhs.key == rhs.key && lhs.fields.count == rhs.fields.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.bytes == $1.bytes }
