@@ -57,6 +57,7 @@ let package = Package(
         .executableTarget(name: "cn-bench-stage", dependencies: [
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cn-bench-shards", dependencies: ["Shards"]),
 
         .executableTarget(name: "cn-compose", dependencies: [
             "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
