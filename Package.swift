@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "cn-bench-manifest", targets: ["cn-bench-manifest"]),
         .executable(name: "cn-compose", targets: ["cn-compose"]),
         .executable(name: "cn-caption", targets: ["cn-caption"]),
+        .executable(name: "cn-shard", targets: ["cn-shard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -43,7 +44,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Support", "Imaging", "ZIPFoundation"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
         .target(name: "CorpusStages", dependencies: [
-            "Support", "Imaging", "Manifest", "Pipeline", .product(name: "GRDB", package: "GRDB.swift"),
+            "Support", "Imaging", "Manifest", "Pipeline", "Shards", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
 
@@ -64,6 +65,9 @@ let package = Package(
         ]),
         .executableTarget(name: "cn-caption", dependencies: [
             "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-shard", dependencies: [
+            "StageCLI", "Pipeline", "Manifest", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cn-bench-manifest", dependencies: [
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
