@@ -92,13 +92,19 @@ public enum OBJLoader {
             case "usemtl":
                 let name = parts.count > 1 ? String(parts[1]) : ""
                 if let i = materialIndex[name] { current = i } else {
-                    materials.append(Material(name: name)); materialIndex[name] = materials.count - 1; current = materials.count - 1
+                    materials.append(Material(name: name, doubleSided: true)); materialIndex[name] = materials.count - 1; current = materials.count - 1
                 }
             default:
                 continue
             }
         }
         guard triangles > 0 else { throw AssetError(kind: "not-a-mesh", message: "the OBJ has no faces") }
+        // OBJ has no face culling: faces without a material get a double-sided default one.
+        var defaultMaterial: Int?
+        if order.contains(-1) {
+            materials.append(Material(name: "default", doubleSided: true))
+            defaultMaterial = materials.count - 1
+        }
         var primitives: [MeshPrimitive] = []
         for key in order {
             let corners = groups[key]!
@@ -118,7 +124,7 @@ public enum OBJLoader {
             }
             primitives.append(MeshPrimitive(positions: pos, normals: hasNormals ? nor : nil, uvs: hasUV ? uv : nil,
                                             colors: anyColor ? col : nil, indices: (0..<UInt32(corners.count)).map { $0 },
-                                            material: key >= 0 ? key : nil))
+                                            material: key >= 0 ? key : defaultMaterial))
         }
         let object = SceneObject(name: "obj", primitives: primitives, worldTransform: yUpToZUp, root: 0)
         return Scene(objects: [object], roots: [yUpToZUp], materials: materials, images: images, format: "obj")

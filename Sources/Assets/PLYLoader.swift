@@ -144,9 +144,9 @@ public enum PLYLoader {
         }
         guard !faces.isEmpty else { throw AssetError(kind: "not-a-mesh", message: "the PLY has no faces") }
         let prim = MeshPrimitive(positions: positions, normals: hasNormals ? normals : nil, uvs: hasUV ? uvs : nil,
-                                 colors: hasColors ? colors : nil, indices: faces, material: nil)
+                                 colors: hasColors ? colors : nil, indices: faces, material: 0)
         return Scene(objects: [SceneObject(name: "ply", primitives: [prim], worldTransform: .identity, root: 0)],
-                     roots: [.identity], materials: [], images: [], format: "ply")
+                     roots: [.identity], materials: [Material(name: "default", doubleSided: true)], images: [], format: "ply")
     }
 }
 

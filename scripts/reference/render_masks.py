@@ -26,7 +26,7 @@ from mathutils import Vector, Matrix
 argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
 asset, out_path = argv[0], argv[1]
 opts = {"--views": "6", "--resolution": "256", "--seed": "0", "--engine": "BLENDER_WORKBENCH",
-        "--write-png": ""}
+        "--write-png": "", "--filter-size": "1.5", "--aa": "8"}
 i = 2
 while i < len(argv):
     opts[argv[i]] = argv[i + 1]
@@ -94,6 +94,8 @@ render.resolution_x = resolution
 render.resolution_y = resolution
 render.resolution_percentage = 100
 render.film_transparent = True
+render.filter_size = float(opts["--filter-size"])  # Blender's default 1.5 px pixel filter
+scene.display.render_aa = opts["--aa"]  # workbench anti-aliasing samples (Blender's default "8")
 render.image_settings.file_format = "PNG"
 render.image_settings.color_mode = "RGBA"
 if engine == "CYCLES":
@@ -162,7 +164,7 @@ if os.path.exists(tmp):
 with open(out_path, "w") as f:
     json.dump({
         "asset": os.path.basename(asset), "engine": engine, "resolution": resolution, "seed": seed,
-        "blender": bpy.app.version_string,
+        "blender": bpy.app.version_string, "filter_size": render.filter_size, "workbench_aa": scene.display.render_aa,
         "bbox_before": [list(bmin0), list(bmax0)], "scale": scale, "offset": list(offset),
         "bbox_after": [list(bmin1), list(bmax1)],
         "light": {"energy": light.energy, "location": list(bpy.data.objects["Area"].location)},
