@@ -54,7 +54,7 @@ public enum GLTFLoader {
     }
 
     /// Parses glTF JSON with an optional GLB BIN chunk.
-    static func loadJSON(_ bytes: [UInt8], binary: [UInt8]?, folder: URL?, limits: AssetLimits, format: String) throws -> Scene {
+    public static func loadJSON(_ bytes: [UInt8], binary: [UInt8]? = nil, folder: URL?, limits: AssetLimits = .default, format: String = "gltf") throws -> Scene {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
