@@ -1,6 +1,7 @@
 import Foundation
 import Geometry
 import Assets
+import Imaging
 
 /// A texture in linear light (sRGB decoded), RGBA float, rows top to bottom.
 struct LinearTexture: Sendable {
@@ -19,22 +20,10 @@ struct RenderMaterial: Sendable {
     var doubleSided: Bool
 }
 
-/// The sRGB transfer functions (IEC 61966-2-1) as lookup tables.
+/// sRGB transfer (Imaging's tables).
 enum SRGBTables {
-    static let toLinear: [Float] = (0..<256).map { i in
-        let s = Float(i) / 255
-        return s <= 0.04045 ? s / 12.92 : powf((s + 0.055) / 1.055, 2.4)
-    }
-    /// Linear [0, 1] quantised to 4096 steps -> sRGB byte.
-    static let fromLinear: [UInt8] = (0..<4096).map { i in
-        let l = Float(i) / 4095
-        let s = l <= 0.0031308 ? l * 12.92 : 1.055 * powf(l, 1 / 2.4) - 0.055
-        return UInt8(max(0, min(255, (s * 255).rounded())))
-    }
-    @inline(__always) static func encode(_ linear: Float) -> UInt8 {
-        let c = max(0, min(1, linear))
-        return fromLinear[Int(c * 4095 + 0.5)]
-    }
+    static let toLinear: [Float] = SRGB.toLinear
+    @inline(__always) static func encode(_ linear: Float) -> UInt8 { SRGB.encode(linear) }
 }
 
 /// A normalised scene flattened for rasterisation: world-space vertices, per-triangle material.

@@ -72,6 +72,19 @@ import TestSupport
                 #expect(!error.message.contains("\n") && !error.message.isEmpty && !error.kind.isEmpty)
             }
         }
+        let mustRender = ["glTF2/BoxTextured-glTF-Binary/BoxTextured.glb", "glTF2/BoxTextured-glTF/BoxTextured.gltf",
+                          "glTF2/BoxTextured-glTF-Embedded/BoxTextured.gltf", "glTF2/BoxTextured-glTF-pbrSpecularGlossiness/BoxTextured.gltf",
+                          "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", "glTF2/textureTransform/TextureTransformTest.gltf",
+                          "glTF2/BoxTexcoords-glTF/boxTexcoords.gltf", "glTF2/ClearCoat-glTF/ClearCoatTest.gltf"]
+        for f in mustRender { #expect(rendered.contains(f), "\(f) should render, got \(refused[f] ?? "nothing")") }
+        let mustRefuse = ["glTF2/draco/2CylinderEngine.gltf": "unsupported-extension",
+                          "glTF2/RecursiveNodes/RecursiveNodes.gltf": "bad-node-hierarchy",
+                          "glTF2/IndexOutOfRange/IndexOutOfRange.gltf": "bad-index",
+                          "glTF2/BoxWithInfinites-glTF-Binary/BoxWithInfinites.glb": "non-finite-data",
+                          "glTF2/MissingBin/BoxTextured.gltf": "missing-file",
+                          "invalid/empty.ply": "bad-ply", "invalid/empty.obj": "not-a-mesh",
+                          "invalid/OutOfMemory.off": "unsupported-format"]
+        for (f, kind) in mustRefuse { #expect(refused[f] == kind, "\(f): expected \(kind), got \(refused[f] ?? "success")") }
         print("ASSIMP-WALK rendered \(rendered.count), refused \(refused.count)")
         for r in rendered { print("ASSIMP-WALK ok \(r)") }
         for (f, k) in refused.sorted(by: { $0.key < $1.key }) { print("ASSIMP-WALK refused[\(k)] \(f)") }
