@@ -46,8 +46,10 @@ public struct RenderScene: Sendable {
     public enum TexturePolicy: Sendable {
         /// Throw `unreadable-texture`.
         case refuse
-        /// Render the material without its texture.
+        /// Render the material without its texture when it cannot be decoded.
         case ignore
+        /// Do not decode textures at all (base colour factors only; masks and fast previews).
+        case skip
     }
 
     /// Flattens `scene` (already normalised, if wanted) into world-space triangles, decoding
@@ -60,7 +62,7 @@ public struct RenderScene: Sendable {
         let sourceMaterials = scene.materials + [Material.gltfDefault]
         for m in sourceMaterials {
             var texIndex: Int?
-            if let binding = m.baseColorTexture, binding.image >= 0, binding.image < scene.images.count {
+            if texturePolicy != .skip, let binding = m.baseColorTexture, binding.image >= 0, binding.image < scene.images.count {
                 let key = "\(binding.image)/\(binding.wrapS.rawValue)/\(binding.wrapT.rawValue)"
                 if let existing = imageToTexture[key] {
                     texIndex = existing

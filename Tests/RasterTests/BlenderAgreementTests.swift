@@ -80,7 +80,7 @@ struct BlenderReference {
                  minimum: Double, minimumMean: Double) throws {
         let reference = try BlenderReference(name: referenceName)
         let url = TestPaths.assimpModels.appendingPathComponent(path)
-        let prepared = try AssetRenderer.prepare(assetAt: url, texturePolicy: .ignore)
+        let prepared = try AssetRenderer.prepare(assetAt: url)
         // Normalisation matches Blender's (bound_box corners under matrix_world).
         let before = prepared.normalization.boundsBefore
         let extent = max(reference.boundsBefore.size.x, reference.boundsBefore.size.y, reference.boundsBefore.size.z)
