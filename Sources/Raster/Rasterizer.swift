@@ -132,20 +132,11 @@ public enum Rasterizer {
         var triOrig: [Int32] = []
         tris.reserveCapacity(scene.indices.count)
         triOrig.reserveCapacity(scene.triangleCount)
-        func addClipVertex(_ a: Int, _ b: Int) -> UInt32 {
-            let wa = -camZ[a], wb = -camZ[b]
-            let s = (near - wa) / (wb - wa)
-            let x = camX[a] + s * (camX[b] - camX[a]), y = camY[a] + s * (camY[b] - camY[a])
-            let iw = 1 / near
-            sx.append(cx + f * x * iw); sy.append(cy - f * y * iw); vw.append(iw)
-            src0.append(UInt32(a)); src1.append(UInt32(b)); st.append(s)
-            return UInt32(sx.count - 1)
-        }
         for k in 0..<scene.triangleCount {
             let a = Int(scene.indices[k * 3]), b = Int(scene.indices[k * 3 + 1]), c = Int(scene.indices[k * 3 + 2])
             let ia = -camZ[a] >= near, ib = -camZ[b] >= near, ic = -camZ[c] >= near
             if ia && ib && ic {
-                tris += [UInt32(a), UInt32(b), UInt32(c)]; triOrig.append(Int32(k))
+                tris.append(UInt32(a)); tris.append(UInt32(b)); tris.append(UInt32(c)); triOrig.append(Int32(k))
             } else if !ia && !ib && !ic {
                 continue
             } else {
@@ -155,7 +146,16 @@ public enum Rasterizer {
                 for e in 0..<3 {
                     let p = poly[e], q = poly[(e + 1) % 3], pin = inside[e], qin = inside[(e + 1) % 3]
                     if pin { out.append(UInt32(p)) }
-                    if pin != qin { out.append(pin ? addClipVertex(p, q) : addClipVertex(q, p)) }
+                    if pin != qin {
+                        let (i, o) = pin ? (p, q) : (q, p)
+                        let wa = -camZ[i], wb = -camZ[o]
+                        let s = (near - wa) / (wb - wa)
+                        let x = camX[i] + s * (camX[o] - camX[i]), y = camY[i] + s * (camY[o] - camY[i])
+                        let iw = 1 / near
+                        sx.append(cx + f * x * iw); sy.append(cy - f * y * iw); vw.append(iw)
+                        src0.append(UInt32(i)); src1.append(UInt32(o)); st.append(s)
+                        out.append(UInt32(sx.count - 1))
+                    }
                 }
                 if out.count >= 3 {
                     for j in 1..<(out.count - 1) { tris += [out[0], out[j], out[j + 1]]; triOrig.append(Int32(k)) }
@@ -263,7 +263,8 @@ struct ViewSetup: @unchecked Sendable {
 
     /// The unshaded base colour (linear rgba) of setup triangle `s` at perspective barycentrics.
     @inline(__always)
-    func baseColor(_ s: Int, _ p0: Float, _ p1: Float, _ p2: Float, uvs: UnsafeBufferPointer<Float>, colors: UnsafeBufferPointer<Float>) -> Fragment {
+    func baseColor(_ s: Int, _ p0: Float, _ p1: Float, _ p2: Float, uvs: UnsafeBufferPointer<Float>, colors: UnsafeBufferPointer<Float>,
+                   texels: UnsafeBufferPointer<Float>) -> Fragment {
         let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
         let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
         var r = material.factor.0, g = material.factor.1, bl = material.factor.2, al = material.factor.3
@@ -274,9 +275,8 @@ struct ViewSetup: @unchecked Sendable {
         if let ti = material.texture {
             let u0 = attr(uvs, a, 2, 0) * p0 + attr(uvs, b, 2, 0) * p1 + attr(uvs, c, 2, 0) * p2
             let v0 = attr(uvs, a, 2, 1) * p0 + attr(uvs, b, 2, 1) * p1 + attr(uvs, c, 2, 1) * p2
-            let m = material.uvTransform
-            let u = m[0] * u0 + m[1] * v0 + m[2], v = m[3] * u0 + m[4] * v0 + m[5]
-            let texel = sample(scene.textures[ti], u, v)
+            let u = material.uv0 * u0 + material.uv1 * v0 + material.uv2, v = material.uv3 * u0 + material.uv4 * v0 + material.uv5
+            let texel = sample(scene.textures[ti], u, v, texels)
             r *= texel.r; g *= texel.g; bl *= texel.b; al *= texel.a
         }
         return Fragment(r: r, g: g, b: bl, a: al)
@@ -294,7 +294,8 @@ struct ViewSetup: @unchecked Sendable {
     }
 
     /// Bilinear sample in linear light (texel centres at half-integers).
-    func sample(_ tex: LinearTexture, _ u: Float, _ v: Float) -> Fragment {
+    @inline(__always)
+    func sample(_ tex: LinearTexture, _ u: Float, _ v: Float, _ texels: UnsafeBufferPointer<Float>) -> Fragment {
         guard u.isFinite, v.isFinite else { return Fragment(r: 1, g: 1, b: 1, a: 1) }
         let x = u * Float(tex.width) - 0.5, y = v * Float(tex.height) - 0.5
         let fx = x.rounded(.down), fy = y.rounded(.down)
@@ -302,9 +303,11 @@ struct ViewSetup: @unchecked Sendable {
         let bigX = max(-1e7, min(1e7, fx)), bigY = max(-1e7, min(1e7, fy))
         let x0 = wrap(Int(bigX), tex.width, tex.wrapS), x1 = wrap(Int(bigX) + 1, tex.width, tex.wrapS)
         let y0 = wrap(Int(bigY), tex.height, tex.wrapT), y1 = wrap(Int(bigY) + 1, tex.height, tex.wrapT)
-        return tex.data.withUnsafeBufferPointer { d in
-            let i00 = (y0 * tex.width + x0) * 4, i10 = (y0 * tex.width + x1) * 4
-            let i01 = (y1 * tex.width + x0) * 4, i11 = (y1 * tex.width + x1) * 4
+        do {
+            let d = texels
+            let o = tex.offset
+            let i00 = o + (y0 * tex.width + x0) * 4, i10 = o + (y0 * tex.width + x1) * 4
+            let i01 = o + (y1 * tex.width + x0) * 4, i11 = o + (y1 * tex.width + x1) * 4
             let w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty
             return Fragment(r: d[i00] * w00 + d[i10] * w10 + d[i01] * w01 + d[i11] * w11,
                             g: d[i00 + 1] * w00 + d[i10 + 1] * w10 + d[i01 + 1] * w01 + d[i11 + 1] * w11,
@@ -352,6 +355,7 @@ struct ViewSetup: @unchecked Sendable {
         let count = (y1 - y0) * W
         for i in 0..<count { buffers.invW[i] = 0; buffers.tri[i] = -1 }
         for i in 0..<(count * 4) { buffers.color[i] = 0 }
+        scene.texels.withUnsafeBufferPointer { texels in
         scene.uvs.withUnsafeBufferPointer { uvs in
         scene.colors.withUnsafeBufferPointer { colors in
         scene.positions.withUnsafeBufferPointer { positions in
@@ -369,20 +373,35 @@ struct ViewSetup: @unchecked Sendable {
                 raster(s, y0, y1) { idx, p0, p1, p2, iw in
                     guard iw > zbuf[idx] else { return }
                     if isMask {
-                        let c = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors)
+                        let c = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors, texels: texels)
                         guard c.a >= material.alphaCutoff else { return }
                     }
                     zbuf[idx] = iw; tbuf[idx] = Int32(s); b1buf[idx] = p1; b2buf[idx] = p2
                 }
             }
-            // Pass 2: shade the visible samples once.
-            for idx in 0..<count {
-                let s = Int(tbuf[idx])
-                guard s >= 0 else { continue }
-                let p1 = b1buf[idx], p2 = b2buf[idx], p0 = 1 - p1 - p2
-                let c = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors)
-                let k = shade(s, p0, p1, p2, positions: positions, normals: normals)
-                cbuf[idx * 4] = c.r * k; cbuf[idx * 4 + 1] = c.g * k; cbuf[idx * 4 + 2] = c.b * k; cbuf[idx * 4 + 3] = 1
+            // Pass 2: shade the visible samples, once per (pixel, triangle) like MSAA: samples of
+            // one pixel that hit the same triangle share the colour shaded at the first of them.
+            for oy in outY0..<outY1 {
+                for ox in 0..<settings.width {
+                    var last = -1
+                    var lr: Float = 0, lg: Float = 0, lb: Float = 0
+                    for dy in 0..<ss {
+                        let row = (oy * ss + dy - y0) * W + ox * ss
+                        for dx in 0..<ss {
+                            let idx = row + dx
+                            let s = Int(tbuf[idx])
+                            guard s >= 0 else { continue }
+                            if s != last {
+                                let p1 = b1buf[idx], p2 = b2buf[idx], p0 = 1 - p1 - p2
+                                let c = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors, texels: texels)
+                                let k = shade(s, p0, p1, p2, positions: positions, normals: normals)
+                                lr = c.r * k; lg = c.g * k; lb = c.b * k
+                                last = s
+                            }
+                            cbuf[idx * 4] = lr; cbuf[idx * 4 + 1] = lg; cbuf[idx * 4 + 2] = lb; cbuf[idx * 4 + 3] = 1
+                        }
+                    }
+                }
             }
             // Pass 3: blended triangles back to front, depth-tested against the opaque surface.
             for s32 in blend {
@@ -392,7 +411,7 @@ struct ViewSetup: @unchecked Sendable {
                 if maxY < Float(y0) || minY > Float(y1) { continue }
                 raster(s, y0, y1) { idx, p0, p1, p2, iw in
                     guard iw > zbuf[idx] else { return }
-                    let col = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors)
+                    let col = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors, texels: texels)
                     let alpha = min(max(col.a, 0), 1)
                     guard alpha > 0 else { return }
                     let k = shade(s, p0, p1, p2, positions: positions, normals: normals)
@@ -428,7 +447,7 @@ struct ViewSetup: @unchecked Sendable {
                     if !mask.isEmpty { mask[oy * settings.width + ox] = UInt8(min(255, (a / n * 255).rounded())) }
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}}}
     }
 
     /// Visits the samples of setup triangle `s` inside sample rows [y0, y1) with perspective-correct

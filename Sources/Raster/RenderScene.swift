@@ -6,7 +6,8 @@ import Imaging
 /// A texture in linear light (sRGB decoded), RGBA float, rows top to bottom.
 struct LinearTexture: Sendable {
     let width: Int, height: Int
-    let data: [Float]
+    /// Offset of the first texel's red channel in `RenderScene.texels`.
+    let offset: Int
     let wrapS: TextureWrap, wrapT: TextureWrap
 }
 
@@ -14,7 +15,7 @@ struct LinearTexture: Sendable {
 struct RenderMaterial: Sendable {
     var factor: (Float, Float, Float, Float)
     var texture: Int?  // index into RenderScene.textures
-    var uvTransform: [Float]
+    var uv0: Float, uv1: Float, uv2: Float, uv3: Float, uv4: Float, uv5: Float
     var alphaMode: AlphaMode
     var alphaCutoff: Float
     var doubleSided: Bool
@@ -37,6 +38,7 @@ public struct RenderScene: Sendable {
     var triangleMaterial: [Int32]
     var materials: [RenderMaterial]
     var textures: [LinearTexture]
+    var texels: [Float]
     var hasSmoothNormals: [Bool]  // per triangle
 
     /// Number of triangles.
@@ -57,6 +59,7 @@ public struct RenderScene: Sendable {
     public init(scene: Scene, limits: AssetLimits = .default, texturePolicy: TexturePolicy = .refuse,
                 decoder: (EncodedImage, AssetLimits) throws -> TextureImage = TextureDecoding.decode) throws {
         var textures: [LinearTexture] = []
+        var texels: [Float] = []
         var imageToTexture: [String: Int] = [:]
         var materials: [RenderMaterial] = []
         let sourceMaterials = scene.materials + [Material.gltfDefault]
@@ -79,7 +82,8 @@ public struct RenderScene: Sendable {
                                 data[i * 4 + 3] = Float(px[i * 4 + 3]) / 255
                             }
                         }
-                        textures.append(LinearTexture(width: image.width, height: image.height, data: data, wrapS: binding.wrapS, wrapT: binding.wrapT))
+                        textures.append(LinearTexture(width: image.width, height: image.height, offset: texels.count, wrapS: binding.wrapS, wrapT: binding.wrapT))
+                        texels += data
                         texIndex = textures.count - 1
                         imageToTexture[key] = texIndex
                     } catch {
@@ -91,8 +95,9 @@ public struct RenderScene: Sendable {
                 }
             }
             let f = m.baseColorFactor
+            let u = m.baseColorTexture?.uvTransform ?? [1, 0, 0, 0, 1, 0]
             materials.append(RenderMaterial(factor: (f[0], f[1], f[2], f[3]), texture: texIndex,
-                                            uvTransform: m.baseColorTexture?.uvTransform ?? [1, 0, 0, 0, 1, 0],
+                                            uv0: u[0], uv1: u[1], uv2: u[2], uv3: u[3], uv4: u[4], uv5: u[5],
                                             alphaMode: m.alphaMode, alphaCutoff: m.alphaCutoff, doubleSided: m.doubleSided))
         }
         let defaultMaterial = Int32(materials.count - 1)
@@ -137,6 +142,7 @@ public struct RenderScene: Sendable {
         self.triangleMaterial = triMaterial
         self.materials = materials
         self.textures = textures
+        self.texels = texels
         self.hasSmoothNormals = smooth
     }
 }

@@ -26,7 +26,7 @@ from mathutils import Vector, Matrix
 argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
 asset, out_path = argv[0], argv[1]
 opts = {"--views": "6", "--resolution": "256", "--seed": "0", "--engine": "BLENDER_WORKBENCH",
-        "--write-png": "", "--filter-size": "1.5", "--aa": "8"}
+        "--write-png": "", "--filter-size": "1.5", "--aa": "8", "--no-masks": ""}
 i = 2
 while i < len(argv):
     opts[argv[i]] = argv[i + 1]
@@ -95,13 +95,18 @@ render.resolution_y = resolution
 render.resolution_percentage = 100
 render.film_transparent = True
 render.filter_size = float(opts["--filter-size"])  # Blender's default 1.5 px pixel filter
-scene.display.render_aa = opts["--aa"]  # workbench anti-aliasing samples (Blender's default "8")
+if engine == "BLENDER_WORKBENCH":
+    scene.display.render_aa = opts["--aa"]  # workbench anti-aliasing samples (Blender's default "8")
 render.image_settings.file_format = "PNG"
 render.image_settings.color_mode = "RGBA"
 if engine == "CYCLES":
     scene.cycles.device = "CPU"
     scene.cycles.samples = int(opts.get("--samples", "16"))
     scene.cycles.use_denoising = False
+    scene.cycles.threads_mode = "FIXED"
+    scene.cycles.threads = int(opts.get("--threads", "2"))
+if engine == "BLENDER_EEVEE":
+    scene.eevee.taa_render_samples = int(opts.get("--samples", "16"))
 
 cam_data = bpy.data.cameras.new("Camera")
 cam_data.lens = 35
@@ -146,6 +151,9 @@ for v in range(views):
     if opts["--write-png"]:
         import shutil
         shutil.copy(tmp, "%s.%03d.png" % (opts["--write-png"], v))
+    if opts["--no-masks"]:
+        records.append({"rt": rt, "location": list(location), "runs": []})
+        continue
     img = bpy.data.images.load(tmp)
     px = numpy.array(img.pixels[:], dtype=numpy.float32).reshape(resolution, resolution, 4)
     bpy.data.images.remove(img)
