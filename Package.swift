@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "CJPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Libraries
         .target(name: "Support"),
@@ -35,7 +36,7 @@ let package = Package(
         .target(name: "StageCLI", dependencies: [
             "Support", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "Datasets", dependencies: ["Support", "Imaging", "ZIPFoundation"]),
+        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip", "ZIPFoundation"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
 
@@ -49,6 +50,8 @@ let package = Package(
         .executableTarget(name: "cn-bench-stage", dependencies: [
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Support"]),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),

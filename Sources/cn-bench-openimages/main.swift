@@ -1,0 +1,1 @@
+print("cn-bench-openimages: not yet")
