@@ -21,22 +21,17 @@ public final class CSVReader {
     public let path: String
     /// The 1-based physical line on which the current record starts.
     public private(set) var lineNumber = 0
-    /// The number of fields of the current record.
-    public private(set) var fieldCount = 0
     /// Set when the current record is structurally broken (unterminated quote, text after a
     /// closing quote); its fields are then whatever could be read.
     public private(set) var structuralProblem: String?
+    /// The number of fields of the current record.
+    public var fieldCount: Int { cursor.fieldCount }
 
     private let fd: Int32
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var start = 0
-    private var end = 0
-    private var endOfFile = false
+    // All hot state sits in one struct copied in and out once per record: class properties
+    // touched field by field would pay a dynamic exclusivity check on every access.
+    private var cursor: Cursor
     private var nextLine = 1
-    private var bounds: UnsafeMutablePointer<Int>   // 2 per field: start, end (offsets into buffer)
-    private var escaped: UnsafeMutablePointer<Bool> // field holds doubled quotes to unescape
-    private var fieldCapacity = 64
     private var scratch: [UInt8] = []
     private let maximumRecordBytes: Int
 
@@ -47,37 +42,35 @@ public final class CSVReader {
         guard fd >= 0 else { throw DatasetFileError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         self.fd = fd
         self.path = path
-        self.capacity = max(chunkSize, 1024)
         self.maximumRecordBytes = maximumRecordBytes
-        buffer = .allocate(capacity: capacity)
-        bounds = .allocate(capacity: 2 * fieldCapacity)
-        escaped = .allocate(capacity: fieldCapacity)
-        try fill()
-        if end - start >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
+        cursor = Cursor(capacity: max(chunkSize, 1024))
+        try cursor.fill(fd: fd, path: path, line: 1, limit: maximumRecordBytes)
+        let b = cursor.buffer
+        if cursor.end >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { cursor.start = 3 }
     }
 
     deinit {
         close(fd)
-        buffer.deallocate()
-        bounds.deallocate()
-        escaped.deallocate()
+        cursor.deallocate()
     }
 
     /// Advances to the next non-blank record; false at the end of the file. Throws only when the
     /// file cannot be read or a record exceeds the size limit.
     public func next() throws -> Bool {
+        var c = cursor
+        defer { cursor = c }
         while true {
-            switch parseRecord() {
+            switch c.parseRecord() {
             case .needMore:
-                try fill()
+                try c.fill(fd: fd, path: path, line: nextLine, limit: maximumRecordBytes)
             case .endOfFile:
                 return false
             case .record(let after, let lines, let problem):
                 lineNumber = nextLine
                 nextLine += lines
-                start = after
+                c.start = after
                 structuralProblem = problem
-                if fieldCount == 1, bounds[0] == bounds[1], !escaped[0], problem == nil { continue }
+                if c.fieldCount == 1, c.bounds[0] == c.bounds[1], !c.escaped[0], problem == nil { continue }
                 return true
             }
         }
@@ -88,27 +81,31 @@ public final class CSVReader {
     /// Calls `body` with the bytes of field `index` (unquoted and unescaped), valid only inside `body`.
     @inline(__always)
     public func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        precondition(index < fieldCount, "field index out of range")
-        let lower = bounds[2 * index], upper = bounds[2 * index + 1]
-        if !escaped[index] {
-            return try body(UnsafeBufferPointer(start: buffer + lower, count: upper - lower))
+        let c = cursor
+        precondition(index < c.fieldCount, "field index out of range")
+        let lower = c.bounds[2 * index], upper = c.bounds[2 * index + 1]
+        if !c.escaped[index] {
+            return try body(UnsafeBufferPointer(start: c.buffer + lower, count: upper - lower))
         }
         scratch.removeAll(keepingCapacity: true)
         var i = lower
         while i < upper {
-            scratch.append(buffer[i])
-            i += buffer[i] == 0x22 ? 2 : 1
+            scratch.append(c.buffer[i])
+            i += c.buffer[i] == 0x22 ? 2 : 1
         }
         return try scratch.withUnsafeBufferPointer { try body($0) }
     }
 
     /// The byte length of field `index` as stored (before unescaping).
     @inline(__always)
-    public func rawLength(_ index: Int) -> Int { bounds[2 * index + 1] - bounds[2 * index] }
+    public func rawLength(_ index: Int) -> Int {
+        let c = cursor
+        return c.bounds[2 * index + 1] - c.bounds[2 * index]
+    }
 
     /// True when field `index` is empty.
     @inline(__always)
-    public func isEmpty(_ index: Int) -> Bool { bounds[2 * index + 1] == bounds[2 * index] }
+    public func isEmpty(_ index: Int) -> Bool { rawLength(index) == 0 }
 
     /// Field `index` as a String (allocates for fields longer than 15 bytes).
     public func string(_ index: Int) -> String {
@@ -129,17 +126,41 @@ public final class CSVReader {
 
     /// All fields of the current record as Strings (for headers and diagnostics).
     public func strings() -> [String] { (0..<fieldCount).map(string) }
+}
 
-    // MARK: parsing
+/// The read buffer and the current record's field bounds, as one value.
+private struct Cursor {
+    var buffer: UnsafeMutablePointer<UInt8>
+    var capacity: Int
+    var start = 0
+    var end = 0
+    var endOfFile = false
+    var bounds: UnsafeMutablePointer<Int>    // 2 per field: start, end (offsets into buffer)
+    var escaped: UnsafeMutablePointer<Bool>  // field holds doubled quotes to unescape
+    var fieldCapacity = 64
+    var fieldCount = 0
 
-    private enum Step {
+    init(capacity: Int) {
+        self.capacity = capacity
+        buffer = .allocate(capacity: capacity)
+        bounds = .allocate(capacity: 2 * 64)
+        escaped = .allocate(capacity: 64)
+    }
+
+    func deallocate() {
+        buffer.deallocate()
+        bounds.deallocate()
+        escaped.deallocate()
+    }
+
+    enum Step {
         case needMore
         case endOfFile
         case record(after: Int, lines: Int, problem: String?)
     }
 
     @inline(__always)
-    private func addField(_ lower: Int, _ upper: Int, _ hasEscapes: Bool) {
+    mutating func addField(_ lower: Int, _ upper: Int, _ hasEscapes: Bool) {
         if fieldCount == fieldCapacity { growFields() }
         bounds[2 * fieldCount] = lower
         bounds[2 * fieldCount + 1] = upper
@@ -147,7 +168,7 @@ public final class CSVReader {
         fieldCount += 1
     }
 
-    private func growFields() {
+    mutating func growFields() {
         let newCapacity = fieldCapacity * 2
         let newBounds = UnsafeMutablePointer<Int>.allocate(capacity: 2 * newCapacity)
         newBounds.update(from: bounds, count: 2 * fieldCapacity)
@@ -161,7 +182,7 @@ public final class CSVReader {
     }
 
     /// Parses one record starting at `start` without changing any state but the field list.
-    private func parseRecord() -> Step {
+    mutating func parseRecord() -> Step {
         let b = buffer
         let end = self.end
         let eof = endOfFile
@@ -237,19 +258,17 @@ public final class CSVReader {
     }
 
     /// Moves the unparsed tail to the front, grows the buffer if one record fills it, reads more.
-    private func fill() throws {
+    mutating func fill(fd: Int32, path: String, line: Int, limit: Int) throws {
         if endOfFile { return }
         if start > 0 {
             let remaining = end - start
-            if remaining > 0 { (buffer).update(from: buffer + start, count: remaining) }
+            if remaining > 0 { buffer.update(from: buffer + start, count: remaining) }
             end = remaining
             start = 0
         }
         if end == capacity {
-            guard capacity < maximumRecordBytes else {
-                throw DatasetFileError.recordTooLong(path: path, line: nextLine, limit: maximumRecordBytes)
-            }
-            let newCapacity = min(capacity * 2, maximumRecordBytes)
+            guard capacity < limit else { throw DatasetFileError.recordTooLong(path: path, line: line, limit: limit) }
+            let newCapacity = min(capacity * 2, limit)
             let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
             grown.update(from: buffer, count: end)
             buffer.deallocate()

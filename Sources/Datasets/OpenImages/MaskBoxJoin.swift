@@ -92,6 +92,8 @@ public struct MaskBoxJoin: Sendable {
         for boxCSV in boxCSVs {
             let reader = try CSVReader(path: boxCSV, chunkSize: chunkSize)
             let schema = try BoxSchema(header: try CSVHeader.read(from: reader), path: boxCSV)
+            var lastImage: UInt64 = 0
+            var lastHead: Int32 = index.head(image: 0) ?? -1
             while try reader.next() {
                 stats.boxRows += 1
                 if let problem = reader.structuralProblem {
@@ -99,14 +101,24 @@ public struct MaskBoxJoin: Sendable {
                     continue
                 }
                 do throws(RowProblem) {
+                    // Box files are grouped by ImageID: one table probe per image, not per row.
                     let image = try schema.imageKey(reader)
-                    guard let label = schema.withLabel(reader, { index.labels.lookup($0) }),
-                          var candidate = index.head(image: image, label: label) else { continue }
-                    stats.boxRowsProbed += 1
-                    let (box, flags) = try schema.boxAndFlags(reader)
+                    if image != lastImage {
+                        lastImage = image
+                        lastHead = index.head(image: image) ?? -1
+                    }
+                    guard lastHead >= 0, let label = schema.withLabel(reader, { index.labels.lookup($0) }) else { continue }
+                    var candidate = lastHead
+                    var parsed: (NormalizedBox, BoxFlags)?
                     while candidate >= 0 {
-                        if index.box(candidate).matches(box, tolerance: tolerance) {
-                            if index.setFlags(candidate, flags) { stats.matched += 1 } else { stats.duplicateMatches += 1 }
+                        if index.label(candidate) == label {
+                            if parsed == nil {
+                                stats.boxRowsProbed += 1
+                                parsed = try schema.boxAndFlags(reader)
+                            }
+                            if index.box(candidate).matches(parsed!.0, tolerance: tolerance) {
+                                if index.setFlags(candidate, parsed!.1) { stats.matched += 1 } else { stats.duplicateMatches += 1 }
+                            }
                         }
                         candidate = index.next(candidate)
                     }

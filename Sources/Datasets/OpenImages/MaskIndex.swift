@@ -1,18 +1,23 @@
 /// The in-memory side of the mask-to-box join: every mask's (ImageID, LabelName) key and box, in
 /// about 60 bytes per mask (2.7M train masks: ~170 MB) with no Strings.
 ///
-/// Keys live in an open-addressing table (packed ImageID, interned label) whose slot points at
-/// a chain of the masks with that key; boxes are a flat array of 4 doubles per mask. Each mask
+/// Images live in an open-addressing table (packed ImageID) whose slot points at a chain of the
+/// image's masks (each with its interned label); boxes are a flat array of 4 doubles per mask. Each mask
 /// also holds its joined flags (10 bits, plus a "matched" bit).
 struct MaskIndex {
     private(set) var labels = LabelTable()
     private(set) var boxes: [Double] = []
+    private var labelOf: [Int32] = []
     private var chain: [Int32] = []
     private(set) var joined: [UInt16] = []
-    private var slotImage: [UInt64] = Array(repeating: 0, count: 1 << 16)
-    private var slotLabel: [Int32] = Array(repeating: -1, count: 1 << 16)
-    private var slotHead: [Int32] = Array(repeating: -1, count: 1 << 16)
+    private var slots: [Slot] = Array(repeating: Slot(image: 0, head: -1), count: 1 << 16)
     private var usedSlots = 0
+
+    /// One image's chain of masks; 16 bytes, so a probe touches one cache line.
+    struct Slot {
+        var image: UInt64
+        var head: Int32
+    }
 
     static let matchedBit: UInt16 = 0x8000
 
@@ -20,8 +25,8 @@ struct MaskIndex {
     var count: Int { chain.count }
 
     @inline(__always)
-    private static func hash(_ image: UInt64, _ label: Int32) -> Int {
-        var h = image ^ (UInt64(UInt32(bitPattern: label)) &* 0x9E37_79B9_7F4A_7C15)
+    private static func hash(_ image: UInt64) -> Int {
+        var h = image
         h ^= h >> 33
         h = h &* 0xFF51_AFD7_ED55_8CCD
         h ^= h >> 33
@@ -33,56 +38,53 @@ struct MaskIndex {
         let labelID = labels.intern(label)
         let index = Int32(chain.count)
         boxes.append(box.xMin); boxes.append(box.xMax); boxes.append(box.yMin); boxes.append(box.yMax)
+        labelOf.append(labelID)
         joined.append(0)
-        let slot = findSlot(image, labelID)
-        if slotLabel[slot] < 0 {
-            slotImage[slot] = image
-            slotLabel[slot] = labelID
-            slotHead[slot] = index
+        let slot = findSlot(image)
+        if slots[slot].head < 0 {
+            slots[slot] = Slot(image: image, head: index)
             chain.append(-1)
             usedSlots += 1
-            if usedSlots * 10 > slotLabel.count * 7 { grow() }
+            if usedSlots * 10 > slots.count * 7 { grow() }
         } else {
-            chain.append(slotHead[slot])
-            slotHead[slot] = index
+            chain.append(slots[slot].head)
+            slots[slot].head = index
         }
     }
 
     @inline(__always)
-    private func findSlot(_ image: UInt64, _ label: Int32) -> Int {
-        let mask = slotLabel.count - 1
-        var slot = Self.hash(image, label) & mask
-        while true {
-            let l = slotLabel[slot]
-            if l < 0 || (l == label && slotImage[slot] == image) { return slot }
-            slot = (slot + 1) & mask
+    private func findSlot(_ image: UInt64) -> Int {
+        slots.withUnsafeBufferPointer { table in
+            let mask = table.count - 1
+            var slot = Self.hash(image) & mask
+            while true {
+                let entry = table[slot]
+                if entry.head < 0 || entry.image == image { return slot }
+                slot = (slot + 1) & mask
+            }
         }
     }
 
     private mutating func grow() {
-        let oldImage = slotImage, oldLabel = slotLabel, oldHead = slotHead
-        let size = oldLabel.count * 2
-        slotImage = Array(repeating: 0, count: size)
-        slotLabel = Array(repeating: -1, count: size)
-        slotHead = Array(repeating: -1, count: size)
-        for k in 0..<oldLabel.count where oldLabel[k] >= 0 {
-            let slot = findSlot(oldImage[k], oldLabel[k])
-            slotImage[slot] = oldImage[k]
-            slotLabel[slot] = oldLabel[k]
-            slotHead[slot] = oldHead[k]
-        }
+        let old = slots
+        slots = Array(repeating: Slot(image: 0, head: -1), count: old.count * 2)
+        for entry in old where entry.head >= 0 { slots[findSlot(entry.image)] = entry }
     }
 
-    /// The first mask of a key's chain, nil when no mask has that key.
+    /// The first mask of an image's chain, nil when the image has no mask.
     @inline(__always)
-    func head(image: UInt64, label: Int32) -> Int32? {
-        let slot = findSlot(image, label)
-        return slotLabel[slot] < 0 ? nil : slotHead[slot]
+    func head(image: UInt64) -> Int32? {
+        let entry = slots[findSlot(image)]
+        return entry.head < 0 ? nil : entry.head
     }
 
-    /// The next mask of the same key, -1 at the end.
+    /// The next mask of the same image, -1 at the end.
     @inline(__always)
     func next(_ index: Int32) -> Int32 { chain[Int(index)] }
+
+    /// The interned label of mask `index`.
+    @inline(__always)
+    func label(_ index: Int32) -> Int32 { labelOf[Int(index)] }
 
     /// The box of mask `index`.
     @inline(__always)
@@ -106,5 +108,5 @@ struct MaskIndex {
     }
 
     /// Bytes held (approximately), for reports.
-    var approximateBytes: Int { boxes.count * 8 + chain.count * 4 + joined.count * 2 + slotLabel.count * 16 }
+    var approximateBytes: Int { boxes.count * 8 + chain.count * 4 + labelOf.count * 4 + joined.count * 2 + slots.count * 16 }
 }
