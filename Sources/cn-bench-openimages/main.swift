@@ -1,5 +1,6 @@
 // cn-bench-openimages: the scale benchmark of the Open Images readers (scripts/bench/openimages_ingest).
 //   cn-bench-openimages generate DIR [MASKS] [BOXES]   write segmentation.csv and boxes.csv in the real formats
+//   cn-bench-openimages scan DIR                       the CSV reader alone over boxes.csv
 //   cn-bench-openimages join DIR                       run the mask-to-box join + filters, print rows/s and peak RSS
 import Datasets
 import Foundation
@@ -112,15 +113,36 @@ func join(folder: String) throws {
                  seconds, Double(rows) / seconds / 1e6, Double(stats.indexBytes) / 1e6, peakRSSMegabytes()))
 }
 
+/// The raw CSV reader alone: records and fields of the box file, and the coordinates parsed.
+func scan(folder: String) throws {
+    let start = Date()
+    let reader = try CSVReader(path: folder + "/boxes.csv", chunkSize: 8 << 20)
+    var records = 0, fields = 0
+    var sum = 0.0
+    while try reader.next() {
+        records += 1
+        fields += reader.fieldCount
+        if records > 1, let x = reader.double(4) { sum += x }
+    }
+    let seconds = Date().timeIntervalSince(start)
+    print(String(format: "csv scan: %d records, %d fields in %.2f s: %.2f M records/s (checksum %.1f), peak RSS %.0f MB",
+                 records, fields, seconds, Double(records) / seconds / 1e6, sum, peakRSSMegabytes()))
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: cn-bench-openimages generate DIR [MASKS] [BOXES] | join DIR\n".utf8))
+    FileHandle.standardError.write(Data("usage: cn-bench-openimages generate DIR [MASKS] [BOXES] | scan DIR | join DIR\n".utf8))
     exit(2)
 }
 switch arguments[1] {
 case "generate":
     generate(folder: arguments[2], masks: arguments.count > 3 ? Int(arguments[3])! : 3_000_000,
              boxes: arguments.count > 4 ? Int(arguments[4])! : 15_000_000)
+case "scan":
+    do { try scan(folder: arguments[2]) } catch {
+        FileHandle.standardError.write(Data((oneLine(error) + "\n").utf8))
+        exit(1)
+    }
 case "join":
     do { try join(folder: arguments[2]) } catch {
         FileHandle.standardError.write(Data((oneLine(error) + "\n").utf8))
