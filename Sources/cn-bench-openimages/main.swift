@@ -108,6 +108,7 @@ func join(folder: String) throws {
     let seconds = Date().timeIntervalSince(start)
     let rows = stats.masks + stats.boxRows
     print("masks \(stats.masks), boxes \(stats.boxRows) (probed \(stats.boxRowsProbed)), matched \(stats.matched), unmatched \(stats.unmatched), duplicates \(stats.duplicateMatches), malformed \(stats.malformed.total)")
+    print("passes (s): " + stats.passSeconds.map { String(format: "%.2f", $0) }.joined(separator: " / ") + " (index masks / scan boxes / emit masks + filter)")
     print("kept \(kept), rejected \(rejected.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
     print(String(format: "swift: %.2f s, %.2f M input rows/s (masks read twice, counted once), index %.0f MB, peak RSS %.0f MB",
                  seconds, Double(rows) / seconds / 1e6, Double(stats.indexBytes) / 1e6, peakRSSMegabytes()))

@@ -31,7 +31,8 @@ struct MaskSourceTests {
         let root = TestPaths.scratchFolder("maskzip")
         for mask in Self.masks { FileManager.default.createFile(atPath: root.appendingPathComponent(mask.name).path, contents: Data(mask.bytes)) }
         try #require(try run(["zip", "-q", "train-masks-a.zip", Self.masks[0].name, Self.masks[1].name], in: root) == 0)
-        try #require(try run(["zip", "-q", "-0", "train-masks-0.zip", Self.masks[2].name], in: root) == 0)
+        // The 0 archive is stored (no compression) with forced ZIP64 records.
+        try #require(try run(["zip", "-q", "-0", "-fz", "train-masks-0.zip", Self.masks[2].name], in: root) == 0)
         for mask in Self.masks { try FileManager.default.removeItem(at: root.appendingPathComponent(mask.name)) }
 
         let source = MaskZipSet(folder: root.path, split: "train")

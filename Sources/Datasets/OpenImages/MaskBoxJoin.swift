@@ -33,6 +33,8 @@ public struct MaskBoxJoinStats: Sendable, Equatable {
     public var indexBytes = 0
     /// Skipped rows of both files.
     public var malformed: MalformedRowLog
+    /// Wall-clock seconds of pass 1 (index the masks), 2 (scan the boxes), 3 (emit the masks, including the caller's work).
+    public var passSeconds: [Double] = []
 
     /// Creates empty stats.
     public init(malformedCap: Int = 100) { malformed = MalformedRowLog(cap: malformedCap) }
@@ -68,6 +70,13 @@ public struct MaskBoxJoin: Sendable {
     public func run(segmentationCSV: String, boxCSVs: [String], _ body: (JoinedMask) throws -> Void) throws -> MaskBoxJoinStats {
         var stats = MaskBoxJoinStats(malformedCap: malformedCap)
         var index = MaskIndex()
+        let clock = ContinuousClock()
+        var passStart = clock.now
+        func endPass() {
+            let elapsed = passStart.duration(to: clock.now).components
+            stats.passSeconds.append(Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+            passStart = clock.now
+        }
 
         // Pass 1: index the masks.
         do {
@@ -87,6 +96,7 @@ public struct MaskBoxJoin: Sendable {
             }
         }
         stats.masks = index.count
+        endPass()
 
         // Pass 2: stream the boxes and probe.
         for boxCSV in boxCSVs {
@@ -129,6 +139,7 @@ public struct MaskBoxJoin: Sendable {
         }
         stats.unmatched = stats.masks - stats.matched
         stats.indexBytes = index.approximateBytes
+        endPass()
 
         // Pass 3: the masks again, in order, with their flags (same acceptance as pass 1).
         let reader = try SegmentationCSVReader(path: segmentationCSV, malformedCap: 0, chunkSize: chunkSize)
@@ -138,6 +149,7 @@ public struct MaskBoxJoin: Sendable {
             try body(JoinedMask(mask: row, flags: index.flags(position), line: reader.records.lineNumber))
             position += 1
         }
+        endPass()
         return stats
     }
 }
