@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "cn-manifest", targets: ["cn-manifest"]),
         .executable(name: "cn-run", targets: ["cn-run"]),
         .executable(name: "cn-bench-stage", targets: ["cn-bench-stage"]),
+        .executable(name: "cn-bench-manifest", targets: ["cn-bench-manifest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -20,16 +21,18 @@ let package = Package(
         // C libraries
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "CJPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Libraries
         .target(name: "Support"),
-        .target(name: "Imaging", dependencies: ["Support", "CPNG", "CJPEGShim"]),
+        .target(name: "Imaging", dependencies: ["Support", "CPNGShim", "CJPEGShim"]),
         .target(name: "Geometry", dependencies: ["Support"]),
         .target(name: "Assets", dependencies: ["Support", "Imaging", "Geometry"]),
         .target(name: "Raster", dependencies: ["Support", "Imaging", "Geometry", "Assets"]),
-        .target(name: "Manifest", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Manifest", dependencies: ["Support", "CSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Pipeline", dependencies: [
             "Support", "Manifest", .product(name: "GRDB", package: "GRDB.swift"), "Yams",
         ]),
@@ -51,6 +54,10 @@ let package = Package(
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "cn-bench-manifest", dependencies: [
+            "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
         .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Support"]),
 
         // Tests

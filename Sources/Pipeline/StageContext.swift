@@ -1,5 +1,6 @@
 import Foundation
 import Manifest
+import Support
 import Yams
 
 /// What a stage sees for the whole run: the workdir, the run seed, its YAML section and the manifest.
@@ -28,20 +29,16 @@ public struct StageContext: Sendable {
         do {
             return try YAMLDecoder().decode(T.self, from: text)
         } catch {
-            throw ConfigError(message: "invalid stage configuration: \(oneLineConfig(error))")
+            throw ConfigError(message: "invalid stage configuration: \(oneLine(String(describing: error)))")
         }
     }
 }
 
 /// A pipeline or stage configuration that cannot be used, with the reason.
-public struct ConfigError: Error, CustomStringConvertible, Sendable {
+public struct ConfigError: DescribedError {
     /// What is wrong and what to change.
     public let message: String
     /// Creates the error.
     public init(message: String) { self.message = message }
-    public var description: String { message }
-}
-
-private func oneLineConfig(_ error: any Error) -> String {
-    String(describing: error).split(separator: "\n").joined(separator: " ")
+    public var kind: String { "bad-config" }
 }

@@ -12,8 +12,10 @@ public enum AtomicFile {
     public static let temporaryPrefix = ".cn-tmp-"
 
     /// Writes `bytes` to `path` atomically and durably, creating parent folders as needed.
-    public static func write(_ bytes: [UInt8], to path: String) throws {
-        try bytes.withUnsafeBytes { buffer throws in try write(buffer, to: path) }
+    /// With `syncFolder: false` the caller promises to `syncFolder` the parent itself later
+    /// (the stage runner does it once per folder per commit batch).
+    public static func write(_ bytes: [UInt8], to path: String, syncFolder: Bool = true) throws {
+        try bytes.withUnsafeBytes { buffer throws in try write(buffer, to: path, syncFolder: syncFolder) }
     }
 
     /// Writes `data` to `path` atomically and durably, creating parent folders as needed.
@@ -22,7 +24,7 @@ public enum AtomicFile {
     }
 
     /// Writes a raw buffer to `path` atomically and durably, creating parent folders as needed.
-    public static func write(_ buffer: UnsafeRawBufferPointer, to path: String) throws {
+    public static func write(_ buffer: UnsafeRawBufferPointer, to path: String, syncFolder shouldSyncFolder: Bool = true) throws {
         let folder = (path as NSString).deletingLastPathComponent
         try makeFolders(folder)
         let temporary = temporaryPath(for: path)
@@ -50,7 +52,7 @@ public enum AtomicFile {
             unlink(temporary)
             throw FileWriteError(path: path, operation: "rename", errno: code)
         }
-        syncFolder(folder)
+        if shouldSyncFolder { syncFolder(folder) }
     }
 
     /// A fresh temporary path beside `path` (same folder, so the rename stays on one filesystem).
@@ -121,7 +123,8 @@ public enum AtomicFile {
         close(fd)
     }
 
-    private static func syncFolder(_ folder: String) {
+    /// fsyncs a folder so the renames inside it survive a power cut.
+    public static func syncFolder(_ folder: String) {
         let fd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         fsync(fd)

@@ -1,1 +1,76 @@
-print("todo")
+import ArgumentParser
+import Foundation
+import Pipeline
+import StageCLI
+
+/// `cn-run PIPELINE.yaml --workdir DIR`: runs a pipeline's stages in order, resumably.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cn-run",
+        abstract: "Run the steps of a pipeline YAML in order, each as its stage executable, resumably.",
+        discussion: """
+            Every step runs as a child process with --workdir, --config and the flags below. A killed \
+            or failed run can simply be started again: each stage skips the items its manifest rows \
+            mark done. Use --from / --only to run part of a pipeline, --dry-run to print the commands.
+            """)
+
+    @Argument(help: "The pipeline file (see Pipelines/).")
+    var pipeline: String
+
+    @Option(help: ArgumentHelp("Folder holding manifest.sqlite and every output.", valueName: "dir"))
+    var workdir: String
+
+    @Option(help: "Worker threads per stage.")
+    var jobs: Int?
+
+    @Option(help: "Run seed (default: the pipeline's seed).")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Partition I/N for every stage (cluster array jobs).", valueName: "I/N"))
+    var partition: String?
+
+    @Option(help: "Start at this stage.")
+    var from: String?
+
+    @Option(help: "Run only this stage.")
+    var only: String?
+
+    @Option(help: "Progress bars: auto, always, never.")
+    var progress: String?
+
+    @Flag(help: "Print the commands without running them.")
+    var dryRun = false
+
+    func run() throws {
+        let file = try PipelineFile.load(path: pipeline)
+        var steps = file.steps
+        if let from {
+            guard let start = steps.firstIndex(where: { $0.stage == from }) else { throw ValidationError("no step named '\(from)' in \(pipeline)") }
+            steps = Array(steps[start...])
+        }
+        if let only {
+            steps = steps.filter { $0.stage == only }
+            guard !steps.isEmpty else { throw ValidationError("no step named '\(only)' in \(pipeline)") }
+        }
+        var shared: [String] = []
+        if let jobs { shared += ["--jobs", String(jobs)] }
+        if let seed { shared += ["--seed", String(seed)] }
+        if let partition { shared += ["--partition", partition] }
+        if let progress { shared += ["--progress", progress] }
+        let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let runner = PipelineRunner(
+            pipeline: file, pipelinePath: URL(fileURLWithPath: pipeline).path,
+            workdir: URL(fileURLWithPath: workdir), sharedFlags: shared,
+            executablesFolder: own.path == "." ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath) : own)
+        if dryRun {
+            for step in steps { print(runner.commandLine(for: step).joined(separator: " ")) }
+            return
+        }
+        let started = Date()
+        let status = try runner.run(steps: steps) { StageMain.printLine("cn-run: " + $0) }
+        if status != 0 { throw ExitCode(status == 2 ? 1 : status) }
+        StageMain.printLine("cn-run: pipeline '\(file.name)' finished \(steps.count) step(s) in " + String(format: "%.1fs", Date().timeIntervalSince(started)))
+    }
+}
+
+StageMain.main(RunCommand.self)

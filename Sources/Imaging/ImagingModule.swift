@@ -1,2 +1,0 @@
-/// Namespace of the Imaging module.
-public enum ImagingModule {}

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import Support
+
+/// Merges per-partition workdirs (`--partition I/N` runs, or one workdir per cluster node)
+/// into one, as datatrove and NeMo Curator merge per-worker state: rows are unioned table by
+/// table, the `work` ledger keeps the most advanced status of an item, runs are appended, and
+/// output files are hard-linked (or copied) into the destination. Two workdirs that hold the
+/// same key or path with different content are a conflict, never silently resolved.
+public enum ManifestMerge {
+    /// What a merge did.
+    public struct Summary: Sendable, Equatable {
+        /// Rows inserted per table.
+        public var rowsByTable: [String: Int] = [:]
+        /// Files linked or copied into the destination.
+        public var files = 0
+    }
+
+    /// Merges every source workdir into `destination` (created when missing).
+    public static func merge(sources: [URL], into destination: URL) throws -> Summary {
+        let target = try ManifestStore.open(workdir: destination)
+        var summary = Summary()
+        for source in sources {
+            let sourceStore = try ManifestStore.openExisting(workdir: source)
+            let sourcePath = sourceStore.path
+            try sourceStore.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            try mergeRows(from: sourcePath, into: target, summary: &summary)
+            summary.files += try mergeFiles(from: source, into: destination)
+        }
+        return summary
+    }
+
+    private static func mergeRows(from sourcePath: String, into target: ManifestStore, summary: inout Summary) throws {
+        try target.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [sourcePath])
+            defer {
+                try? db.execute(sql: "DETACH DATABASE source")
+                try? db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            try db.inTransaction {
+                let tables = try String.fetchAll(db, sql: """
+                    SELECT name FROM main.sqlite_master WHERE type = 'table'
+                    AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name
+                    """)
+                for table in tables {
+                    let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.\"\(table)\"") ?? 0
+                    switch table {
+                    case "run": try mergeRuns(db)
+                    case "work": try mergeWork(db)
+                    default:
+                        try db.execute(sql: "INSERT OR IGNORE INTO main.\"\(table)\" SELECT * FROM source.\"\(table)\"")
+                        let differing = try Int.fetchOne(db, sql: """
+                            SELECT COUNT(*) FROM (SELECT * FROM source."\(table)" EXCEPT SELECT * FROM main."\(table)")
+                            """) ?? 0
+                        if differing > 0 { throw ManifestError.mergeConflict(path: "table \(table) (\(differing) rows)") }
+                    }
+                    let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.\"\(table)\"") ?? 0
+                    summary.rowsByTable[table, default: 0] += after - before
+                }
+                let broken = try Row.fetchAll(db, sql: "PRAGMA main.foreign_key_check")
+                if !broken.isEmpty { throw ManifestError.mergeConflict(path: "foreign keys (\(broken.count) dangling rows)") }
+                return .commit
+            }
+        }
+    }
+
+    /// Appends the source's runs under new ids.
+    private static func mergeRuns(_ db: Database) throws {
+        let columns = try db.columns(in: "run").map(\.name).filter { $0 != "id" }.map { "\"\($0)\"" }.joined(separator: ", ")
+        try db.execute(sql: "INSERT INTO main.run (\(columns)) SELECT \(columns) FROM source.run ORDER BY id")
+    }
+
+    /// Unions work rows, keeping for each (stage, item) the most advanced status
+    /// (done > skipped > failed > pending) and the larger attempt count.
+    private static func mergeWork(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO main.work SELECT * FROM source.work WHERE true
+            ON CONFLICT (stage, item) DO UPDATE SET
+                status = excluded.status, error_kind = excluded.error_kind, error = excluded.error,
+                output = excluded.output, updated_at = excluded.updated_at,
+                attempts = max(attempts, excluded.attempts)
+            WHERE (CASE excluded.status WHEN 'done' THEN 3 WHEN 'skipped' THEN 2 WHEN 'failed' THEN 1 ELSE 0 END)
+                > (CASE status WHEN 'done' THEN 3 WHEN 'skipped' THEN 2 WHEN 'failed' THEN 1 ELSE 0 END)
+            """)
+    }
+
+    /// Links every output file of `source` into `destination`; identical files already there are fine.
+    private static func mergeFiles(from source: URL, into destination: URL) throws -> Int {
+        let manager = FileManager.default
+        guard let walker = manager.enumerator(atPath: source.path) else { return 0 }
+        var linked = 0
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            if relative.hasPrefix(ManifestStore.fileName) || relative.hasPrefix(".locks") || name.hasPrefix(AtomicFile.temporaryPrefix) {
+                if name.hasPrefix(AtomicFile.temporaryPrefix) || relative == ".locks" { walker.skipDescendants() }
+                continue
+            }
+            let from = source.appendingPathComponent(relative).path
+            let to = destination.appendingPathComponent(relative).path
+            var isFolder: ObjCBool = false
+            manager.fileExists(atPath: from, isDirectory: &isFolder)
+            if isFolder.boolValue {
+                try AtomicFile.makeFolders(to)
+                continue
+            }
+            if manager.fileExists(atPath: to) {
+                if !manager.contentsEqual(atPath: from, andPath: to) { throw ManifestError.mergeConflict(path: relative) }
+                continue
+            }
+            if link(from, to) != 0 {
+                do { try manager.copyItem(atPath: from, toPath: to) } catch {
+                    throw FileWriteError(path: to, operation: "copy", errno: errno)
+                }
+            }
+            linked += 1
+        }
+        return linked
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+/// The result of a read-only manifest query: column names and rows of display strings (NULL as nil).
+public struct QueryResult: Sendable, Equatable {
+    /// Column names, in order.
+    public let columns: [String]
+    /// Rows of values, rendered as SQLite's text form; NULL is nil.
+    public let rows: [[String?]]
+
+    /// Runs `sql` on a read-only connection to the manifest at `path`. A statement that would write
+    /// is refused before it runs (sqlite3_stmt_readonly), and the connection itself is read-only.
+    public static func run(sql: String, manifestPath: String) throws -> QueryResult {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: manifestPath, configuration: configuration)
+        } catch let error as DatabaseError {
+            throw ManifestError.unreadable(path: manifestPath, reason: error.message ?? "\(error)")
+        }
+        return try queue.read { db in
+            let statements = try db.allStatements(sql: sql)
+            var last: QueryResult?
+            while let statement = try statements.next() {
+                guard statement.isReadonly else { throw ManifestError.notReadOnly(sql: statement.sql) }
+                last = try ManifestStats.rows(statement)
+            }
+            return last ?? QueryResult(columns: [], rows: [])
+        }
+    }
+
+    /// A double in a short, round-trippable form (up to 10 significant digits for display).
+    static func formatDouble(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(format: "%.1f", value) }
+        return String(format: "%.10g", value)
+    }
+}
+
+/// Renders query results for people (aligned table) and for programs (JSON lines array, CSV).
+public enum QueryFormatter {
+    /// An aligned text table with a header and a separator line; numbers right-aligned.
+    public static func table(_ result: QueryResult) -> String {
+        guard !result.columns.isEmpty else { return "(no columns)\n" }
+        let cells = result.rows.map { $0.map { $0 ?? "NULL" } }
+        var widths = result.columns.map { $0.count }
+        for row in cells { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        let numeric = result.columns.indices.map { i in
+            !result.rows.isEmpty && result.rows.allSatisfy { $0[i] == nil || Double($0[i]!) != nil }
+        }
+        func line(_ values: [String]) -> String {
+            values.enumerated().map { i, value in
+                let pad = String(repeating: " ", count: widths[i] - value.count)
+                return numeric[i] ? pad + value : value + pad
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        var out = line(result.columns) + "\n"
+        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        for row in cells { out += line(row) + "\n" }
+        out += "(\(result.rows.count) row\(result.rows.count == 1 ? "" : "s"))\n"
+        return out
+    }
+
+    /// A JSON array of objects keyed by column name; numbers stay numbers, NULL is null.
+    public static func json(_ result: QueryResult) -> String {
+        var out = "[\n"
+        for (r, row) in result.rows.enumerated() {
+            let fields = zip(result.columns, row).map { column, value -> String in
+                let rendered: String
+                if let value {
+                    rendered = isJSONNumber(value) ? value : RunLog.jsonString(value)
+                } else {
+                    rendered = "null"
+                }
+                return RunLog.jsonString(column) + ": " + rendered
+            }
+            out += "  {" + fields.joined(separator: ", ") + "}" + (r + 1 < result.rows.count ? ",\n" : "\n")
+        }
+        return out + "]\n"
+    }
+
+    /// Whether a rendered value can stand in JSON as a bare number (no leading zeros, finite).
+    static func isJSONNumber(_ text: String) -> Bool {
+        text.range(of: #"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$"#, options: .regularExpression) != nil
+    }
+
+    /// RFC 4180 CSV with a header row; NULL is an empty field.
+    public static func csv(_ result: QueryResult) -> String {
+        func field(_ value: String?) -> String {
+            guard let value else { return "" }
+            if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+                return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return value
+        }
+        var out = result.columns.map(field).joined(separator: ",") + "\r\n"
+        for row in result.rows { out += row.map(field).joined(separator: ",") + "\r\n" }
+        return out
+    }
+}

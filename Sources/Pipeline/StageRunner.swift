@@ -1,0 +1,198 @@
+import Foundation
+import GRDB
+import Manifest
+import Support
+
+/// Runs one `Stage` resumably (DESIGN.md "Workdir and manifest", pipelines.md "Lessons"):
+/// takes the stage's lock, removes orphaned temporaries, queues the listed items of its
+/// partition into `work`, hands them to `jobs` worker threads, and commits each finished item's
+/// records together with its status in batched transactions from this one writer. A killed run
+/// loses only the items in flight; the next run picks up every item whose row is not final.
+public final class StageRunner {
+    private let stage: any Stage
+    private let context: StageContext
+    private let options: RunOptions
+    private let invocation: RunLog.Invocation
+
+    /// Prepares a run of `stage` over the workdir's manifest.
+    public init(stage: any Stage, context: StageContext, options: RunOptions, invocation: RunLog.Invocation) {
+        self.stage = stage
+        self.context = context
+        self.options = options
+        self.invocation = invocation
+    }
+
+    /// Runs the stage to the end of its items, to `--limit`, or to a stop signal.
+    public func run() throws -> RunSummary {
+        let lock = try StageLock(workdir: context.workdir, stage: stage.name)
+        defer { withExtendedLifetime(lock) {} }
+        let started = Date()
+        var summary = RunSummary(stage: stage.name)
+        summary.removedOrphans = AtomicFile.removeOrphans(below: context.workdir.appendingPathComponent(stage.name).path)
+
+        let manifest = context.manifest
+        let runID = try manifest.write { db in try RunLog.start(db, invocation, now: Timestamp.now()) }
+        summary.runID = runID
+
+        let keys = try stage.listItems(context).filter(options.partition.contains).sorted()
+        summary.listed = keys.count
+        summary.newlyQueued = try enqueue(keys)
+        var runnable = try manifest.read { db in
+            try WorkLedger.runnableKeys(db, stage: stage.name, includeFailed: options.retryFailed)
+        }.filter(options.partition.contains)
+        if let limit = options.limit { runnable = Array(runnable.prefix(max(0, limit))) }
+        summary.selected = runnable.count
+
+        try process(runnable, runID: runID, summary: &summary)
+
+        let leftPending = try manifest.read { db in try WorkLedger.runnableKeys(db, stage: stage.name, includeFailed: false) }
+            .filter(options.partition.contains).count
+        summary.leftPending = leftPending
+        summary.seconds = Date().timeIntervalSince(started)
+        summary.signal = StopSignal.pending
+        if let threshold = options.maxFailureRate, summary.failureRate > threshold { summary.failureRateExceeded = true }
+        let status = summary.exitStatus
+        try manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: status, pending: leftPending, now: Timestamp.now()) }
+        return summary
+    }
+
+    /// Adds the listed keys to the ledger in large transactions (sorted keys make B-tree appends).
+    private func enqueue(_ keys: [String]) throws -> Int {
+        var inserted = 0
+        var offset = 0
+        let now = Timestamp.now()
+        while offset < keys.count {
+            let batch = keys[offset..<min(offset + 50_000, keys.count)]
+            inserted += try context.manifest.write { db in try WorkLedger.enqueue(db, stage: stage.name, keys: batch, now: now) }
+            offset += batch.count
+        }
+        return inserted
+    }
+
+    private func process(_ keys: [String], runID: Int64, summary: inout RunSummary) throws {
+        let tasks = BlockingQueue<String>()
+        let results = BlockingQueue<ItemResult>()
+        let workers = DispatchGroup()
+        let jobs = max(1, options.jobs)
+        for _ in 0..<jobs {
+            workers.enter()
+            let thread = Thread { [stage, context] in
+                while let key = tasks.pop() {
+                    results.push([Self.processOne(key, stage: stage, context: context)])
+                }
+                workers.leave()
+            }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        defer {
+            tasks.close()
+            workers.wait()
+        }
+
+        let progress = ProgressReporter(label: stage.name, total: keys.count, mode: options.progress)
+        var next = 0
+        var inFlight = 0
+        let window = 2 * jobs
+        while true {
+            let finished = results.drain(minimum: inFlight > 0 ? 1 : 0, timeout: inFlight > 0 ? 0.05 : 0)
+            let stopping = StopSignal.pending != 0
+            let room = stopping ? 0 : max(0, window - (inFlight - finished.count))
+            let claim = Array(keys[next..<min(next + room, keys.count)])
+            if finished.isEmpty && claim.isEmpty {
+                if inFlight == 0 { break }
+                continue
+            }
+            let counts = try commit(finished, claim: claim, runID: runID)
+            summary.done += counts.done
+            summary.failed += counts.failed
+            summary.skipped += counts.skipped
+            next += claim.count
+            inFlight += claim.count - finished.count
+            tasks.push(claim)
+            progress.update(done: summary.done, failed: summary.failed, skipped: summary.skipped)
+        }
+        progress.update(done: summary.done, failed: summary.failed, skipped: summary.skipped, force: true)
+        progress.clear()
+    }
+
+    /// Commits finished items (records, artifacts, status) and claims the next ones, in one
+    /// transaction, after fsyncing the folders their files were renamed into.
+    private func commit(_ finished: [ItemResult], claim: [String], runID: Int64) throws -> (done: Int, failed: Int, skipped: Int) {
+        let name = stage.name
+        for folder in Set(finished.flatMap(\.folders)) { AtomicFile.syncFolder(folder) }
+        return try context.manifest.write { db in
+            let now = Timestamp.now()
+            var done = 0, failed = 0, skipped = 0
+            for result in finished {
+                var status = result.status
+                var kind = result.errorKind
+                var message = result.error
+                do {
+                    try db.inSavepoint {
+                        for record in result.records { try db.execute(sql: record.sql, arguments: record.arguments) }
+                        for file in result.files {
+                            try WorkLedger.recordArtifact(db, stage: name, key: result.key, path: file.path, bytes: file.bytes, sha256: file.sha256)
+                        }
+                        return .commit
+                    }
+                } catch {
+                    status = .failed
+                    kind = "record-rejected"
+                    message = oneLine("the manifest refused this item's records: \(error)")
+                }
+                try WorkLedger.complete(db, stage: name, key: result.key, status: status.rawValue,
+                                        errorKind: kind, error: message, output: status == .failed ? nil : result.output, now: now)
+                switch status {
+                case .done: done += 1
+                case .failed: failed += 1
+                case .skipped: skipped += 1
+                case .pending: break
+                }
+            }
+            try WorkLedger.claim(db, stage: name, keys: claim, now: now)
+            try RunLog.add(db, run: runID, claimed: claim.count, done: done, failed: failed, skipped: skipped)
+            return (done, failed, skipped)
+        }
+    }
+
+    /// Processes one item on a worker thread, turning any error into a failed result.
+    private static func processOne(_ key: String, stage: any Stage, context: StageContext) -> ItemResult {
+        let item = ItemContext(key: key, stageName: stage.name, stage: context)
+        do {
+            let outcome = try stage.process(item)
+            return ItemResult(key: key, status: outcome.status, errorKind: outcome.reasonKind, error: outcome.reason,
+                              output: commonOutput(item.publishedFiles.map(\.path)), records: outcome.records,
+                              files: item.publishedFiles, folders: item.touchedFolders)
+        } catch {
+            return ItemResult(key: key, status: .failed, errorKind: errorKind(error), error: oneLine(error),
+                              output: nil, records: [], files: [], folders: item.touchedFolders)
+        }
+    }
+
+    /// The one file, or the deepest folder holding every file, an item published.
+    static func commonOutput(_ paths: [String]) -> String? {
+        guard let first = paths.first else { return nil }
+        if paths.count == 1 { return first }
+        var prefix = first.split(separator: "/").dropLast().map(String.init)
+        for path in paths.dropFirst() {
+            let parts = path.split(separator: "/").dropLast().map(String.init)
+            var shared = 0
+            while shared < min(prefix.count, parts.count) && prefix[shared] == parts[shared] { shared += 1 }
+            prefix = Array(prefix.prefix(shared))
+        }
+        return prefix.isEmpty ? first : prefix.joined(separator: "/")
+    }
+}
+
+/// The outcome of one item, handed from a worker to the committing coordinator.
+struct ItemResult: Sendable {
+    let key: String
+    let status: WorkStatus
+    let errorKind: String?
+    let error: String?
+    let output: String?
+    let records: [RecordStatement]
+    let files: [ItemContext.PublishedFile]
+    let folders: Set<String>
+}

@@ -1,2 +1,0 @@
-/// Namespace of the StageCLI module.
-public enum StageCLIModule {}
