@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 @testable import Datasets
 
 /// A gray PNG mask of the given bit depth with `value` inside each rectangle (x0, y0, x1, y1).
@@ -47,7 +48,7 @@ struct ObjectExtractionTests {
         let photo = try photoPNG(width: 200, height: 100)
         let mask = try maskPNG(width: 400, height: 200, bitDepth: 1, value: 1, rects: [(100, 50, 300, 150)])
         let object = try ObjectExtraction.extract(photo: photo, mask: mask, rotation: ImageRotation.none, filter: filter).get()
-        #expect(object.objectBox == PixelBox(x: 50, y: 25, width: 100, height: 50))
+        #expect(object.objectBox == PixelRect(x: 50, y: 25, width: 100, height: 50))
         #expect(object.cutout.width == 100 && object.cutout.height == 50)
         #expect(object.reference.width == 256 && object.reference.height == 256)
         #expect(object.reference[0, 0] == RGBA8.white)
@@ -68,6 +69,39 @@ struct ObjectExtractionTests {
         #expect(eightLow.count(above: 0) == 0)
         let eightHigh = try ObjectExtraction.binaryMask(maskPNG(width: 8, height: 8, bitDepth: 8, value: 255, rects: [(2, 2, 6, 6)]))
         #expect(eightHigh.count(above: 0) == 16)
+        for depth in [1, 2, 4] {
+            let packed = try ObjectExtraction.binaryMask(maskPNG(width: 13, height: 5, bitDepth: depth, value: 1, rects: [(3, 1, 11, 4)]))
+            #expect(packed.count(above: 0) == 24)
+            #expect(packed.boundingBox() == PixelRect(x: 3, y: 1, width: 8, height: 3))
+        }
+    }
+
+    @Test("through a layout: photo from {split}/{ImageID}.jpg, mask from the zip, rotation from the image list")
+    func throughLayout() throws {
+        let root = TestPaths.scratchFolder("extract-layout")
+        let imageID = "0123456789abcdef"
+        let maskName = "\(imageID)_m0k4j_c0ffee00.png"
+        var photo = RGBAImage(width: 160, height: 120, fill: RGBA8(30, 160, 30))
+        photo.fill(PixelRect(x: 40, y: 30, width: 60, height: 50), with: RGBA8(220, 220, 20))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("validation"), withIntermediateDirectories: true)
+        try Data(JPEG.encode(photo)).write(to: root.appendingPathComponent("validation/\(imageID).jpg"))
+        try Data(maskPNG(width: 320, height: 240, bitDepth: 8, value: 255, rects: [(80, 60, 200, 160)])).write(to: root.appendingPathComponent(maskName))
+        try #require(try run(["zip", "-q", "-m", "validation-masks-0.zip", maskName], in: root) == 0)
+        _ = writeSample(ImageListSchema.columns.joined(separator: ",") + "\n\(imageID),validation,u,l,lic,ap,a,t,1,m,th,0\n",
+                        name: "validation-images-with-rotation.csv", in: root)
+        let layout = OpenImagesLayout(root: root.path, split: "validation")
+        let row = SegmentationRow(maskPath: maskName, imageID: imageID, labelName: "/m/0k4j", boxID: "c0ffee00",
+                                  box: NormalizedBox(xMin: 0.25, xMax: 0.625, yMin: 0.25, yMax: 0.667), predictedIoU: 0.9)
+        let rotations = try RotationTable(imageList: try #require(layout.imageList))
+        let object = try ObjectExtraction.extract(row, layout: layout, masks: layout.maskSource(), rotations: rotations, filter: filter).get()
+        #expect(object.objectBox == PixelRect(x: 40, y: 30, width: 60, height: 50))
+        let centre = object.reference[128, 128]
+        #expect(abs(Int(centre.r) - 220) < 12 && abs(Int(centre.g) - 220) < 12 && centre.b < 50)
+        var missing = row
+        missing.maskPath = "\(imageID)_m0k4j_00000000.png"
+        #expect(throws: DatasetFileError.self) {
+            try ObjectExtraction.extract(missing, layout: layout, masks: layout.maskSource(), rotations: rotations)
+        }
     }
 
     @Test("mask checks yield stable reasons")
@@ -93,7 +127,7 @@ struct ObjectExtractionTests {
         let object = try ObjectExtraction.extract(photo: photo, mask: mask, rotation: .counterClockwise90, filter: filter).get()
         #expect(object.imageWidth == 100 && object.imageHeight == 200)
         // The red left half of the stored photo is the bottom half once turned counter-clockwise.
-        #expect(object.objectBox == PixelBox(x: 20, y: 120, width: 60, height: 60))
+        #expect(object.objectBox == PixelRect(x: 20, y: 120, width: 60, height: 60))
         #expect(object.cutout[30, 30] == RGBA8(200, 0, 0))
     }
 }

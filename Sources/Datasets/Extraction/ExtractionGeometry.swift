@@ -3,30 +3,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Imaging
 
-/// An integer pixel rectangle (x, y, width, height); may extend outside the image it refers to.
-public struct PixelBox: Sendable, Equatable, Hashable, CustomStringConvertible {
-    /// Left edge.
-    public var x: Int
-    /// Top edge.
-    public var y: Int
-    /// Width.
-    public var width: Int
-    /// Height.
-    public var height: Int
-
-    /// Creates a rectangle.
-    public init(x: Int, y: Int, width: Int, height: Int) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
+extension PixelRect {
     /// The longer side.
-    public var longSide: Int { max(width, height) }
-    /// "x,y wxh".
-    public var description: String { "\(x),\(y) \(width)x\(height)" }
+    var longSide: Int { max(width, height) }
 }
 
 /// The pure geometry of extracting one object: where the target crop lies in the photo, where
@@ -34,11 +15,11 @@ public struct PixelBox: Sendable, Equatable, Hashable, CustomStringConvertible {
 /// Computed from the photo size and the mask's pixel box only, so it is testable without pixels.
 public struct ExtractionPlan: Sendable, Equatable {
     /// The region of the photo that becomes the target (may extend past the photo: padded white).
-    public var targetCrop: PixelBox
+    public var targetCrop: PixelRect
     /// The target image side.
     public var targetSize: Int
     /// The object's box in target pixels (x, y, w, h), as recorded in the manifest.
-    public var targetBBox: PixelBox
+    public var targetBBox: PixelRect
     /// The object's box in target pixels before rounding.
     public var targetBBoxExact: (x: Double, y: Double, width: Double, height: Double)
     /// The cut-out's size on the reference canvas.
@@ -52,13 +33,13 @@ public struct ExtractionPlan: Sendable, Equatable {
     }
 
     /// Plans the extraction of an object whose mask box is `object` in a `width` x `height` photo.
-    public init(imageWidth width: Int, imageHeight height: Int, object: PixelBox, config: ExtractionConfig = ExtractionConfig()) {
+    public init(imageWidth width: Int, imageHeight height: Int, object: PixelRect, config: ExtractionConfig = ExtractionConfig()) {
         precondition(width > 0 && height > 0 && object.width > 0 && object.height > 0, "empty image or object")
         targetSize = config.targetSize
         let scaleX: Double, scaleY: Double
         switch config.targetFraming {
         case .resize:
-            targetCrop = PixelBox(x: 0, y: 0, width: width, height: height)
+            targetCrop = PixelRect(x: 0, y: 0, width: width, height: height)
             scaleX = Double(config.targetSize) / Double(width)
             scaleY = Double(config.targetSize) / Double(height)
         case .square:
@@ -69,7 +50,7 @@ public struct ExtractionPlan: Sendable, Equatable {
                 if side <= limit { return min(max(centred, 0), limit - side) }  // shift inside the photo
                 return centred  // larger than the photo on this axis: centred, padded both sides
             }
-            targetCrop = PixelBox(x: place(object.x, object.width, width), y: place(object.y, object.height, height),
+            targetCrop = PixelRect(x: place(object.x, object.width, width), y: place(object.y, object.height, height),
                                   width: side, height: side)
             scaleX = Double(config.targetSize) / Double(side)
             scaleY = scaleX
@@ -79,7 +60,7 @@ public struct ExtractionPlan: Sendable, Equatable {
         targetBBoxExact = exact
         let x0 = Int(exact.x.rounded()), y0 = Int(exact.y.rounded())
         let x1 = Int((exact.x + exact.width).rounded()), y1 = Int((exact.y + exact.height).rounded())
-        targetBBox = PixelBox(x: x0, y: y0, width: max(1, x1 - x0), height: max(1, y1 - y0))
+        targetBBox = PixelRect(x: x0, y: y0, width: max(1, x1 - x0), height: max(1, y1 - y0))
 
         var scale = Double(config.referenceLongSide) / Double(object.longSide)
         if !config.referenceUpscale { scale = min(scale, 1) }

@@ -12,9 +12,9 @@ public struct ExtractedObject: Sendable {
     /// The object's mask in target pixels (0 or 255).
     public var targetMask: GrayImage
     /// The object's box in target pixels (x, y, w, h), from the mask.
-    public var bbox: PixelBox
+    public var bbox: PixelRect
     /// The object's box in photo pixels (after rotation), from the mask.
-    public var objectBox: PixelBox
+    public var objectBox: PixelRect
     /// The photo's size after rotation.
     public var imageWidth: Int, imageHeight: Int
     /// The share of the mask held by its largest 8-connected component.
@@ -66,7 +66,7 @@ public enum ObjectExtraction {
         if min(rect.width, rect.height) < filter.minObjectSidePixels {
             return .failure(ObjectRejection(.objectTooSmall, "mask box is \(rect.width)x\(rect.height) px, sides must be at least \(filter.minObjectSidePixels) px"))
         }
-        let objectBox = PixelBox(x: rect.x, y: rect.y, width: rect.width, height: rect.height)
+        let objectBox = rect
         let plan = ExtractionPlan(imageWidth: image.width, imageHeight: image.height, object: objectBox, config: config)
 
         // Cut-out and reference.
@@ -76,7 +76,7 @@ public enum ObjectExtraction {
         reference.composite(scaled, atX: plan.referenceOrigin.x, y: plan.referenceOrigin.y)
 
         // Target and its mask.
-        let crop = PixelRect(x: plan.targetCrop.x, y: plan.targetCrop.y, width: plan.targetCrop.width, height: plan.targetCrop.height)
+        let crop = plan.targetCrop
         let target = image.cropped(to: crop, fill: .white).resized(width: config.targetSize, height: config.targetSize)
         let targetMask = binary.cropped(to: crop, fill: 0).resized(width: config.targetSize, height: config.targetSize, filter: .nearest)
 
@@ -87,17 +87,53 @@ public enum ObjectExtraction {
                                         plan: plan))
     }
 
+    /// Reads an object's photo and mask through a layout and a mask source, then extracts it
+    /// (the convenience `cn-extract` calls per item). A missing photo or mask throws
+    /// `DatasetFileError.unreadable` naming the file.
+    public static func extract(_ mask: SegmentationRow, layout: OpenImagesLayout, masks: any MaskSource, rotations: RotationTable,
+                               config: ExtractionConfig = ExtractionConfig(), filter: ObjectFilterConfig = ObjectFilterConfig(),
+                               limits: ImageLimits = .standard) throws -> Result<ExtractedObject, ObjectRejection> {
+        guard let photoPath = layout.imagePath(of: mask.imageID) else {
+            throw DatasetFileError.unreadable(path: "\(layout.root)/\(layout.split)/\(mask.imageID).jpg", reason: "photo not found in any image folder")
+        }
+        guard let maskBytes = try masks.maskBytes(maskPath: mask.maskPath, imageID: mask.imageID) else {
+            throw DatasetFileError.unreadable(path: mask.maskPath, reason: "mask not found in the mask archives or folder")
+        }
+        let photo = try readWholeFile(photoPath, limit: limits.maxFileBytes)
+        return try extract(photo: photo, mask: maskBytes, rotation: rotations.rotation(of: mask.imageID), config: config,
+                           filter: filter, limits: limits, source: mask.maskPath)
+    }
+
     /// Decodes a mask PNG of any bit depth into 0/255: 8-bit gray samples above 127 and non-zero
     /// samples of other gray depths are foreground; other colour types go through gray conversion (> 127).
     public static func binaryMask(_ bytes: [UInt8], limits: ImageLimits = .standard, source: String = "mask") throws -> GrayImage {
         let png = try PNG.decode(bytes, limits: limits, source: source)
-        var pixels = [UInt8](repeating: 0, count: png.width * png.height)
         if png.colorType == .gray || png.colorType == .grayAlpha {
-            let threshold = png.bitDepth == 8 ? 127 : 0
-            for y in 0..<png.height {
-                for x in 0..<png.width where png.sample(x: x, y: y) > threshold { pixels[y * png.width + x] = 255 }
+            let width = png.width, height = png.height, rowBytes = png.rowBytes
+            let channels = png.colorType.channels, depth = png.bitDepth
+            var pixels = [UInt8](repeating: 0, count: width * height)
+            png.rows.withUnsafeBufferPointer { rows in
+                pixels.withUnsafeMutableBufferPointer { out in
+                    for y in 0..<height {
+                        let row = y * rowBytes, line = y * width
+                        switch depth {
+                        case 8:
+                            for x in 0..<width where rows[row + x * channels] > 127 { out[line + x] = 255 }
+                        case 16:
+                            for x in 0..<width where rows[row + 2 * x * channels] | rows[row + 2 * x * channels + 1] != 0 {
+                                out[line + x] = 255
+                            }
+                        default:  // 1, 2 or 4 bits, packed from the most significant bit
+                            let perByte = 8 / depth, sampleMask = UInt8((1 << depth) - 1)
+                            for x in 0..<width {
+                                let shift = (perByte - 1 - x % perByte) * depth
+                                if (rows[row + x / perByte] >> UInt8(shift)) & sampleMask != 0 { out[line + x] = 255 }
+                            }
+                        }
+                    }
+                }
             }
-            return GrayImage(width: png.width, height: png.height, pixels: pixels)
+            return GrayImage(width: width, height: height, pixels: pixels)
         }
         return try PNG.decodeGray(bytes, limits: limits, source: source).binarized(threshold: 127)
     }
