@@ -14,9 +14,17 @@ struct NarrativesAndObjaverseTests {
 
         {"dataset_id": "open_images", "image_id": "00000b4dcff7f799", "annotator_id": "7", "caption": "A \\"quoted\\" dog.", "timed_caption": [], "traces": [], "voice_recording": "x.ogg"}
         """
-        let reader = try LocalizedNarrativesReader(path: writeSample(full, name: "open_images_validation_localized_narratives.jsonl"))
+        let path = writeSample(full, name: "open_images_validation_localized_narratives.jsonl")
+        let reader = try LocalizedNarrativesReader(path: path)
         var rows: [LocalizedNarrative] = []
         try reader.forEach { rows.append($0) }
+        for chunk in [1, 7, 100] {
+            let small = try LocalizedNarrativesReader(path: path, chunkSize: chunk)
+            var again: [LocalizedNarrative] = []
+            try small.forEach { again.append($0) }
+            #expect(again == rows)
+            #expect(small.malformed == reader.malformed)
+        }
         #expect(rows.count == 2)
         #expect(rows[0].imageID == "0000092d4fd0d6d1" && rows[0].annotatorID == "93")
         #expect(rows[0].timedCaption?.map(\.utterance) == ["In this", "picture"])

@@ -43,8 +43,10 @@ public final class CSVReader {
         self.fd = fd
         self.path = path
         self.maximumRecordBytes = maximumRecordBytes
-        cursor = Cursor(capacity: max(chunkSize, 1024))
-        try cursor.fill(fd: fd, path: path, line: 1, limit: maximumRecordBytes)
+        cursor = Cursor(capacity: max(chunkSize, 1))
+        while cursor.end < 3 && !cursor.endOfFile {
+            try cursor.fill(fd: fd, path: path, line: 1, limit: maximumRecordBytes)
+        }
         let b = cursor.buffer
         if cursor.end >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { cursor.start = 3 }
     }

@@ -26,7 +26,7 @@ public final class LineReader {
         self.fd = fd
         self.path = path
         self.maximumLineBytes = maximumLineBytes
-        buffer = [UInt8](repeating: 0, count: max(chunkSize, 1024))
+        buffer = [UInt8](repeating: 0, count: max(chunkSize, 1))
     }
 
     deinit { close(fd) }

@@ -78,9 +78,9 @@ public final class LocalizedNarrativesReader {
     private let lines: LineReader
     private let decoder = JSONDecoder()
 
-    /// Opens a narratives file.
-    public init(path: String, malformedCap: Int = 100) throws {
-        lines = try LineReader(path: path)
+    /// Opens a narratives file, read in chunks of `chunkSize` bytes.
+    public init(path: String, malformedCap: Int = 100, chunkSize: Int = 4 << 20) throws {
+        lines = try LineReader(path: path, chunkSize: chunkSize)
         malformed = MalformedRowLog(cap: malformedCap)
     }
 
