@@ -38,6 +38,10 @@ struct NarrativesAndObjaverseTests {
         let short = try LocalizedNarrativesReader(path: writeSample(captions, name: "open_images_validation_captions.jsonl"))
         var captionRows: [LocalizedNarrative] = []
         try short.forEach { captionRows.append($0) }
+        let table = try CaptionTable(files: [path, writeSample(captions, name: "c.jsonl")])
+        #expect(table.narratives == 4 && table.duplicates == 1 && table.malformed.total == 2)
+        #expect(table["0000092d4fd0d6d1"] == "In this picture we can see a car.")
+        #expect(table["aa"] == "B")
         #expect(captionRows == [LocalizedNarrative(datasetID: nil, imageID: "0000092d4fd0d6d1", caption: "A car."),
                                 LocalizedNarrative(imageID: "aa", annotatorID: "1", caption: "B")])
     }
@@ -92,6 +96,13 @@ struct NarrativesAndObjaverseTests {
         #expect(assets[0].id.hasPrefix("p") && assets[0].id.count == 17 && !assets[0].isObjaverseUID)
         #expect(AssetScan.asset(relativePath: "extra/Scans/bunny.ply", format: .ply).id == assets[0].id)
         #expect(ObjaverseLayout(root: root.path + "/extra").missing.count == 1)
+
+        _ = writeSample("{\"chair\": [\"\(Self.uidA)\"], \"furniture\": [\"\(Self.uidA)\", \"ffffffffffffffffffffffffffffffff\"]}", name: "lvis-annotations.json", in: root)
+        let (scanned, report) = try ObjaverseAssets.scan(root: root.path)
+        #expect(scanned.count == 4 && report.assets == 4 && report.withMetadata == 2 && report.listedButMissing == 0)
+        #expect(scanned[2].lvisCategories == ["chair", "furniture"] && scanned[2].metadata?.name == "Chair")
+        #expect(scanned[0].metadata == nil && scanned[0].lvisCategories.isEmpty)
+        #expect(report.problems.total == 1)
     }
 
     @Test("gzip inflation refuses corrupt and oversized data")
