@@ -25,6 +25,15 @@ struct JoinAndFilterTests {
         ].joined(separator: "\n") + "\n", name: "boxes.csv", in: folder)
         var joined: [JoinedMask] = []
         let stats = try MaskBoxJoin(chunkSize: 64).run(segmentationCSV: segmentation, boxCSVs: [boxes]) { joined.append($0) }
+        // The same join split into 1..4 parallel byte ranges gives the same result.
+        for threads in 1...4 {
+            var again: [JoinedMask] = []
+            let split = try MaskBoxJoin(chunkSize: 16, threads: threads, parallelMinimumBytes: 0)
+                .run(segmentationCSV: segmentation, boxCSVs: [boxes]) { again.append($0) }
+            #expect(again == joined)
+            #expect(split.malformed == stats.malformed && split.matched == stats.matched && split.boxRows == stats.boxRows)
+            #expect(split.boxScanParts == threads)
+        }
         #expect(stats.masks == 3)
         #expect(stats.matched == 2)
         #expect(stats.unmatched == 1)
@@ -35,6 +44,30 @@ struct JoinAndFilterTests {
         #expect(stats.malformed.total == 3)  // two mask rows, one probed box row
         #expect(stats.malformed.kept.map(\.line) == [3, 5, 7])
         #expect(stats.malformed.kept[2].file == boxes)
+    }
+
+    @Test("parallel box scan: duplicates resolved in file order, quoted files fall back to one thread")
+    func parallelScan() throws {
+        let folder = TestPaths.scratchFolder("join-parallel")
+        let segmentation = writeSample(Samples.segmentationHeader + "\n"
+            + "0001eeaf4aed83f9_m0k4j_c0ffee00.png,0001eeaf4aed83f9,/m/0k4j,c0ffee00,0.100000,0.300000,0.100000,0.300000,0.75,\n",
+            name: "seg.csv", in: folder)
+        var lines = [Samples.boxHeader13]
+        for k in 0..<40 { lines.append("00000000000000\(String(format: "%02d", k)),xclick,/m/0k4j,1,0.1,0.3,0.1,0.3,0,0,0,0,0") }
+        lines.append("0001eeaf4aed83f9,xclick,/m/0k4j,1,0.1,0.3,0.1,0.3,1,0,0,0,0")  // first match: occluded
+        for k in 0..<40 { lines.append("0001eeaf4aed83f9,xclick,/m/0k4j,1,0.1,0.3,0.1,0.3,0,0,0,0,0") }  // \(k) later duplicates
+        let boxes = writeSample(lines.joined(separator: "\n") + "\n", name: "boxes.csv", in: folder)
+        for threads in [1, 3] {
+            var joined: [JoinedMask] = []
+            let stats = try MaskBoxJoin(threads: threads, parallelMinimumBytes: 0).run(segmentationCSV: segmentation, boxCSVs: [boxes]) { joined.append($0) }
+            #expect(joined.first?.flags?.isOccluded == .yes)
+            #expect(stats.matched == 1 && stats.duplicateMatches == 40)
+        }
+        let quoted = writeSample(lines.joined(separator: "\n").replacingOccurrences(of: "xclick", with: "\"x\nclick\"") + "\n", name: "quoted.csv", in: folder)
+        var joined: [JoinedMask] = []
+        let stats = try MaskBoxJoin(threads: 3, parallelMinimumBytes: 0).run(segmentationCSV: segmentation, boxCSVs: [quoted]) { joined.append($0) }
+        #expect(stats.boxScanParts == 1 && stats.boxRows == 81 && stats.malformed.total == 0)
+        #expect(joined.first?.flags?.isOccluded == .yes)
     }
 
     @Test("filters: every reason kind")

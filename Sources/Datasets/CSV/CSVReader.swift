@@ -37,19 +37,41 @@ public final class CSVReader {
 
     /// Opens `path` for reading in chunks of `chunkSize` bytes; a record longer than
     /// `maximumRecordBytes` is an error (it guards against a file that is not CSV at all).
-    public init(path: String, chunkSize: Int = 4 << 20, maximumRecordBytes: Int = 64 << 20) throws {
+    /// With `byteRange`, only those bytes are read (for parallel readers; the range must start
+    /// at a record boundary, and line numbers then count from the range's start).
+    public init(path: String, byteRange: Range<Int>? = nil, chunkSize: Int = 4 << 20, maximumRecordBytes: Int = 64 << 20) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw DatasetFileError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         self.fd = fd
         self.path = path
         self.maximumRecordBytes = maximumRecordBytes
         cursor = Cursor(capacity: max(chunkSize, 1))
-        while cursor.end < 3 && !cursor.endOfFile {
-            try cursor.fill(fd: fd, path: path, line: 1, limit: maximumRecordBytes)
+        if let byteRange {
+            guard lseek(fd, off_t(byteRange.lowerBound), SEEK_SET) >= 0 else {
+                close(fd)
+                throw DatasetFileError.unreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            cursor.remaining = byteRange.count
+        }
+        do {
+            while cursor.end < 3 && !cursor.endOfFile {
+                try cursor.fill(fd: fd, path: path, line: 1, limit: maximumRecordBytes)
+            }
+        } catch {
+            close(fd)
+            cursor.deallocate()
+            throw error
         }
         let b = cursor.buffer
-        if cursor.end >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { cursor.start = 3 }
+        if (byteRange?.lowerBound ?? 0) == 0, cursor.end >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { cursor.start = 3 }
     }
+
+    /// Physical lines consumed so far (all of them once `next()` returned false).
+    public var linesRead: Int { nextLine - 1 }
+
+    /// Whether any record so far had a quoted field (a quoted field may hold line breaks, so a
+    /// file split at line starts is only safe to read in parallel when none has).
+    public var sawQuotedField: Bool { cursor.sawQuote }
 
     deinit {
         close(fd)
@@ -137,6 +159,8 @@ private struct Cursor {
     var start = 0
     var end = 0
     var endOfFile = false
+    var remaining = Int.max                  // bytes left in the byte range
+    var sawQuote = false
     var bounds: UnsafeMutablePointer<Int>    // 2 per field: start, end (offsets into buffer)
     var escaped: UnsafeMutablePointer<Bool>  // field holds doubled quotes to unescape
     var fieldCapacity = 64
@@ -200,6 +224,7 @@ private struct Cursor {
                 return .record(after: i, lines: lines + 1, problem: nil)
             }
             if b[i] == 0x22 {
+                sawQuote = true
                 i += 1
                 let lower = i
                 var hasEscapes = false
@@ -263,9 +288,9 @@ private struct Cursor {
     mutating func fill(fd: Int32, path: String, line: Int, limit: Int) throws {
         if endOfFile { return }
         if start > 0 {
-            let remaining = end - start
-            if remaining > 0 { buffer.update(from: buffer + start, count: remaining) }
-            end = remaining
+            let tail = end - start
+            if tail > 0 { buffer.update(from: buffer + start, count: tail) }
+            end = tail
             start = 0
         }
         if end == capacity {
@@ -278,12 +303,13 @@ private struct Cursor {
             capacity = newCapacity
         }
         while true {
-            let count = read(fd, buffer + end, capacity - end)
+            let count = remaining == 0 ? 0 : read(fd, buffer + end, min(capacity - end, remaining))
             if count < 0 {
                 if errno == EINTR { continue }
                 throw DatasetFileError.unreadable(path: path, reason: String(cString: strerror(errno)))
             }
             if count == 0 { endOfFile = true }
+            if remaining != Int.max { remaining -= count }
             end += count
             return
         }

@@ -43,6 +43,15 @@ public struct MalformedRowLog: Sendable, Equatable {
         for row in other.kept where kept.count < cap { kept.append(row) }
     }
 
+    /// Adds another log's entries with their line numbers shifted by `lineOffset` (for logs of
+    /// readers that started mid-file).
+    public mutating func merge(_ other: MalformedRowLog, lineOffset: Int) {
+        total += other.total
+        for row in other.kept where kept.count < cap {
+            kept.append(MalformedRow(file: row.file, line: row.line + lineOffset, reason: row.reason))
+        }
+    }
+
     /// One line for a stage summary: the count and the first reason.
     public var summary: String {
         guard let first = kept.first else { return "no malformed rows" }

@@ -26,7 +26,7 @@ public struct BoxRow: Sendable, Equatable {
 }
 
 /// The column binding of the box CSV (13 or 21 columns); finds columns by name.
-public struct BoxSchema: CSVRowSchema {
+public struct BoxSchema: CSVRowSchema, Sendable {
     /// The 13 columns every box file has (the train file adds XClick1X..XClick4Y).
     public static let columns = ["ImageID", "Source", "LabelName", "Confidence", "XMin", "XMax", "YMin", "YMax",
                                  "IsOccluded", "IsTruncated", "IsGroupOf", "IsDepiction", "IsInside"]

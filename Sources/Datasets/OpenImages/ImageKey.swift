@@ -18,7 +18,7 @@ public enum ImageKey {
 
 /// Interns short byte strings (LabelNames) as small integers without making Strings: an
 /// open-addressing table over a flat byte store.
-struct LabelTable {
+struct LabelTable: Sendable {
     private var bytes: [UInt8] = []
     private var offsets: [Int] = [0]
     private var slots: [Int32] = Array(repeating: -1, count: 1024)

@@ -68,7 +68,7 @@ public struct ImageListRow: Sendable, Equatable {
 }
 
 /// The column binding of an image list; only ImageID is required.
-public struct ImageListSchema: CSVRowSchema {
+public struct ImageListSchema: CSVRowSchema, Sendable {
     /// The header of `train-images-boxable-with-rotation.csv`.
     public static let columns = ["ImageID", "Subset", "OriginalURL", "OriginalLandingURL", "License", "AuthorProfileURL",
                                  "Author", "Title", "OriginalSize", "OriginalMD5", "Thumbnail300KURL", "Rotation"]

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A mask row with the flags of its box, the unit the Open Images filters judge.
 public struct JoinedMask: Sendable, Equatable {
     /// The segmentation row.
@@ -29,6 +35,8 @@ public struct MaskBoxJoinStats: Sendable, Equatable {
     public var unmatched = 0
     /// Box rows that matched a mask another box had already matched (duplicate boxes).
     public var duplicateMatches = 0
+    /// How many byte ranges the box scan used (1 when sequential).
+    public var boxScanParts = 0
     /// Approximate bytes of the in-memory index.
     public var indexBytes = 0
     /// Skipped rows of both files.
@@ -48,7 +56,9 @@ public struct MaskBoxJoinStats: Sendable, Equatable {
 /// file is sorted: pass 1 streams the masks (the smaller side) into a compact index (~60 bytes a
 /// mask, no Strings); pass 2 streams the boxes, and only rows whose ImageID + LabelName have
 /// masks get their numbers parsed; pass 3 streams the masks again and hands each one, in file
-/// order, with its flags to the caller. Peak memory is the index plus two read buffers.
+/// order, with its flags to the caller. Peak memory is the index plus two read buffers (and,
+/// during pass 2, 2 bytes a mask for each scanning thread). Pass 2 runs one thread per core
+/// over byte ranges of the box file (see `BoxScan`); the result does not depend on the split.
 /// Box rows that are never probed are checked only for their field count.
 public struct MaskBoxJoin: Sendable {
     /// How far apart each coordinate may be (masks store 6 digits).
@@ -57,12 +67,19 @@ public struct MaskBoxJoin: Sendable {
     public var malformedCap: Int
     /// The read chunk size in bytes.
     public var chunkSize: Int
+    /// Threads for the box scan (0: one per active core).
+    public var threads: Int
+    /// Box files smaller than this are scanned on one thread.
+    public var parallelMinimumBytes: Int
 
     /// Creates a join.
-    public init(tolerance: Double = 1e-6, malformedCap: Int = 100, chunkSize: Int = 8 << 20) {
+    public init(tolerance: Double = 1e-6, malformedCap: Int = 100, chunkSize: Int = 8 << 20, threads: Int = 0,
+                parallelMinimumBytes: Int = 32 << 20) {
         self.tolerance = tolerance
         self.malformedCap = malformedCap
         self.chunkSize = chunkSize
+        self.threads = threads > 0 ? threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        self.parallelMinimumBytes = parallelMinimumBytes
     }
 
     /// Runs the join over one segmentation CSV and one or more box CSVs, calling `body` for every
@@ -98,45 +115,22 @@ public struct MaskBoxJoin: Sendable {
         stats.masks = index.count
         endPass()
 
-        // Pass 2: stream the boxes and probe.
+        // Pass 2: stream the boxes (in parallel byte ranges) and probe.
+        var partFlags: [[UInt16]] = []
         for boxCSV in boxCSVs {
-            let reader = try CSVReader(path: boxCSV, chunkSize: chunkSize)
-            let schema = try BoxSchema(header: try CSVHeader.read(from: reader), path: boxCSV)
-            var lastImage: UInt64 = 0
-            var lastHead: Int32 = index.head(image: 0) ?? -1
-            while try reader.next() {
-                stats.boxRows += 1
-                if let problem = reader.structuralProblem {
-                    stats.malformed.record(MalformedRow(file: boxCSV, line: reader.lineNumber, reason: problem))
-                    continue
-                }
-                do throws(RowProblem) {
-                    // Box files are grouped by ImageID: one table probe per image, not per row.
-                    let image = try schema.imageKey(reader)
-                    if image != lastImage {
-                        lastImage = image
-                        lastHead = index.head(image: image) ?? -1
-                    }
-                    guard lastHead >= 0, let label = schema.withLabel(reader, { index.labels.lookup($0) }) else { continue }
-                    var candidate = lastHead
-                    var parsed: (NormalizedBox, BoxFlags)?
-                    while candidate >= 0 {
-                        if index.label(candidate) == label {
-                            if parsed == nil {
-                                stats.boxRowsProbed += 1
-                                parsed = try schema.boxAndFlags(reader)
-                            }
-                            if index.box(candidate).matches(parsed!.0, tolerance: tolerance) {
-                                if index.setFlags(candidate, parsed!.1) { stats.matched += 1 } else { stats.duplicateMatches += 1 }
-                            }
-                        }
-                        candidate = index.next(candidate)
-                    }
-                } catch {
-                    stats.malformed.record(MalformedRow(file: boxCSV, line: reader.lineNumber, reason: error.reason))
-                }
-            }
+            let outcome = try BoxScan.run(path: boxCSV, index: index, tolerance: tolerance, chunkSize: chunkSize,
+                                          malformedCap: malformedCap, threads: threads, parallelMinimumBytes: parallelMinimumBytes)
+            stats.boxRows += outcome.rows
+            stats.boxRowsProbed += outcome.probed
+            stats.duplicateMatches += outcome.duplicates
+            stats.boxScanParts = max(stats.boxScanParts, outcome.parts.count)
+            stats.malformed.merge(outcome.malformed)
+            partFlags += outcome.parts.map(\.flags)
         }
+        let adopted = index.adopt(partFlags)
+        partFlags = []
+        stats.matched = adopted.matched
+        stats.duplicateMatches += adopted.duplicates
         stats.unmatched = stats.masks - stats.matched
         stats.indexBytes = index.approximateBytes
         endPass()

@@ -4,7 +4,7 @@
 /// Images live in an open-addressing table (packed ImageID) whose slot points at a chain of the
 /// image's masks (each with its interned label); boxes are a flat array of 4 doubles per mask. Each mask
 /// also holds its joined flags (10 bits, plus a "matched" bit).
-struct MaskIndex {
+struct MaskIndex: Sendable {
     private(set) var labels = LabelTable()
     private(set) var boxes: [Double] = []
     private var labelOf: [Int32] = []
@@ -93,12 +93,17 @@ struct MaskIndex {
         return NormalizedBox(xMin: boxes[k], xMax: boxes[k + 1], yMin: boxes[k + 2], yMax: boxes[k + 3])
     }
 
-    /// Records the flags a box brought to mask `index`; false when it already had some.
-    @inline(__always)
-    mutating func setFlags(_ index: Int32, _ flags: BoxFlags) -> Bool {
-        if joined[Int(index)] & Self.matchedBit != 0 { return false }
-        joined[Int(index)] = flags.packed | Self.matchedBit
-        return true
+    /// Takes the flags found by the parts of a box scan, earlier parts first (so the first
+    /// matching box row in file order wins); returns how many masks matched and how many
+    /// later matches were duplicates.
+    mutating func adopt(_ parts: [[UInt16]]) -> (matched: Int, duplicates: Int) {
+        var matched = 0, duplicates = 0
+        for part in parts {
+            for k in 0..<part.count where part[k] & Self.matchedBit != 0 {
+                if joined[k] & Self.matchedBit != 0 { duplicates += 1 } else { joined[k] = part[k]; matched += 1 }
+            }
+        }
+        return (matched, duplicates)
     }
 
     /// The flags of mask `index`, nil when no box matched it.

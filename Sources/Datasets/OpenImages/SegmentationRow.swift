@@ -40,7 +40,7 @@ public struct SegmentationRow: Sendable, Equatable {
 }
 
 /// The column binding of the segmentation CSV; finds columns by name.
-public struct SegmentationSchema: CSVRowSchema {
+public struct SegmentationSchema: CSVRowSchema, Sendable {
     /// The header of the real files.
     public static let columns = ["MaskPath", "ImageID", "LabelName", "BoxID", "BoxXMin", "BoxXMax", "BoxYMin",
                                  "BoxYMax", "PredictedIoU", "Clicks"]
