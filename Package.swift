@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Libraries
         .target(name: "Support"),
@@ -41,7 +42,7 @@ let package = Package(
         .target(name: "StageCLI", dependencies: [
             "Support", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "Datasets", dependencies: ["Support", "Imaging", "ZIPFoundation"]),
+        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip", "ZIPFoundation"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
         .target(name: "CorpusStages", dependencies: [
             "Support", "Imaging", "Manifest", "Pipeline", "Shards", .product(name: "GRDB", package: "GRDB.swift"),
@@ -73,6 +74,7 @@ let package = Package(
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
+        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Support"]),
 
         .executableTarget(name: "cn-bench-render", dependencies: ["Raster", "Assets", "Geometry", "Support"]),
 
