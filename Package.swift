@@ -10,6 +10,9 @@ let package = Package(
         .executable(name: "cn-run", targets: ["cn-run"]),
         .executable(name: "cn-bench-stage", targets: ["cn-bench-stage"]),
         .executable(name: "cn-bench-manifest", targets: ["cn-bench-manifest"]),
+        .executable(name: "cn-ingest", targets: ["cn-ingest"]),
+        .executable(name: "cn-render", targets: ["cn-render"]),
+        .executable(name: "cn-fixture", targets: ["cn-fixture"]),
         .executable(name: "cn-compose", targets: ["cn-compose"]),
         .executable(name: "cn-caption", targets: ["cn-caption"]),
         .executable(name: "cn-shard", targets: ["cn-shard"]),
@@ -44,6 +47,10 @@ let package = Package(
         ]),
         .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip", "ZIPFoundation"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
+        .target(name: "ObjaverseStages", dependencies: [
+            "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(name: "CorpusStages", dependencies: [
             "Support", "Imaging", "Manifest", "Pipeline", "Shards", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -61,6 +68,15 @@ let package = Package(
         ]),
         .executableTarget(name: "cn-bench-shards", dependencies: ["Shards"]),
 
+        .executableTarget(name: "cn-ingest", dependencies: [
+            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-render", dependencies: [
+            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-fixture", dependencies: [
+            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "cn-compose", dependencies: [
             "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
