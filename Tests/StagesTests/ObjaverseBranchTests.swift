@@ -105,3 +105,34 @@ import TestSupport
         #expect(!actual.files.keys.contains { $0.contains(".cn-tmp-") })
     }
 }
+
+/// The cluster recipe (scripts/cluster/slurm-array): stages run per partition into separate
+/// workdirs, the workdirs are merged, the shards written from the merged manifest; the shards
+/// must equal those of one unpartitioned run, byte for byte.
+@Suite struct PartitionedPipelineTests {
+    @Test func partitionedRunsMergeIntoTheSameShards() throws {
+        let demo = TestPaths.repositoryRoot.appendingPathComponent("Pipelines/demo.yaml").path
+        let whole = TestPaths.scratchFolder("wholePipeline")
+        #expect(try ChildProcess.run("cn-run", [demo, "--workdir", whole.path, "--progress", "never"]).status == 0)
+        var parts: [String] = []
+        for index in 0..<2 {
+            let part = TestPaths.scratchFolder("pipelinePart\(index)")
+            let run = try ChildProcess.run("cn-run", [demo, "--to", "caption", "--partition", "\(index)/2", "--workdir", part.path, "--progress", "never"])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            parts.append(part.path)
+        }
+        let merged = TestPaths.scratchFolder("pipelineMerged")
+        let merge = try ChildProcess.run("cn-manifest", ["merge"] + parts + ["--into", merged.path])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(try ChildProcess.run("cn-run", [demo, "--only", "shard", "--workdir", merged.path, "--progress", "never"]).status == 0)
+        let shards = { (folder: URL) throws -> [String: Data] in
+            let dir = folder.appendingPathComponent("shards")
+            return Dictionary(uniqueKeysWithValues: try FileManager.default.contentsOfDirectory(atPath: dir.path).map {
+                ($0, try Data(contentsOf: dir.appendingPathComponent($0)))
+            })
+        }
+        let expected = try shards(whole)
+        #expect(!expected.isEmpty)
+        #expect(try shards(merged) == expected)
+    }
+}
