@@ -93,6 +93,34 @@ import TestSupport
         #expect(worst <= 6, "quality 100 4:4:4 error \(worst)")
     }
 
+    @Test func cmykJPEGsConvertLikePillow() throws {
+        let python = try Tools.pillowPython()
+        let folder = TestPaths.scratchFolder("cmyk")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = """
+        import sys, numpy as np
+        from PIL import Image
+        out = sys.argv[1]
+        rng = np.random.default_rng(3)
+        y, x = np.mgrid[0:40, 0:56]
+        cmyk = np.stack([x * 4, y * 6, (x + y) * 2, rng.integers(0, 120, x.shape)], -1).astype(np.uint8)
+        Image.fromarray(cmyk, "CMYK").save(f"{out}/cmyk.jpg", quality=92)
+        im = Image.open(f"{out}/cmyk.jpg")
+        assert im.mode == "CMYK"
+        np.asarray(im.convert("RGB")).tofile(f"{out}/cmyk.rgb")
+        """
+        let result = try Tools.run(python, ["-c", script, folder.path])
+        #expect(result.status == 0, "Pillow script failed: \(result.stderr)")
+        let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("cmyk.jpg")))
+        #expect(try JPEG.readHeader(bytes).components == 4)
+        let ours = try JPEG.decodeRGB(bytes)
+        let pillow = [UInt8](try Data(contentsOf: folder.appendingPathComponent("cmyk.rgb")))
+        #expect(ours.width == 56 && ours.height == 40)
+        #expect(ours.pixels == pillow, "CMYK -> RGB differs from Pillow")
+        let rgba = try JPEG.decodeRGBA(bytes)
+        #expect(rgba.pixels.enumerated().allSatisfy { $0.offset % 4 != 3 || $0.element == 255 })
+    }
+
     @Test func decodeIntoReusesTheImage() throws {
         let first = try Tools.cjpeg([], seed: 1), second = try Tools.cjpeg([], seed: 2)
         var image = RGBAImage(width: 1, height: 1)
