@@ -91,6 +91,14 @@ do {
     try measure("jpeg-encode", pixels: jpegPixels, seconds: args.seconds, rounds: args.rounds) {
         _ = try JPEG.encode(rgba, options: JPEGEncodeOptions(quality: 90, subsampling: .s420))
     }
+    // resampling: the sizes cn-extract uses (1024x768 photo -> 256x192; 200-pixel object -> 512)
+    try measure("resize-area-down", pixels: jpegPixels, seconds: args.seconds, rounds: args.rounds) {
+        _ = rgba.resized(width: 256, height: 192, filter: .area)
+    }
+    let small = rgba.resized(width: 256, height: 192, filter: .area)
+    try measure("resize-bicubic-up", pixels: 512 * 384, seconds: args.seconds, rounds: args.rounds) {
+        _ = small.resized(width: 512, height: 384, filter: .bicubic)
+    }
     try measure("png-decode", pixels: pngPixels, seconds: args.seconds, rounds: args.rounds) {
         _ = try PNG.decode(pngBytes)
     }

@@ -50,10 +50,13 @@ def main():
     # Pillow cannot write RGBA as JPEG; it encodes the RGB image (our encoder reads RGBA directly)
     measure("jpeg-encode", jpeg_pixels, seconds, rounds,
             lambda: rgb.save(io.BytesIO(), "JPEG", quality=90, subsampling="4:2:0"))
+    # Pillow resizes RGBA in premultiplied form (RGBa), as the Swift side does
+    measure("resize-area-down", jpeg_pixels, seconds, rounds, lambda: rgba.resize((256, 192), Image.BOX))
+    small = rgba.resize((256, 192), Image.BOX)
+    measure("resize-bicubic-up", 512 * 384, seconds, rounds, lambda: small.resize((512, 384), Image.BICUBIC))
     measure("png-decode", png_pixels, seconds, rounds, lambda: decode(png_bytes))
     measure("png-decode-rgba", png_pixels, seconds, rounds, lambda: decode(png_bytes, "RGBA"))
     measure("png-encode", png_pixels, seconds, rounds, lambda: png_image.save(io.BytesIO(), "PNG", compress_level=6))
-    del rgba
 
 
 if __name__ == "__main__":
