@@ -92,24 +92,24 @@ do {
         _ = try JPEG.encode(rgba, options: JPEGEncodeOptions(quality: 90, subsampling: .s420))
     }
     // resampling: the sizes cn-extract uses (1024x768 photo -> 256x192; 200-pixel object -> 512)
-    try measure("resize-area-down", pixels: jpegPixels, seconds: args.seconds, rounds: args.rounds) {
+    measure("resize-area-down", pixels: jpegPixels, seconds: args.seconds, rounds: args.rounds) {
         _ = rgba.resized(width: 256, height: 192, filter: .area)
     }
     let small = rgba.resized(width: 256, height: 192, filter: .area)
-    try measure("resize-bicubic-up", pixels: 512 * 384, seconds: args.seconds, rounds: args.rounds) {
+    measure("resize-bicubic-up", pixels: 512 * 384, seconds: args.seconds, rounds: args.rounds) {
         _ = small.resized(width: 512, height: 384, filter: .bicubic)
     }
     // mask analysis on a 1024x768 mask holding one large disc and a few specks
     var mask = GrayImage(width: 1024, height: 768)
     for y in 0..<768 { for x in 0..<1024 where (x - 500) * (x - 500) + (y - 380) * (y - 380) < 300 * 300 { mask[x, y] = 255 } }
     for i in 0..<50 { mask[(i * 97) % 1024, (i * 61) % 768] = 255 }
-    try measure("mask-components-8", pixels: 1024 * 768, seconds: args.seconds, rounds: args.rounds) {
+    measure("mask-components-8", pixels: 1024 * 768, seconds: args.seconds, rounds: args.rounds) {
         _ = ConnectedComponents(mask).largestShare
     }
-    try measure("mask-bbox", pixels: 1024 * 768, seconds: args.seconds, rounds: args.rounds) {
+    measure("mask-bbox", pixels: 1024 * 768, seconds: args.seconds, rounds: args.rounds) {
         _ = mask.boundingBox()
     }
-    try measure("mask-resize-nearest", pixels: 1600 * 1200, seconds: args.seconds, rounds: args.rounds) {
+    measure("mask-resize-nearest", pixels: 1600 * 1200, seconds: args.seconds, rounds: args.rounds) {
         _ = mask.resized(width: 1600, height: 1200)
     }
     try measure("png-decode", pixels: pngPixels, seconds: args.seconds, rounds: args.rounds) {
