@@ -121,6 +121,29 @@ import TestSupport
         #expect(rgba.pixels.enumerated().allSatisfy { $0.offset % 4 != 3 || $0.element == 255 })
     }
 
+    @Test func filesDecodeLikeMemoryAndWritesAreReadable() throws {
+        let file = try #require(Tools.assimpJPEGs().first { path in
+            (try? Data(contentsOf: URL(fileURLWithPath: path)))?.prefix(3).elementsEqual([0xFF, 0xD8, 0xFF]) == true
+        })
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        let fromMemory = try JPEG.decodeRGBA(bytes)
+        #expect(try JPEG.decodeRGBA(contentsOf: file) == fromMemory)
+        #expect(try ImageFile.loadRGBA(file) == fromMemory)
+        #expect(try JPEG.decodeGray(contentsOf: file) == JPEG.decodeGray(bytes))
+        #expect(ImageFile.sniff(bytes) == .jpeg)
+        let folder = TestPaths.scratchFolder("write")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let small = fromMemory.resized(width: 64, height: 48)
+        try ImageFile.write(small, to: folder.appendingPathComponent("a/b.png").path)
+        #expect(try ImageFile.loadRGBA(folder.appendingPathComponent("a/b.png").path) == small)
+        try ImageFile.write(small, to: folder.appendingPathComponent("c.jpg").path, jpeg: JPEGEncodeOptions(quality: 95))
+        let back = try ImageFile.loadRGBA(folder.appendingPathComponent("c.jpg").path)
+        #expect(back.width == 64 && back.height == 48)
+        try ImageFile.write(small.alphaChannel(), to: folder.appendingPathComponent("m.png").path)
+        #expect(try ImageFile.loadGray(folder.appendingPathComponent("m.png").path) == small.alphaChannel())
+        #expect(throws: ImageError.self) { try ImageFile.write(small, to: folder.appendingPathComponent("x.gif").path) }
+    }
+
     @Test func decodeIntoReusesTheImage() throws {
         let first = try Tools.cjpeg([], seed: 1), second = try Tools.cjpeg([], seed: 2)
         var image = RGBAImage(width: 1, height: 1)

@@ -265,5 +265,9 @@ import Testing
         let f = FloatImage(width: 2, height: 2, channels: 3, fill: 0.5)
         #expect(f.resized(width: 4, height: 4).data.allSatisfy { abs($0 - 0.5) < 1e-6 })
         #expect(f.rgbaImage()[1, 1] == RGBA8(128, 128, 128, 255))
+        // planar (CHW) <-> channels-last
+        let hwc = FloatImage(width: 2, height: 1, channels: 3, data: [1, 2, 3, 4, 5, 6])
+        #expect(hwc.planarData() == [1, 4, 2, 5, 3, 6])
+        #expect(FloatImage(width: 2, height: 1, channels: 3, planar: [1, 4, 2, 5, 3, 6]) == hwc)
     }
 }
