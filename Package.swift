@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "StageCLI", dependencies: [
             "Support", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip", "ZIPFoundation"]),
+        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
 
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "ZIPFoundation"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
     ],
