@@ -1,6 +1,7 @@
 // cn-bench-openimages: the scale benchmark of the Open Images readers (scripts/bench/openimages_ingest).
 //   cn-bench-openimages generate DIR [MASKS] [BOXES]   write segmentation.csv and boxes.csv in the real formats
 //   cn-bench-openimages scan DIR                       the CSV reader alone over boxes.csv
+//   cn-bench-openimages zipread ZIP                    index ZIP, read the entries listed in ZIP.names in random order
 //   cn-bench-openimages join DIR                       run the mask-to-box join + filters, print rows/s and peak RSS
 import Datasets
 import Foundation
@@ -130,6 +131,25 @@ func scan(folder: String) throws {
                  records, fields, seconds, Double(records) / seconds / 1e6, sum, peakRSSMegabytes()))
 }
 
+/// Mask reads from a zip: index the central directory, then read every entry in a shuffled order.
+func zipRead(path: String) throws {
+    let rssBefore = peakRSSMegabytes()
+    let start = Date()
+    let index = try ZipIndex(path: path)
+    let opened = Date().timeIntervalSince(start)
+    let rssIndexed = peakRSSMegabytes()
+    let names = try String(contentsOfFile: path + ".names", encoding: .utf8).split(separator: "\n").map(String.init)
+    var random = SeededRandom(seed: 7)
+    var order = names
+    order.shuffle(using: &random)
+    let readStart = Date()
+    var bytes = 0
+    for name in order { bytes += try index.read(name)?.count ?? 0 }
+    let readSeconds = Date().timeIntervalSince(readStart)
+    print(String(format: "zip: %d entries indexed in %.2f s (index ~%.0f MB of RSS), %d random reads in %.2f s: %.0f reads/s, %.0f MB inflated",
+                 index.count, opened, rssIndexed - rssBefore, order.count, readSeconds, Double(order.count) / readSeconds, Double(bytes) / 1e6))
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
     FileHandle.standardError.write(Data("usage: cn-bench-openimages generate DIR [MASKS] [BOXES] | scan DIR | join DIR\n".utf8))
@@ -141,6 +161,11 @@ case "generate":
              boxes: arguments.count > 4 ? Int(arguments[4])! : 15_000_000)
 case "scan":
     do { try scan(folder: arguments[2]) } catch {
+        FileHandle.standardError.write(Data((oneLine(error) + "\n").utf8))
+        exit(1)
+    }
+case "zipread":
+    do { try zipRead(path: arguments[2]) } catch {
         FileHandle.standardError.write(Data((oneLine(error) + "\n").utf8))
         exit(1)
     }
