@@ -58,7 +58,7 @@ let package = Package(
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
-        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Support"]),
+        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Imaging", "Support"]),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),

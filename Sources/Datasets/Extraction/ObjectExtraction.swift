@@ -123,6 +123,13 @@ public enum ObjectExtraction {
                             for x in 0..<width where rows[row + 2 * x * channels] | rows[row + 2 * x * channels + 1] != 0 {
                                 out[line + x] = 255
                             }
+                        case 1 where channels == 1:  // whole zero bytes skip eight pixels
+                            for byteIndex in 0..<rowBytes {
+                                let byte = rows[row + byteIndex]
+                                if byte == 0 { continue }
+                                let x0 = byteIndex * 8
+                                for bit in 0..<min(8, width - x0) where byte & (0x80 >> UInt8(bit)) != 0 { out[line + x0 + bit] = 255 }
+                            }
                         default:  // 1, 2 or 4 bits, packed from the most significant bit
                             let perByte = 8 / depth, sampleMask = UInt8((1 << depth) - 1)
                             for x in 0..<width {
