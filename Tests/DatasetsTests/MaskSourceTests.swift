@@ -122,5 +122,8 @@ struct MaskSourceTests {
         #expect(layout.missing == ["mask archive(s) " + "123456789abcdef".map { "validation-masks-\($0).zip" }.joined(separator: ", ") + " in \(root.path)"])
         let train = OpenImagesLayout(root: root.path, split: "train")
         #expect(train.missing.contains { $0.contains("oidv6-train-annotations-bbox.csv") })
+        #expect(train.imageList == nil)
+        _ = writeSample("ImageID\n", name: "oidv7-train-images-with-labels-with-rotation.csv", in: root)
+        #expect(OpenImagesLayout(root: root.path, split: "train").imageList == root.path + "/oidv7-train-images-with-labels-with-rotation.csv")
     }
 }

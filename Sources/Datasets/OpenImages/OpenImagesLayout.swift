@@ -38,6 +38,20 @@ public struct OpenImagesLayout: Sendable, Equatable {
 
     static let shards = Array("0123456789abcdef")
 
+    /// The sorted names in a folder (empty when unreadable).
+    static func listing(_ folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
     /// Looks for the files of `split` under `root`.
     public init(root: String, split: String) {
         self.root = root
@@ -51,7 +65,10 @@ public struct OpenImagesLayout: Sendable, Equatable {
             boxCSVs = [boxes]
         }
         imageList = first(["\(split)-images-boxable-with-rotation.csv", "\(split)-images-with-rotation.csv",
-                           "\(split)-images-with-labels-with-rotation.csv", "\(split)-images-boxable.csv"])
+                           "oidv6-\(split)-images-with-labels-with-rotation.csv", "\(split)-images-with-labels-with-rotation.csv",
+                           "\(split)-images-boxable.csv"])
+            ?? Self.listing(root).first { $0.contains("\(split)-images") && $0.contains("rotation") && $0.hasSuffix(".csv") }
+                .map { root + "/" + $0 }
         classDescriptions = first(["oidv7-class-descriptions-boxable.csv", "class-descriptions-boxable.csv",
                                    "oidv7-class-descriptions.csv", "oidv6-class-descriptions.csv"])
         let narrativeSplit = split == "train" ? "train_v6" : split
