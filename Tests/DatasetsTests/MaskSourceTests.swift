@@ -118,6 +118,8 @@ struct MaskSourceTests {
         let layout = OpenImagesLayout(root: root.path, split: "validation")
         #expect(layout.segmentationCSV != nil && layout.boxCSVs.count == 1 && layout.imageList != nil)
         #expect(layout.narratives.count == 1 && layout.classDescriptions != nil)
+        _ = writeSample("x", name: "open_images_validation_captions.jsonl", in: root)
+        #expect(OpenImagesLayout(root: root.path, split: "validation").narratives == [root.path + "/open_images_validation_captions.jsonl"])
         #expect(layout.imagePath(of: "0001eeaf4aed83f9") == root.path + "/validation/0001eeaf4aed83f9.jpg")
         #expect(layout.missing == ["mask archive(s) " + "123456789abcdef".map { "validation-masks-\($0).zip" }.joined(separator: ", ") + " in \(root.path)"])
         let train = OpenImagesLayout(root: root.path, split: "train")

@@ -21,7 +21,8 @@ public struct OpenImagesLayout: Sendable, Equatable {
     public var imageList: String?
     /// The class descriptions, when found.
     public var classDescriptions: String?
-    /// Localized Narratives files for the split.
+    /// Localized Narratives files for the split: the caption-only file when present (same
+    /// captions, a fraction of the size), else the full narrative files.
     public var narratives: [String] = []
     /// Folders that may hold the photos, in search order.
     public var imageFolders: [String] = []
@@ -72,10 +73,15 @@ public struct OpenImagesLayout: Sendable, Equatable {
         classDescriptions = first(["oidv7-class-descriptions-boxable.csv", "class-descriptions-boxable.csv",
                                    "oidv7-class-descriptions.csv", "oidv6-class-descriptions.csv"])
         let narrativeSplit = split == "train" ? "train_v6" : split
-        narratives = (0..<10).map { "open_images_train_v6_localized_narratives-0000\($0)-of-00010.jsonl" }
-            .filter { _ in split == "train" }
-            + ["open_images_\(split)_localized_narratives.jsonl", "open_images_\(narrativeSplit)_captions.jsonl"]
-        narratives = narratives.map { root + "/" + $0 }.filter(exists)
+        let captionsOnly = root + "/open_images_\(narrativeSplit)_captions.jsonl"
+        if exists(captionsOnly) {
+            narratives = [captionsOnly]
+        } else {
+            let full = split == "train"
+                ? (0..<10).map { "open_images_train_v6_localized_narratives-0000\($0)-of-00010.jsonl" }
+                : ["open_images_\(split)_localized_narratives.jsonl"]
+            narratives = full.map { root + "/" + $0 }.filter(exists)
+        }
         imageFolders = ([split] + Self.shards.map { "\(split)_\($0)" } + ["images/\(split)", "\(split)/data"])
             .map { root + "/" + $0 }.filter(exists)
         for shard in Self.shards {
