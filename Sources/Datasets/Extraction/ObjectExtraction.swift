@@ -52,12 +52,13 @@ public enum ObjectExtraction {
             binary = binary.resized(width: image.width, height: image.height, filter: .nearest)
         }
 
-        let components = ConnectedComponents(binary, threshold: 0, connectivity: .eight)
-        let foreground = components.foregroundArea
-        let largest = components.areas.max() ?? 0
         guard let rect = binary.boundingBox(threshold: 0) else {
             return .failure(ObjectRejection(.emptyMask, "mask has no foreground pixel"))
         }
+        // Every foreground pixel lies inside the box: label components there only.
+        let components = ConnectedComponents(binary.cropped(to: rect), threshold: 0, connectivity: .eight)
+        let foreground = components.foregroundArea
+        let largest = components.areas.max() ?? 0
         let touches = rect.x == 0 || rect.y == 0 || rect.maxX == image.width || rect.maxY == image.height
         if let rejection = ObjectFilter.checkMask(foregroundPixels: foreground, largestComponentPixels: largest,
                                                   touchesBorder: touches, config: filter) {
