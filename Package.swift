@@ -105,6 +105,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "ZIPFoundation"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
+        .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
