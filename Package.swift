@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "StageCLI", dependencies: [
             "Support", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip", "ZIPFoundation"]),
+        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
         .target(name: "ObjaverseStages", dependencies: [
             "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline",
@@ -90,7 +90,7 @@ let package = Package(
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
-        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Support"]),
+        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Imaging", "Support"]),
 
         .executableTarget(name: "cn-bench-render", dependencies: ["Raster", "Assets", "Geometry", "Support"]),
 
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "ZIPFoundation"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
