@@ -58,7 +58,7 @@ let package = Package(
 
         // Executables (thin: parse arguments, call the library)
         .executableTarget(name: "cn-manifest", dependencies: [
-            "StageCLI", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "StageCLI", "Manifest", "Pipeline", "CorpusStages", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cn-run", dependencies: [
             "StageCLI", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -70,6 +70,18 @@ import TestSupport
         let check = try Python.run(script: "scripts/interop/check_corpus.py", [a.path])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("ok: 20 samples read by webdataset"), "\(check.output)")
+
+        let show = try ChildProcess.run("cn-manifest", ["show", "--workdir", a.path, "1"])
+        #expect(show.status == 0)
+        for section in ["sample:", "composition:", "caption:", "asset:", "reference view:", "target view:", "shard:"] {
+            #expect(show.stdout.contains(section), "show lacks \(section)")
+        }
+        let sheetPath = a.appendingPathComponent("sheet.png").path
+        let sheet = try ChildProcess.run("cn-manifest", ["sheet", "--workdir", a.path, "--where", "split = 'train'", "--limit", "3", "--out", sheetPath])
+        #expect(sheet.status == 0, "\(sheet.stderr)")
+        #expect(sheet.stdout.contains("3 samples"))
+        let header = try Data(contentsOf: URL(fileURLWithPath: sheetPath)).prefix(8)
+        #expect(Array(header) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
     /// cn-render killed twice mid-run, then resumed: the published views and rows equal an
