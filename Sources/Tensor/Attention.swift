@@ -52,7 +52,7 @@ public func scaledDotProductAttentionBackward(q: Tensor, k: Tensor, v: Tensor, p
     let d = hd / heads, scale = 1 / Float(d).squareRoot()
     var dq = Tensor(shape: q.shape), dk = Tensor(shape: k.shape), dv = Tensor(shape: v.shape)
     let chunks = ComputeThreads.chunkCount(b * heads)
-    let scratch = Workspace.shared.prepare("attention.dP", chunks: chunks, count: lq * lk)
+    let scratch = Workspace.current.prepare("attention.dP", chunks: chunks, count: lq * lk)
     q.data.withUnsafeBufferPointer { qb in
     k.data.withUnsafeBufferPointer { kb in
     v.data.withUnsafeBufferPointer { vb in

@@ -49,7 +49,7 @@ public final class Conv2d: Layer {
         let batch = x.shape[0], o = outChannels, hw = g.columns
         var y = Tensor(shape: [batch, o, g.outHeight, g.outWidth])
         let chunks = ComputeThreads.chunkCount(batch)
-        let scratch = isPointwise ? [] : Workspace.shared.prepare("conv.cols", chunks: chunks, count: g.rows * hw)
+        let scratch = isPointwise ? [] : Workspace.current.prepare("conv.cols", chunks: chunks, count: g.rows * hw)
         let pointwise = isPointwise
         x.data.withUnsafeBufferPointer { xb in
             weight.value.data.withUnsafeBufferPointer { wb in
@@ -90,10 +90,10 @@ public final class Conv2d: Layer {
         var dx = Tensor(shape: x.shape)
         let chunks = ComputeThreads.chunkCount(batch)
         let pointwise = isPointwise
-        let cols = pointwise ? [] : Workspace.shared.prepare("conv.cols", chunks: chunks, count: rows * hw)
-        let dcols = pointwise ? [] : Workspace.shared.prepare("conv.dcols", chunks: chunks, count: rows * hw)
+        let cols = pointwise ? [] : Workspace.current.prepare("conv.cols", chunks: chunks, count: rows * hw)
+        let dcols = pointwise ? [] : Workspace.current.prepare("conv.dcols", chunks: chunks, count: rows * hw)
         // Chunk 0 accumulates straight into weight.grad; the others into scratch, added after in order.
-        let partials = Workspace.shared.prepare("conv.dw", chunks: chunks, count: o * rows + o)
+        let partials = Workspace.current.prepare("conv.dw", chunks: chunks, count: o * rows + o)
         for c in 1..<max(chunks, 1) { partials[c].value.update(repeating: 0, count: o * rows + o) }
         let hasBias = bias != nil
         x.data.withUnsafeBufferPointer { xb in

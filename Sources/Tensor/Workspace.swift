@@ -1,18 +1,29 @@
+import Foundation
+
 /// Scratch memory reused between ops and between training steps: im2col column matrices,
 /// col2im gradients and attention score blocks come from here instead of fresh allocations.
 /// A slot grows to the largest size ever asked for and is then reused, so after the first step
 /// a training loop allocates no scratch at all.
 ///
 /// Slots are per thread chunk (`chunk` from `ComputeThreads.forEachChunk`), so parallel chunks
-/// never share a buffer. Not thread-safe by itself: `buffer(slot:chunk:count:)` must be called
-/// before entering a parallel region (see `prepare`), or from the single-threaded part of an op.
+/// never share a buffer. A workspace is not thread-safe: ops use `Workspace.current`, one per
+/// calling thread, and fetch their buffers before entering a parallel region (see `prepare`).
+/// Scratch contents never outlive one op call.
 public final class Workspace: @unchecked Sendable {
     private var slots: [String: UnsafeMutablePointer<Float>] = [:]
     private var capacities: [String: Int] = [:]
 
-    /// The process-wide workspace the layers use (ops run one at a time on the caller's thread;
-    /// only their inner chunks run in parallel).
-    public static let shared = Workspace()
+    /// The calling thread's workspace (created on first use, kept for the thread's lifetime), so
+    /// two threads running ops at once (e.g. parallel tests) never share scratch.
+    public static var current: Workspace {
+        let dict = Thread.current.threadDictionary
+        if let w = dict[key] as? Workspace { return w }
+        let w = Workspace()
+        dict[key] = w
+        return w
+    }
+
+    private static let key = "cn.tensor.workspace"
 
     /// Creates an empty workspace.
     public init() {}
