@@ -41,8 +41,8 @@ func gradientCheck(_ label: String, variables: [GradVariable], outputShape: [Int
         for i in 0..<y.count { s += Double(y.data[i]) * Double(w.data[i]) }
         return s
     }
-    var worst = 0.0
-    defer { print("gradient check \(label): worst relative error \(worst)") }
+    var worst = 0.0, worstName = ""
+    defer { print("gradient check \(label): worst relative error \(worst) (\(worstName))") }
     for (vi, v) in variables.enumerated() {
         #expect(analytic[vi].count == v.count, "\(label): analytic gradient of \(v.name) has \(analytic[vi].count) values, expected \(v.count)")
         let indices: [Int] = v.count <= samples ? Array(0..<v.count) : (0..<samples).map { _ in random.integer(below: v.count) }
@@ -66,7 +66,7 @@ func gradientCheck(_ label: String, variables: [GradVariable], outputShape: [Int
             ana2 += a * a
         }
         let rel = diff2.squareRoot() / max(num2.squareRoot(), ana2.squareRoot(), 1e-12)
-        worst = max(worst, rel)
+        if rel >= worst { worst = rel; worstName = v.name }
         #expect(rel < tolerance, "\(label): gradient of \(v.name) relative error \(rel) (|numeric| \(num2.squareRoot()), |analytic| \(ana2.squareRoot()))")
         #expect(num2 > 0 || ana2 == 0, "\(label): \(v.name) gradient check saw only zeros")
     }
