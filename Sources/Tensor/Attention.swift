@@ -11,8 +11,8 @@ import Foundation
 public func scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, heads: Int) -> (output: Tensor, probabilities: Tensor) {
     let (b, lq, lk, hd) = attentionShapes(q, k, v, heads)
     let d = hd / heads, scale = 1 / Float(d).squareRoot()
-    var out = Tensor(shape: [b, lq, hd])
-    var probs = Tensor(shape: [b, heads, lq, lk])
+    var out = Tensor(uninitializedShape: [b, lq, hd])
+    var probs = Tensor(uninitializedShape: [b, heads, lq, lk])
     q.data.withUnsafeBufferPointer { qb in
         k.data.withUnsafeBufferPointer { kb in
             v.data.withUnsafeBufferPointer { vb in
@@ -50,7 +50,7 @@ public func scaledDotProductAttentionBackward(q: Tensor, k: Tensor, v: Tensor, p
     let (b, lq, lk, hd) = attentionShapes(q, k, v, heads)
     precondition(dOutput.shape == [b, lq, hd], "attention gradient \(dOutput.shape) vs output [\(b), \(lq), \(hd)]")
     let d = hd / heads, scale = 1 / Float(d).squareRoot()
-    var dq = Tensor(shape: q.shape), dk = Tensor(shape: k.shape), dv = Tensor(shape: v.shape)
+    var dq = Tensor(uninitializedShape: q.shape), dk = Tensor(uninitializedShape: k.shape), dv = Tensor(uninitializedShape: v.shape)
     let chunks = ComputeThreads.chunkCount(b * heads)
     let scratch = Workspace.current.prepare("attention.dP", chunks: chunks, count: lq * lk)
     q.data.withUnsafeBufferPointer { qb in

@@ -47,7 +47,7 @@ public final class Conv2d: Layer {
         let g = geometry(x)
         input = x
         let batch = x.shape[0], o = outChannels, hw = g.columns
-        var y = Tensor(shape: [batch, o, g.outHeight, g.outWidth])
+        var y = Tensor(uninitializedShape: [batch, o, g.outHeight, g.outWidth])
         let chunks = ComputeThreads.chunkCount(batch)
         let scratch = isPointwise ? [] : Workspace.current.prepare("conv.cols", chunks: chunks, count: g.rows * hw)
         let pointwise = isPointwise

@@ -105,6 +105,9 @@ public final class CrossAttention: Layer {
             dCtx.addInPlace(toV.backward(g.dv))
         }
         var dx = toQ.backward(dq)
+        // The probabilities are the largest activations of the model: reuse their memory next step.
+        BufferPool.shared.recycle(c.p.data)
+        if let pt = c.pt { BufferPool.shared.recycle(pt.data) }
         if c.selfAttention {
             dx.addInPlace(dCtx)
             return (dx, nil)

@@ -1,61 +1,71 @@
 import Foundation
 
-/// Applies `f` to every element (in parallel chunks for large tensors).
-func mapElements(_ x: Tensor, _ f: @escaping @Sendable (Float) -> Float) -> Tensor {
-    var y = Tensor(shape: x.shape)
+/// The point-wise functions, dispatched once per chunk so each inner loop is a plain,
+/// vectorisable loop (no closure call per element).
+enum PointwiseKind {
+    case silu, siluGrad, gelu, geluGrad
+
+    @inline(__always)
+    func apply(_ v: Float) -> Float {
+        switch self {
+        case .silu: return v / (1 + fastExp(-v))
+        case .siluGrad:
+            let s = 1 / (1 + fastExp(-v))
+            return s * (1 + v * (1 - s))
+        case .gelu: return geluScalar(v)
+        case .geluGrad: return geluDerivative(v)
+        }
+    }
+}
+
+/// y = f(x) element-wise, or dx = dy * f'(x) when `upstream` is given; parallel for large tensors.
+func pointwise(_ kind: PointwiseKind, _ x: Tensor, upstream: Tensor? = nil) -> Tensor {
+    if let upstream { precondition(upstream.shape == x.shape, "gradient \(upstream.shape) does not match input \(x.shape)") }
+    var y = Tensor(uninitializedShape: x.shape)
     let n = x.count
     x.data.withUnsafeBufferPointer { xb in
         y.data.withUnsafeMutableBufferPointer { yb in
             let xp = UncheckedSendable(xb.baseAddress!), yp = UncheckedSendable(yb.baseAddress!)
+            let up = upstream.map { UncheckedSendable($0.data) }
             ComputeThreads.forEachChunk(n, minimumPerThread: 1 << 15) { _, r in
-                for i in r { yp.value[i] = f(xp.value[i]) }
+                let src = xp.value, dst = yp.value
+                switch kind {
+                case .silu: for i in r { dst[i] = PointwiseKind.silu.apply(src[i]) }
+                case .gelu: for i in r { dst[i] = PointwiseKind.gelu.apply(src[i]) }
+                case .siluGrad, .geluGrad:
+                    up!.value.withUnsafeBufferPointer { g in
+                        if kind == .siluGrad {
+                            for i in r { dst[i] = g[i] * PointwiseKind.siluGrad.apply(src[i]) }
+                        } else {
+                            for i in r { dst[i] = g[i] * PointwiseKind.geluGrad.apply(src[i]) }
+                        }
+                    }
+                }
             }
         }
     }
     return y
 }
 
-/// dx_i = dy_i * f'(x_i) with f' given as a function of x.
-func mapGradient(_ x: Tensor, _ dy: Tensor, _ fprime: @escaping @Sendable (Float) -> Float) -> Tensor {
-    precondition(x.shape == dy.shape, "gradient \(dy.shape) does not match input \(x.shape)")
-    var dx = Tensor(shape: x.shape)
-    let n = x.count
-    x.data.withUnsafeBufferPointer { xb in
-        dy.data.withUnsafeBufferPointer { gb in
-            dx.data.withUnsafeMutableBufferPointer { db in
-                let xp = UncheckedSendable(xb.baseAddress!), gp = UncheckedSendable(gb.baseAddress!)
-                let dp = UncheckedSendable(db.baseAddress!)
-                ComputeThreads.forEachChunk(n, minimumPerThread: 1 << 15) { _, r in
-                    for i in r { dp.value[i] = gp.value[i] * fprime(xp.value[i]) }
-                }
-            }
-        }
-    }
-    return dx
-}
-
 /// SiLU / swish, x * sigmoid(x) (PyTorch `F.silu`, ldm's `nn.SiLU` in ResBlocks).
 public func silu(_ x: Tensor) -> Tensor {
-    mapElements(x) { v in v / (1 + expf(-v)) }
+    pointwise(.silu, x)
 }
 
 /// Gradient of `silu`: dy * s(x) * (1 + x * (1 - s(x))).
 public func siluBackward(_ x: Tensor, _ dy: Tensor) -> Tensor {
-    mapGradient(x, dy) { v in
-        let s = 1 / (1 + expf(-v))
-        return s * (1 + v * (1 - s))
-    }
+    pointwise(.siluGrad, x, upstream: dy)
 }
 
 /// Exact (erf) GELU, 0.5 x (1 + erf(x / sqrt 2)): PyTorch `F.gelu` with approximate='none',
 /// which ldm's GEGLU uses. (The tanh approximation is not used anywhere here.)
 public func gelu(_ x: Tensor) -> Tensor {
-    mapElements(x, geluScalar)
+    pointwise(.gelu, x)
 }
 
 /// Gradient of exact GELU: Phi(x) + x * phi(x).
 public func geluBackward(_ x: Tensor, _ dy: Tensor) -> Tensor {
-    mapGradient(x, dy, geluDerivative)
+    pointwise(.geluGrad, x, upstream: dy)
 }
 
 @inline(__always) @Sendable func geluScalar(_ v: Float) -> Float {

@@ -8,7 +8,7 @@ public func geglu(_ x: Tensor) -> Tensor {
     let d = twoD / 2, rows = x.count / twoD
     var outShape = x.shape
     outShape[outShape.count - 1] = d
-    var y = Tensor(shape: outShape)
+    var y = Tensor(uninitializedShape: outShape)
     x.data.withUnsafeBufferPointer { xb in
         y.data.withUnsafeMutableBufferPointer { yb in
             let xp = UncheckedSendable(xb.baseAddress!), yp = UncheckedSendable(yb.baseAddress!)
@@ -27,7 +27,7 @@ public func geglu(_ x: Tensor) -> Tensor {
 public func gegluBackward(_ x: Tensor, _ dy: Tensor) -> Tensor {
     let twoD = x.shape.last!, d = twoD / 2, rows = x.count / twoD
     precondition(dy.count == rows * d, "GEGLU gradient \(dy.shape) does not match input \(x.shape)")
-    var dx = Tensor(shape: x.shape)
+    var dx = Tensor(uninitializedShape: x.shape)
     x.data.withUnsafeBufferPointer { xb in
         dy.data.withUnsafeBufferPointer { gb in
             dx.data.withUnsafeMutableBufferPointer { db in

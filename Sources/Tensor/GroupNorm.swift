@@ -29,7 +29,7 @@ public final class GroupNorm: Layer {
         input = x
         let n = x.shape[0], spatial = x.count / (n * channels), cpg = channels / groups
         let groupSize = cpg * spatial
-        var y = Tensor(shape: x.shape)
+        var y = Tensor(uninitializedShape: x.shape)
         var mean = [Float](repeating: 0, count: n * groups), rstd = mean
         let eps = self.eps
         x.data.withUnsafeBufferPointer { xb in
@@ -74,7 +74,7 @@ public final class GroupNorm: Layer {
         precondition(dy.shape == x.shape, "GroupNorm.backward: gradient \(dy.shape) vs input \(x.shape)")
         let n = x.shape[0], spatial = x.count / (n * channels), cpg = channels / groups
         let groupSize = cpg * spatial
-        var dx = Tensor(shape: x.shape)
+        var dx = Tensor(uninitializedShape: x.shape)
         // Parameter gradients: per channel, summed over images in order.
         var dgamma = [Float](repeating: 0, count: channels), dbeta = dgamma
         for img in 0..<n {

@@ -26,7 +26,7 @@ public final class LayerNorm: Layer {
         precondition(x.shape.last == dim, "LayerNorm expects last dimension \(dim), got \(x.shape)")
         input = x
         let rows = x.count / dim, d = dim, eps = self.eps
-        var y = Tensor(shape: x.shape)
+        var y = Tensor(uninitializedShape: x.shape)
         var mean = [Float](repeating: 0, count: rows), rstd = mean
         x.data.withUnsafeBufferPointer { xb in
             y.data.withUnsafeMutableBufferPointer { yb in
@@ -62,7 +62,7 @@ public final class LayerNorm: Layer {
         guard let x = input else { preconditionFailure("LayerNorm.backward called before forward") }
         precondition(dy.shape == x.shape, "LayerNorm.backward: gradient \(dy.shape) vs input \(x.shape)")
         let rows = x.count / dim, d = dim
-        var dx = Tensor(shape: x.shape)
+        var dx = Tensor(uninitializedShape: x.shape)
         for r in 0..<rows {
             let m = mean[r], inv = rstd[r]
             for i in 0..<d {

@@ -4,7 +4,7 @@
 public func imageToTokens(_ x: Tensor) -> Tensor {
     precondition(x.rank == 4, "imageToTokens expects NCHW, got \(x.shape)")
     let n = x.shape[0], c = x.shape[1], hw = x.shape[2] * x.shape[3]
-    var y = Tensor(shape: [n, hw, c])
+    var y = Tensor(uninitializedShape: [n, hw, c])
     transposeBlocks(x.data, &y.data, batches: n, rows: c, columns: hw)
     return y
 }
@@ -13,7 +13,7 @@ public func imageToTokens(_ x: Tensor) -> Tensor {
 public func tokensToImage(_ x: Tensor, height: Int, width: Int) -> Tensor {
     precondition(x.rank == 3 && x.shape[1] == height * width, "tokensToImage: \(x.shape) is not [B, \(height)*\(width), C]")
     let n = x.shape[0], c = x.shape[2]
-    var y = Tensor(shape: [n, c, height, width])
+    var y = Tensor(uninitializedShape: [n, c, height, width])
     transposeBlocks(x.data, &y.data, batches: n, rows: height * width, columns: c)
     return y
 }

@@ -35,7 +35,7 @@ public final class Linear: Layer {
         let m = x.count / inFeatures
         var outShape = x.shape
         outShape[outShape.count - 1] = outFeatures
-        var y = Tensor(shape: outShape)
+        var y = Tensor(uninitializedShape: outShape)
         let n = outFeatures, k = inFeatures
         x.data.withUnsafeBufferPointer { xp in
             weight.value.data.withUnsafeBufferPointer { wp in
@@ -59,7 +59,7 @@ public final class Linear: Layer {
         guard let x = input else { preconditionFailure("Linear.backward called before forward") }
         let m = x.count / inFeatures, n = outFeatures, k = inFeatures
         precondition(dy.count == m * n, "Linear.backward: gradient \(dy.shape) does not match output")
-        var dx = Tensor(shape: x.shape)
+        var dx = Tensor(uninitializedShape: x.shape)
         dy.data.withUnsafeBufferPointer { dyp in
             weight.value.data.withUnsafeBufferPointer { wp in
                 dx.data.withUnsafeMutableBufferPointer { dxp in

@@ -3,10 +3,7 @@ import Foundation
 /// Numerically stable softmax of each row of length n in place (subtracts the row maximum).
 @inline(__always)
 func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
-    var m = -Float.infinity
-    for i in 0..<n { m = max(m, p[i]) }
-    var s: Float = 0
-    for i in 0..<n { let e = expf(p[i] - m); p[i] = e; s += e }
+    let s = expShiftedInPlace(p, n, shift: rowMax(p, n))
     let inv = 1 / s
     for i in 0..<n { p[i] *= inv }
 }
@@ -14,9 +11,16 @@ func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
 /// dx = y * (dy - sum(dy * y)) for one row, written into `dy` in place.
 @inline(__always)
 func softmaxBackwardRow(_ y: UnsafePointer<Float>, _ dy: UnsafeMutablePointer<Float>, _ n: Int) {
-    var dot: Float = 0
-    for i in 0..<n { dot += y[i] * dy[i] }
-    for i in 0..<n { dy[i] = y[i] * (dy[i] - dot) }
+    var acc = SIMD8<Float>(repeating: 0)
+    var i = 0
+    let yr = UnsafeRawPointer(y), dr = UnsafeRawPointer(dy)
+    while i + 8 <= n {
+        acc += yr.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * dr.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var dot = acc.sum()
+    while i < n { dot += y[i] * dy[i]; i += 1 }
+    for j in 0..<n { dy[j] = y[j] * (dy[j] - dot) }
 }
 
 /// Softmax over the last dimension (PyTorch `x.softmax(dim=-1)`).

@@ -3,7 +3,7 @@
 public func upsampleNearest2x(_ x: Tensor) -> Tensor {
     precondition(x.rank == 4, "upsample expects NCHW, got \(x.shape)")
     let planes = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
-    var y = Tensor(shape: [x.shape[0], x.shape[1], 2 * h, 2 * w])
+    var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], 2 * h, 2 * w])
     x.data.withUnsafeBufferPointer { xb in
         y.data.withUnsafeMutableBufferPointer { yb in
             let xp = UncheckedSendable(xb.baseAddress!), yp = UncheckedSendable(yb.baseAddress!)

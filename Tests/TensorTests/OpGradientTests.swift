@@ -158,3 +158,16 @@ import Foundation
         #expect(e.data[4] == 0)
     }
 }
+
+/// The vectorisable exp used by softmax and SiLU against libm.
+@Suite("Fast exp") struct FastExpTests {
+    @Test func matchesExpf() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            worst = max(worst, abs(fastExp(x) - expf(x)) / expf(x))
+            x += 0.0137
+        }
+        #expect(worst < 5e-7, "fastExp relative error \(worst)")
+    }
+}

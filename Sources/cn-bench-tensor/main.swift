@@ -1,0 +1,130 @@
+// Benchmark of the Tensor module (scripts/bench/tensor runs it in release mode):
+// cblas_sgemm ceiling, conv2d and attention forward+backward GFLOP/s as a fraction of it, and one
+// training step (forward + backward + AdamW) of 2 ResBlocks + 1 SpatialTransformer at 64 channels,
+// 32x32, batch 8. Prints the load average, since the machine may be shared.
+import COpenBLAS
+import Foundation
+import Support
+import Tensor
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+}
+
+/// Median seconds of `body` over `repeats` runs after one warm-up.
+func timeMedian(_ repeats: Int, _ body: () -> Void) -> Double {
+    body()
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        let t0 = now()
+        body()
+        times.append(now() - t0)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+let arguments = CommandLine.arguments
+let quick = arguments.contains("--quick")
+let repeats = quick ? 3 : 5
+
+print("load average (1/5/15 min) at start: \(loadAverage())")
+print("threads: ours \(ComputeThreads.threadCount), OpenBLAS pinned to 1 inside ops")
+
+// 1. sgemm ceiling: large square, OpenBLAS with all cores (what an ideal op could reach).
+func sgemmGFLOPS(n: Int, threads: Int32) -> Double {
+    openblas_set_num_threads(threads)
+    var r = SeededRandom(seed: 1)
+    let a = (0..<(n * n)).map { _ in r.uniformFloat(-1, 1) }, b = a
+    var c = [Float](repeating: 0, count: n * n)
+    let t = timeMedian(repeats) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+    }
+    return 2 * Double(n * n * n) / t / 1e9
+}
+let ceiling1 = sgemmGFLOPS(n: 2048, threads: 1)
+let ceiling = sgemmGFLOPS(n: 2048, threads: Int32(ComputeThreads.threadCount))
+ComputeThreads.configure()
+openblas_set_num_threads(1)
+print(String(format: "sgemm 2048^3: %.1f GFLOP/s on 1 thread, %.1f GFLOP/s on %d threads (the ceiling below)",
+             ceiling1, ceiling, ComputeThreads.threadCount))
+
+func report(_ label: String, flopsF: Double, flopsB: Double, tf: Double, tb: Double) {
+    let gf = flopsF / tf / 1e9, gb = flopsB / tb / 1e9, gt = (flopsF + flopsB) / (tf + tb) / 1e9
+    print(String(format: "%@  fwd %6.2f ms %6.1f GF/s | bwd %6.2f ms %6.1f GF/s | fwd+bwd %6.1f GF/s = %3.0f%% of sgemm",
+                 label.padding(toLength: 34, withPad: " ", startingAt: 0), tf * 1e3, gf, tb * 1e3, gb, gt, 100 * gt / ceiling))
+}
+
+if arguments.contains("--probe") {
+    var r = SeededRandom(seed: 9)
+    let big = Tensor.randomNormal(shape: [8 * 8 * 1024, 1024], random: &r)
+    let ts = timeMedian(3) { _ = softmax(big) }
+    print(String(format: "probe: softmax of 64Mi elements %.1f ms", ts * 1e3))
+    let tg = timeMedian(3) { _ = silu(big) }
+    print(String(format: "probe: silu of 64Mi elements %.1f ms", tg * 1e3))
+    let tu = timeMedian(3) { _ = Tensor(uninitializedShape: [8 * 8 * 1024, 1024]) }
+    print(String(format: "probe: uninitialized 64Mi tensor %.1f ms", tu * 1e3))
+    exit(0)
+}
+
+// 2. conv2d forward + backward (FLOPs: forward 2*N*O*C*k*k*Ho*Wo, backward twice that).
+print("\nconv2d, batch 8 (stride 1, 'same' padding)")
+for (c, hw, k) in [(64, 32, 3), (64, 16, 3), (128, 32, 3), (128, 16, 3), (64, 32, 1), (128, 16, 1)] {
+    var r = SeededRandom(seed: 2)
+    let conv = Conv2d(c, c, kernel: k, padding: k / 2, random: &r)
+    let x = Tensor.randomNormal(shape: [8, c, hw, hw], random: &r)
+    let dy = Tensor.randomNormal(shape: [8, c, hw, hw], random: &r)
+    let tf = timeMedian(repeats) { _ = conv.forward(x) }
+    let tb = timeMedian(repeats) { _ = conv.forward(x); _ = conv.backward(dy) } - tf
+    let flops = 2.0 * Double(8 * c * c * k * k * hw * hw)
+    report("conv \(k)x\(k) \(c)->\(c) @\(hw)x\(hw)", flopsF: flops, flopsB: 2 * flops, tf: tf, tb: tb)
+}
+
+// 3. attention core (QK^T, softmax, PV) forward + backward; FLOPs count the four / eight GEMMs.
+print("\nscaled dot-product attention, batch 8, 8 heads (SD-1.x head count)")
+for (c, hw, lk) in [(64, 32, 0), (128, 16, 0), (64, 32, 78), (128, 16, 78)] {
+    var r = SeededRandom(seed: 3)
+    let lq = hw * hw, l2 = lk == 0 ? lq : lk
+    let q = Tensor.randomNormal(shape: [8, lq, c], random: &r)
+    let k = Tensor.randomNormal(shape: [8, l2, c], random: &r), v = Tensor.randomNormal(shape: [8, l2, c], random: &r)
+    let dO = Tensor.randomNormal(shape: [8, lq, c], random: &r)
+    var probs = Tensor(shape: [1])
+    let tf = timeMedian(repeats) { probs = scaledDotProductAttention(q: q, k: k, v: v, heads: 8).probabilities }
+    let tb = timeMedian(repeats) {
+        _ = scaledDotProductAttentionBackward(q: q, k: k, v: v, probabilities: probs, heads: 8, dOutput: dO)
+    }
+    let flops = 4.0 * Double(8 * lq * l2 * c)
+    report((lk == 0 ? "self" : "cross(78)") + " attn C=\(c) L=\(lq)", flopsF: flops, flopsB: 2 * flops, tf: tf, tb: tb)
+}
+
+// 4. One training step of the small stack.
+print("\ntraining step: 2 ResBlocks + 1 SpatialTransformer (dual cross-attn, context 78x768), 64 ch, 32x32, batch 8")
+var r = SeededRandom(seed: 4)
+let res1 = ResBlock(channels: 64, embDim: 256, random: &r)
+let res2 = ResBlock(channels: 64, embDim: 256, random: &r)
+let st = SpatialTransformer(channels: 64, heads: 8, dimHead: 8, contextDim: 768, dualCrossAttention: true, random: &r)
+let named = res1.namedParameters(prefix: "0") + res2.namedParameters(prefix: "1") + st.namedParameters(prefix: "2")
+let optimizer = AdamW(groups: ParameterGroup.partition(named, rules: [("to_k_text", 10), ("to_v_text", 10)]), learningRate: 1e-4)
+let x = Tensor.randomNormal(shape: [8, 64, 32, 32], random: &r)
+let emb = Tensor.randomNormal(shape: [8, 256], random: &r)
+let context = Tensor.randomNormal(shape: [8, 78, 768], random: &r)
+let target = Tensor.randomNormal(shape: [8, 64, 32, 32], random: &r)
+let parameterCount = named.reduce(0) { $0 + $1.1.value.count }
+var lastLoss: Float = 0
+let stepTime = timeMedian(repeats) {
+    optimizer.zeroGradients()
+    let h1 = res1.forward(x, emb: emb)
+    let h2 = res2.forward(h1, emb: emb)
+    let y = st.forward(h2, context: context)
+    let (loss, g) = mseLoss(y, target)
+    lastLoss = loss
+    let d2 = st.backward(g).dx
+    let d1 = res2.backward(d2).dx
+    _ = res1.backward(d1)
+    optimizer.step()
+}
+print(String(format: "swift step: %.1f ms (median of %d, %d parameters, loss %.4f, workspace %.1f MB)",
+             stepTime * 1e3, repeats, parameterCount, lastLoss, Double(Workspace.current.bytesHeld) / 1e6))
+print("load average (1/5/15 min) at end: \(loadAverage())")
+print(String(format: "SWIFT_STEP_MS=%.3f", stepTime * 1e3))
