@@ -84,3 +84,32 @@ import Support
         #expect(tokensToImage(t, height: 4, width: 5) == x)
     }
 }
+
+/// ldm's Upsample / Downsample / time_embed layers.
+@Suite("Sampling layer gradients") struct SamplingGradientTests {
+    @Test func upsampleAndDownsample() {
+        var r = SeededRandom(seed: 90)
+        let up = Upsample(channels: 2, outChannels: 3, random: &r), down = Downsample(channels: 3, random: &r)
+        let x = Box(randomTensor([2, 2, 3, 3], seed: 91))
+        let vars = [GradVariable.box("x", x)] + (up.namedParameters(prefix: "up") + down.namedParameters(prefix: "down")).map { GradVariable.parameter($0.0, $0.1) }
+        gradientCheck("up+down", variables: vars, outputShape: [2, 3, 3, 3],
+                      forward: { down.forward(up.forward(x.t)) }, run: { g in
+            up.zeroGradients(); down.zeroGradients()
+            _ = down.forward(up.forward(x.t))
+            return [up.backward(down.backward(g)).data] + up.parameters.map(\.grad.data) + down.parameters.map(\.grad.data)
+        })
+    }
+
+    @Test func timestepEmbedder() {
+        var r = SeededRandom(seed: 92)
+        let te = TimestepEmbedder(modelChannels: 6, embDim: 8, random: &r)
+        let t: [Float] = [3, 250, 999]
+        gradientCheck("time_embed", variables: te.namedParameters().map { GradVariable.parameter($0.0, $0.1) },
+                      outputShape: [3, 8], forward: { te.forward(t) }, run: { g in
+            te.zeroGradients()
+            _ = te.forward(t)
+            te.backward(g)
+            return te.parameters.map(\.grad.data)
+        })
+    }
+}
