@@ -49,6 +49,7 @@ public final class AdamW {
     public private(set) var groups: [ParameterGroup]
     /// Base learning rate (before schedule and multipliers).
     public var learningRate: Float
+    /// Adam moment decay rates and the denominator epsilon (PyTorch defaults 0.9, 0.999, 1e-8).
     public var beta1: Float, beta2: Float, epsilon: Float
     /// Optional global-norm gradient clipping applied at the start of every `step()` (nil: off).
     public var maxGradientNorm: Float?
@@ -141,7 +142,9 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float
 /// (f_start -> f_max over warm_up_steps, then f_max; Zero-1-to-3 uses 100 steps from 1e-6):
 /// factor(n) = start + (1 - start) * n / warmupSteps for n < warmupSteps, else 1.
 public struct LinearWarmup: Sendable {
+    /// Steps over which the factor rises to 1.
     public var warmupSteps: Int
+    /// The factor at step 0 (ldm f_start).
     public var startFactor: Float
 
     /// A warm-up over `warmupSteps` steps from `startFactor`.
@@ -161,7 +164,9 @@ public struct LinearWarmup: Sendable {
 public final class ExponentialMovingAverage {
     /// The averaged copies, one per tracked parameter.
     public private(set) var shadow: [Tensor]
+    /// The upper bound of the per-update decay (LitEma default 0.9999).
     public let decay: Float
+    /// Updates folded in so far (LitEma num_updates).
     public private(set) var updates = 0
     private let parameters: [Parameter]
 

@@ -12,6 +12,7 @@ public final class Conv2d: Layer {
     public let weight: Parameter
     /// Bias [outChannels].
     public let bias: Parameter?
+    /// Geometry: channels in and out, square kernel size, stride and zero padding (both axes).
     public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
     private var input: Tensor?
 

@@ -10,9 +10,11 @@ import Support
 /// image pair, the rest (77 CLIP text tokens) to the text pair. Without a context the layer is
 /// self-attention (context = x).
 public final class CrossAttention: Layer {
+    /// Query, (image) key and value projections without bias, and the shared output projection (`to_out.0`).
     public let toQ: Linear, toK: Linear, toV: Linear, toOut: Linear
     /// CustomNet's text key/value projections (nil for plain ldm attention).
     public let toKText: Linear?, toVText: Linear?
+    /// Head count and width per head (SD-1.x: 8 heads).
     public let heads: Int, dimHead: Int
     /// Weight of the text branch (CustomNet's text_scale, 1.0 by default).
     public var textScale: Float

@@ -7,6 +7,7 @@ public final class GroupNorm: Layer {
     public let weight: Parameter
     /// Per-channel shift [C] (initialised to 0).
     public let bias: Parameter
+    /// Group count, channel count and the variance epsilon.
     public let groups: Int, channels: Int, eps: Float
     private var input: Tensor?
     private var mean: [Float] = [], rstd: [Float] = []

@@ -7,6 +7,7 @@ public final class LayerNorm: Layer {
     public let weight: Parameter
     /// Shift [D] (initialised to 0).
     public let bias: Parameter
+    /// Normalised width and the variance epsilon.
     public let dim: Int, eps: Float
     private var input: Tensor?
     private var mean: [Float] = [], rstd: [Float] = []

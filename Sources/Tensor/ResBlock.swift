@@ -9,6 +9,7 @@ import Support
 ///
 /// ldm zero-initialises the last conv (`zero_module`); `zeroInitOutput` keeps that default.
 public final class ResBlock: Layer {
+    /// in_layers.0, in_layers.2, emb_layers.1, out_layers.0, out_layers.3.
     public let norm1: GroupNorm, conv1: Conv2d, embLinear: Linear, norm2: GroupNorm, conv2: Conv2d
     /// The 1x1 skip convolution when in and out channels differ.
     public let skip: Conv2d?

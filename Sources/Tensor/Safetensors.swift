@@ -10,7 +10,9 @@ import Support
 public enum Safetensors {
     /// A tensor file's contents: tensors by name and the free-form string metadata.
     public struct File {
+        /// Tensors by name, converted to float32.
         public var tensors: [String: Tensor]
+        /// The `__metadata__` string map (empty when absent).
         public var metadata: [String: String]
     }
 

@@ -43,6 +43,7 @@ public final class Downsample: Layer {
 /// ldm's UNet `time_embed`: Linear(modelChannels, embDim), SiLU, Linear(embDim, embDim), applied to
 /// `timestepEmbedding(t, modelChannels)` (parameters `0.` and `2.`, as in `time_embed.0.weight`).
 public final class TimestepEmbedder: Layer {
+    /// time_embed.0 and time_embed.2.
     public let linear1: Linear, linear2: Linear
     /// Width of the sinusoidal embedding (the UNet's model_channels, 320 in SD-1.x).
     public let modelChannels: Int

@@ -9,6 +9,7 @@ import Support
 ///
 /// With `dualCrossAttention` every block's attn2 is CustomNet's dual cross-attention.
 public final class SpatialTransformer: Layer {
+    /// norm, proj_in, transformer_blocks, proj_out.
     public let norm: GroupNorm, projIn: Conv2d, blocks: [TransformerBlock], projOut: Conv2d
     private var spatial: (Int, Int)?
 

@@ -8,8 +8,11 @@ import Support
 ///
 /// on tokens [B, L, dim] with a context [B, Lc, contextDim] of a different length.
 public final class TransformerBlock: Layer {
+    /// Pre-norm and self-attention.
     public let norm1: LayerNorm, attn1: CrossAttention
+    /// Pre-norm and (dual) cross-attention.
     public let norm2: LayerNorm, attn2: CrossAttention
+    /// Pre-norm and GEGLU feed-forward.
     public let norm3: LayerNorm, ff: FeedForward
 
     /// - Parameters: dualCrossAttention: give attn2 CustomNet's text key/value pair.
