@@ -50,16 +50,24 @@ public enum Safetensors {
         try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
     }
 
-    /// Reads a file from disk.
+    /// Reads a file from disk (memory-mapped, so a multi-gigabyte checkpoint is not copied twice).
     public static func read(_ path: String) throws -> File {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TensorError(kind: "bad-safetensors", "cannot read safetensors file \(path)")
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw TensorError(kind: "bad-safetensors", "cannot read safetensors file \(path): \(error.localizedDescription)")
         }
-        return try decode(Array(data), source: path)
+        return try data.withUnsafeBytes { try decode($0, source: path) }
     }
 
     /// Parses safetensors bytes; `source` names the file in error messages.
     public static func decode(_ bytes: [UInt8], source: String = "safetensors data") throws -> File {
+        try bytes.withUnsafeBytes { try decode($0, source: source) }
+    }
+
+    /// Parses safetensors bytes in place.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, source: String = "safetensors data") throws -> File {
         func fail(_ why: String) -> TensorError { TensorError(kind: "bad-safetensors", "\(source): \(why)") }
         guard bytes.count >= 8 else { throw fail("shorter than the 8-byte header length") }
         var n: UInt64 = 0
@@ -101,19 +109,23 @@ public enum Safetensors {
                   offsets[1] - offsets[0] == count * width else {
                 throw fail("tensor \(name): offsets \(offsets) do not hold shape \(shape) of \(dtype) within \(dataLength) data bytes")
             }
-            var values = [Float](repeating: 0, count: count)
             let base = headerEnd + offsets[0]
-            for i in 0..<count {
-                let p = base + i * width
+            let values = [Float](unsafeUninitializedCapacity: count) { out, initialized in
                 switch dtype {
                 case "F32":
-                    let bits = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
-                    values[i] = Float(bitPattern: bits)
+                    for i in 0..<count {
+                        out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self)))
+                    }
                 case "BF16":
-                    values[i] = Float(bitPattern: (UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8) << 16)
+                    for i in 0..<count {
+                        out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: base + 2 * i, as: UInt16.self))) << 16)
+                    }
                 default:
-                    values[i] = halfToFloat(UInt16(bytes[p]) | UInt16(bytes[p + 1]) << 8)
+                    for i in 0..<count {
+                        out[i] = halfToFloat(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: base + 2 * i, as: UInt16.self)))
+                    }
                 }
+                initialized = count
             }
             file.tensors[name] = Tensor(shape: shape, data: values)
         }

@@ -2,6 +2,9 @@
 // cblas_sgemm ceiling, conv2d and attention forward+backward GFLOP/s as a fraction of it, and one
 // training step (forward + backward + AdamW) of 2 ResBlocks + 1 SpatialTransformer at 64 channels,
 // 32x32, batch 8. Prints the load average, since the machine may be shared.
+// Flags: --quick (3 repeats instead of 5), --step-only (ceiling and training step only),
+// --probe (micro-measurements: softmax / SiLU over 64 Mi elements, single-thread sgemm at the
+// conv GEMM shapes; then exit).
 import COpenBLAS
 import Foundation
 import Support
@@ -71,6 +74,20 @@ if arguments.contains("--probe") {
     print(String(format: "probe: silu of 64Mi elements %.1f ms", tg * 1e3))
     let tu = timeMedian(3) { _ = Tensor(uninitializedShape: [8 * 8 * 1024, 1024]) }
     print(String(format: "probe: uninitialized 64Mi tensor %.1f ms", tu * 1e3))
+    // Single-thread sgemm at the conv shapes (64 ch, 32x32 and 16x16): forward, dW, dcols.
+    openblas_set_num_threads(1)
+    for (m, n, k, ta, tb) in [(64, 1024, 576, false, false), (64, 576, 1024, false, true), (576, 1024, 64, true, false),
+                              (64, 256, 576, false, false), (64, 576, 256, false, true), (576, 256, 64, true, false),
+                              (2048, 2048, 2048, false, false)] {
+        let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+        var c = [Float](repeating: 0, count: m * n)
+        let t = timeMedian(5) {
+            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                        a, Int32(ta ? m : k), b, Int32(tb ? k : n), 0, &c, Int32(n))
+        }
+        print(String(format: "probe: sgemm 1 thread m %d n %d k %d transA %d transB %d: %.1f GF/s", m, n, k, ta ? 1 : 0, tb ? 1 : 0,
+                     2 * Double(m * n * k) / t / 1e9))
+    }
     exit(0)
 }
 
