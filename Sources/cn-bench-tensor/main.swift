@@ -93,6 +93,39 @@ if arguments.contains("--probe") {
 
 let stepOnly = arguments.contains("--step-only")
 
+// --export DIR: one forward + backward of a small stack with non-zero weights, written as
+// safetensors (weights under ldm names, inputs, output, gradients) for
+// scripts/interop/tensor_torch_check.py, which redoes it in PyTorch and compares.
+if let i = arguments.firstIndex(of: "--export"), i + 1 < arguments.count {
+    let folder = arguments[i + 1]
+    var r = SeededRandom(seed: 7)
+    let res = ResBlock(channels: 32, outChannels: 64, embDim: 48, zeroInitOutput: false, random: &r)
+    let st = SpatialTransformer(channels: 64, heads: 4, dimHead: 16, contextDim: 24, dualCrossAttention: true,
+                                zeroInitOutput: false, random: &r)
+    for (_, p) in res.namedParameters() + st.namedParameters() where p.value.rank == 1 {
+        p.value = Tensor.randomNormal(shape: p.value.shape, std: 0.3, random: &r)  // non-trivial norms and biases
+    }
+    let x = Tensor.randomNormal(shape: [2, 32, 8, 8], random: &r)
+    let emb = Tensor.randomNormal(shape: [2, 48], random: &r)
+    let context = Tensor.randomNormal(shape: [2, 6, 24], random: &r)
+    let target = Tensor.randomNormal(shape: [2, 64, 8, 8], random: &r)
+    let y = st.forward(res.forward(x, emb: emb), context: context)
+    let (loss, g) = mseLoss(y, target)
+    let (dh, dContext) = st.backward(g)
+    let (dx, dEmb) = res.backward(dh)
+    var out: [String: Tensor] = ["input.x": x, "input.emb": emb, "input.context": context, "input.target": target,
+                                 "output.y": y, "output.loss": Tensor(shape: [1], data: [loss]),
+                                 "grad.input.x": dx, "grad.input.emb": dEmb, "grad.input.context": dContext]
+    for (name, p) in res.namedParameters(prefix: "res") + st.namedParameters(prefix: "st") {
+        out["weight." + name] = p.value
+        out["grad." + name] = p.grad
+    }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try Safetensors.write(out, metadata: ["writer": "cn-bench-tensor"], to: folder + "/stack.safetensors")
+    print("wrote \(out.count) tensors to \(folder)/stack.safetensors (loss \(loss))")
+    exit(0)
+}
+
 // 2. conv2d forward + backward (FLOPs: forward 2*N*O*C*k*k*Ho*Wo, backward twice that).
 if !stepOnly { print("\nconv2d, batch 8 (stride 1, 'same' padding)") }
 for (c, hw, k) in stepOnly ? [] : [(64, 32, 3), (64, 16, 3), (128, 32, 3), (128, 16, 3), (64, 32, 1), (128, 16, 1)] {

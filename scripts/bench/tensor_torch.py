@@ -71,11 +71,20 @@ class GEGLU(nn.Module):
         return x * F.gelu(gate)
 
 
+class FeedForward(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.net = nn.Sequential(GEGLU(dim, 4 * dim), nn.Dropout(0.0), nn.Linear(4 * dim, dim))
+
+    def forward(self, x):
+        return self.net(x)
+
+
 class Block(nn.Module):
     def __init__(self, dim, heads, dim_head, cdim):
         super().__init__()
         self.attn1 = CrossAttention(dim, dim, heads, dim_head, False)
-        self.ff = nn.Sequential(GEGLU(dim, 4 * dim), nn.Dropout(0.0), nn.Linear(4 * dim, dim))
+        self.ff = FeedForward(dim)
         self.attn2 = CrossAttention(dim, cdim, heads, dim_head, True)
         self.norm1, self.norm2, self.norm3 = nn.LayerNorm(dim), nn.LayerNorm(dim), nn.LayerNorm(dim)
 
