@@ -1,6 +1,7 @@
-/// A trainable tensor and its accumulated gradient. Layers own their parameters; `backward`
+/// A trainable tensor and its accumulated gradient (not Sendable: a model belongs to one thread
+/// of control; ops parallelise inside). Layers own their parameters; `backward`
 /// ADDS into `grad` (PyTorch semantics), and `AdamW.zeroGradients` clears it.
-public final class Parameter: @unchecked Sendable {
+public final class Parameter {
     /// The current weights.
     public var value: Tensor
     /// The gradient accumulated since the last `zeroGradient()`; same shape as `value`.

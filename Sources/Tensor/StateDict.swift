@@ -42,3 +42,18 @@ extension Layer {
         return missing
     }
 }
+
+extension Layer {
+    /// Writes every parameter to a safetensors file (F32, names prefixed with `prefix`).
+    public func saveSafetensors(to path: String, prefix: String = "", metadata: [String: String] = [:]) throws {
+        try Safetensors.write(stateDict(prefix: prefix), metadata: metadata, to: path)
+    }
+
+    /// Loads parameters from a safetensors file through `loadStateDict` (strict by default).
+    /// Returns the names of parameters not loaded (empty when strict).
+    @discardableResult
+    public func loadSafetensors(from path: String, prefix: String = "", remapping: KeyRemapping? = nil,
+                                strict: Bool = true) throws -> [String] {
+        try loadStateDict(Safetensors.read(path).tensors, prefix: prefix, remapping: remapping, strict: strict)
+    }
+}

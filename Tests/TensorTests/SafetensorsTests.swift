@@ -44,6 +44,20 @@ import TestSupport
         }
     }
 
+    @Test func layerFileRoundTrip() throws {
+        let folder = TestPaths.scratchFolder("safetensors-layer")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var r = SeededRandom(seed: 72)
+        let a = ResBlock(channels: 4, outChannels: 8, embDim: 3, groups: 2, zeroInitOutput: false, random: &r)
+        let b = ResBlock(channels: 4, outChannels: 8, embDim: 3, groups: 2, zeroInitOutput: false, random: &r)
+        let path = folder.appendingPathComponent("res.safetensors").path
+        try a.saveSafetensors(to: path, prefix: "model.diffusion_model.input_blocks.4.0")
+        #expect(throws: TensorError.self) { try b.loadSafetensors(from: path) }
+        try b.loadSafetensors(from: path, prefix: "model.diffusion_model.input_blocks.4.0")
+        #expect(b.stateDict() == a.stateDict())
+        #expect(b.stateDict().keys.contains("skip_connection.weight"))
+    }
+
     @Test func readsBF16AndF16() throws {
         // Hand-made file: BF16 [1.5, -2] and F16 [1, 0.5, 65504, subnormal 2^-24].
         let header = #"{"b":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]},"h":{"dtype":"F16","shape":[4],"data_offsets":[4,12]}}"#
