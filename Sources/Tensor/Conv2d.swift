@@ -95,7 +95,8 @@ public final class Conv2d: Layer {
         let dcols = pointwise ? [] : Workspace.current.prepare("conv.dcols", chunks: chunks, count: rows * hw)
         // Chunk 0 accumulates straight into weight.grad; the others into scratch, added after in order.
         let partials = Workspace.current.prepare("conv.dw", chunks: chunks, count: o * rows + o)
-        for c in 1..<max(chunks, 1) { partials[c].value.update(repeating: 0, count: o * rows + o) }
+        for c in 1..<max(chunks, 1) { partials[c].value.update(repeating: 0, count: o * rows) }
+        for c in 0..<chunks { (partials[c].value + o * rows).update(repeating: 0, count: o) }
         let hasBias = bias != nil
         x.data.withUnsafeBufferPointer { xb in
             dy.data.withUnsafeBufferPointer { dyb in
@@ -108,7 +109,6 @@ public final class Conv2d: Layer {
                             ComputeThreads.forEachChunk(batch) { chunk, images in
                                 let dW = chunk == 0 ? gw.value : partials[chunk].value
                                 let dB = partials[chunk].value + o * rows
-                                if chunk == 0 { dB.update(repeating: 0, count: o) }
                                 for n in images {
                                     let xi = xp.value + n * g.channels * g.height * g.width
                                     let dyi = dyp.value + n * o * hw

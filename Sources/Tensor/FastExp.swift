@@ -3,11 +3,11 @@
 /// x = n ln2 + r (|r| <= ln2/2), a degree-6 Taylor polynomial, and 2^n built in the exponent
 /// bits; n is rounded with the 1.5 * 2^23 "magic number" so no float-to-int conversion (and no
 /// Swift overflow trap) is needed. The Cephes `expf` scheme. Relative error < 5e-7 against
-/// `expf` over [-87, 88]; inputs are clamped to [-87.3, 88.7] (exp of very negative numbers is
-/// about 1e-38 rather than 0).
+/// `expf` over [-87, 88]; inputs are clamped to [-87.3, 88], so 2^n stays finite and normal
+/// (exp of very negative numbers is about 1e-38 rather than 0; exp(1000) is about 1.7e38).
 @inline(__always)
 func fastExp(_ x: Float) -> Float {
-    let clamped = Swift.min(Swift.max(x, -87.3), 88.7)
+    let clamped = Swift.min(Swift.max(x, -87.3), 88.0)
     let magic: Float = 12_582_912  // 1.5 * 2^23
     let t = clamped * 1.44269504088896341 + magic
     let n = t - magic

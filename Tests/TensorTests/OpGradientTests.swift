@@ -169,5 +169,8 @@ import Foundation
             x += 0.0137
         }
         #expect(worst < 5e-7, "fastExp relative error \(worst)")
+        #expect(fastExp(1000).isFinite && fastExp(-1000) >= 0 && fastExp(-1000) < 1e-37)
+        let s = silu(Tensor(shape: [2], data: [-1000, 1000])).data
+        #expect(abs(s[0]) < 1e-30 && s[1] == 1000)
     }
 }
