@@ -76,31 +76,45 @@ public final class GroupNorm: Layer {
         let n = x.shape[0], spatial = x.count / (n * channels), cpg = channels / groups
         let groupSize = cpg * spatial
         var dx = Tensor(uninitializedShape: x.shape)
-        // Parameter gradients: per channel, summed over images in order.
-        var dgamma = [Float](repeating: 0, count: channels), dbeta = dgamma
-        for img in 0..<n {
-            for c in 0..<channels {
-                let ng = img * groups + c / cpg
-                let m = mean[ng], r = rstd[ng]
-                let off = (img * channels + c) * spatial
-                var sg: Float = 0, sb: Float = 0
-                for i in 0..<spatial {
-                    let g = dy.data[off + i]
-                    sg += g * (x.data[off + i] - m) * r
-                    sb += g
+        let meanV = UncheckedSendable(mean), rstdV = UncheckedSendable(rstd), w = UncheckedSendable(weight.value.data)
+        // Parameter gradients: channels split across chunks, each summed over images in order.
+        let groups = self.groups
+        x.data.withUnsafeBufferPointer { xb in
+            dy.data.withUnsafeBufferPointer { dyb in
+                weight.grad.data.withUnsafeMutableBufferPointer { gw in
+                    bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                        let xp = UncheckedSendable(xb.baseAddress!), dyp = UncheckedSendable(dyb.baseAddress!)
+                        let gwp = UncheckedSendable(gw.baseAddress!), gbp = UncheckedSendable(gb.baseAddress!)
+                        let channels = self.channels
+                        ComputeThreads.forEachChunk(channels, minimumPerThread: 4) { _, range in
+                            for c in range {
+                                var dgamma: Float = 0, dbeta: Float = 0
+                                for img in 0..<n {
+                                    let ng = img * groups + c / cpg
+                                    let m = meanV.value[ng], r = rstdV.value[ng]
+                                    let src = xp.value + (img * channels + c) * spatial
+                                    let g = dyp.value + (img * channels + c) * spatial
+                                    var sg: Float = 0, sb: Float = 0
+                                    for i in 0..<spatial {
+                                        sg += g[i] * (src[i] - m)
+                                        sb += g[i]
+                                    }
+                                    dgamma += sg * r
+                                    dbeta += sb
+                                }
+                                gwp.value[c] += dgamma
+                                gbp.value[c] += dbeta
+                            }
+                        }
+                    }
                 }
-                dgamma[c] += sg
-                dbeta[c] += sb
             }
         }
-        for c in 0..<channels { weight.grad.data[c] += dgamma[c]; bias.grad.data[c] += dbeta[c] }
-        let meanV = UncheckedSendable(mean), rstdV = UncheckedSendable(rstd), w = UncheckedSendable(weight.value.data)
         x.data.withUnsafeBufferPointer { xb in
             dy.data.withUnsafeBufferPointer { dyb in
                 dx.data.withUnsafeMutableBufferPointer { dxb in
                     let xp = UncheckedSendable(xb.baseAddress!), dyp = UncheckedSendable(dyb.baseAddress!)
                     let dxp = UncheckedSendable(dxb.baseAddress!)
-                    let groups = self.groups
                     ComputeThreads.forEachChunk(n * groups) { _, range in
                         for ng in range {
                             let g = ng % groups

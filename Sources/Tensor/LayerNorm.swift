@@ -64,15 +64,31 @@ public final class LayerNorm: Layer {
         precondition(dy.shape == x.shape, "LayerNorm.backward: gradient \(dy.shape) vs input \(x.shape)")
         let rows = x.count / dim, d = dim
         var dx = Tensor(uninitializedShape: x.shape)
-        for r in 0..<rows {
-            let m = mean[r], inv = rstd[r]
-            for i in 0..<d {
-                let g = dy.data[r * d + i]
-                weight.grad.data[i] += g * (x.data[r * d + i] - m) * inv
-                bias.grad.data[i] += g
+        let meanV = UncheckedSendable(mean), rstdV = UncheckedSendable(rstd), w = UncheckedSendable(weight.value.data)
+        // Parameter gradients: per-chunk partial sums over row ranges, added in chunk order.
+        let chunks = ComputeThreads.chunkCount(rows, minimumPerThread: 64)
+        let partials = Workspace.current.prepare("layernorm.partials", chunks: chunks, count: 2 * d)
+        for p in partials { p.value.update(repeating: 0, count: 2 * d) }
+        x.data.withUnsafeBufferPointer { xb in
+            dy.data.withUnsafeBufferPointer { dyb in
+                let xp = UncheckedSendable(xb.baseAddress!), dyp = UncheckedSendable(dyb.baseAddress!)
+                ComputeThreads.forEachChunk(rows, minimumPerThread: 64) { chunk, range in
+                    let gw = partials[chunk].value, gb = gw + d
+                    for r in range {
+                        let m = meanV.value[r], inv = rstdV.value[r]
+                        let src = xp.value + r * d, g = dyp.value + r * d
+                        for i in 0..<d {
+                            gw[i] += g[i] * (src[i] - m) * inv
+                            gb[i] += g[i]
+                        }
+                    }
+                }
             }
         }
-        let meanV = UncheckedSendable(mean), rstdV = UncheckedSendable(rstd), w = UncheckedSendable(weight.value.data)
+        for c in 0..<chunks {
+            let gw = partials[c].value
+            for i in 0..<d { weight.grad.data[i] += gw[i]; bias.grad.data[i] += gw[d + i] }
+        }
         x.data.withUnsafeBufferPointer { xb in
             dy.data.withUnsafeBufferPointer { dyb in
                 dx.data.withUnsafeMutableBufferPointer { dxb in
