@@ -6,6 +6,16 @@ import TestSupport
 
 /// Forward results against the independent NumPy reference in scripts/interop/tensor_reference.py.
 @Suite("NumPy forward references") struct NumpyForwardTests {
+    @Test func missingInterpreterFailsLoudly() {
+        do {
+            _ = try PythonRunner.interpreter(candidates: ["/nonexistent/python", "/bin/false"])
+            Issue.record("a missing interpreter was accepted")
+        } catch {
+            #expect(String(describing: error).contains("no Python with numpy and safetensors found"))
+        }
+        #expect(PythonRunner.candidates().last == "/work/main/.venv/bin/python")
+    }
+
     @Test func forwardMatchesNumpy() throws {
         let folder = TestPaths.scratchFolder("tensor-numpy")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -19,9 +19,9 @@ enum PythonRunner {
         return list
     }
 
-    static func interpreter() throws -> String {
+    static func interpreter(candidates list: [String] = candidates()) throws -> String {
         var tried: [String] = []
-        for path in candidates() {
+        for path in list {
             if FileManager.default.isExecutableFile(atPath: path),
                (try? run(path, ["-c", "import numpy, safetensors"]))?.status == 0 {
                 return path
