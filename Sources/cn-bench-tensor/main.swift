@@ -12,6 +12,15 @@ import Tensor
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 
+/// CPU seconds used by this process so far (user + system, all threads).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
+    return user + system
+}
+
 func loadAverage() -> String {
     (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
 }
@@ -175,6 +184,7 @@ let context = Tensor.randomNormal(shape: [8, 78, 768], random: &r)
 let target = Tensor.randomNormal(shape: [8, 64, 32, 32], random: &r)
 let parameterCount = named.reduce(0) { $0 + $1.1.value.count }
 var lastLoss: Float = 0
+let cpuBefore = cpuSeconds(), wallBefore = now()
 let (stepTime, stepBest) = timeRuns(repeats) {
     optimizer.zeroGradients()
     let h1 = res1.forward(x, emb: emb)
@@ -187,6 +197,8 @@ let (stepTime, stepBest) = timeRuns(repeats) {
     _ = res1.backward(d1)
     optimizer.step()
 }
+let cpuPerStep = (cpuSeconds() - cpuBefore) / Double(repeats + 1), wallPerStep = (now() - wallBefore) / Double(repeats + 1)
+print(String(format: "swift step: %.2f CPU-seconds per step, %.2f cores busy on average", cpuPerStep, cpuPerStep / wallPerStep))
 print(String(format: "swift step: %.1f ms median, %.1f ms best of %d (%d parameters, loss %.4f, workspace %.1f MB)",
              stepTime * 1e3, stepBest * 1e3, repeats, parameterCount, lastLoss, Double(Workspace.current.bytesHeld) / 1e6))
 let ceilingEnd = measureCeiling("end")
@@ -194,3 +206,4 @@ print(String(format: "ceiling used for the fractions above: %.1f GFLOP/s (start)
 print("load average (1/5/15 min) at end: \(loadAverage())")
 print(String(format: "SWIFT_STEP_MS=%.3f", stepTime * 1e3))
 print(String(format: "SWIFT_STEP_BEST_MS=%.3f", stepBest * 1e3))
+print(String(format: "SWIFT_STEP_CPU_S=%.4f", cpuPerStep))

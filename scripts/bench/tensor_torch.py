@@ -140,11 +140,15 @@ def main():
         return loss.item()
 
     step()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     times = []
     for _ in range(args.repeats):
         t0 = time.perf_counter()
         step()
         times.append(time.perf_counter() - t0)
+    cpu_per_step = (time.process_time() - cpu0) / args.repeats
+    wall_per_step = (time.perf_counter() - wall0) / args.repeats
+    print(f"torch step: {cpu_per_step:.2f} CPU-seconds per step, {cpu_per_step / wall_per_step:.2f} cores busy on average")
     times.sort()
     ms = times[len(times) // 2] * 1e3
     n_params = sum(p.numel() for p in model.parameters())
@@ -152,6 +156,7 @@ def main():
     print(f"torch {torch.__version__} step: {ms:.1f} ms median, {best:.1f} ms best of {args.repeats} ({args.threads} threads, {n_params} parameters)")
     print(f"TORCH_STEP_MS={ms:.3f}")
     print(f"TORCH_STEP_BEST_MS={best:.3f}")
+    print(f"TORCH_STEP_CPU_S={cpu_per_step:.4f}")
     print("load average (1/5/15 min): " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
