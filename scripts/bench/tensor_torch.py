@@ -5,7 +5,7 @@
 with CustomNet dual cross-attention over a 78x768 context, 8 heads x 8, GEGLU FF, 1x1 proj_out),
 batch 8, 32x32, MSE loss, AdamW (text k/v at 10x lr). Attention is written as ldm's CrossAttention
 does it (einsum, softmax, einsum). Prints the median step time over N steps after one warm-up.
-Usage: tensor_torch.py [--threads 2] [--repeats 5]
+Usage: tensor_torch.py [--threads 2] [--repeats 5] [--sdpa]
 """
 import argparse
 import os
@@ -42,9 +42,14 @@ class CrossAttention(nn.Module):
             self.to_v_text = nn.Linear(cdim, inner, bias=False)
         self.to_out = nn.Sequential(nn.Linear(inner, qdim), nn.Dropout(0.0))
 
+    use_sdpa = False  # --sdpa: PyTorch's fused F.scaled_dot_product_attention instead of ldm's einsum
+
     def attend(self, q, k, v):
         b, n, _ = q.shape
         h = self.heads
+        if CrossAttention.use_sdpa:
+            q, k, v = (t.reshape(b, -1, h, t.shape[-1] // h).transpose(1, 2) for t in (q, k, v))
+            return F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(b, n, -1)
         q, k, v = (t.reshape(b, -1, h, t.shape[-1] // h).transpose(1, 2).reshape(b * h, -1, t.shape[-1] // h) for t in (q, k, v))
         sim = torch.einsum("bid,bjd->bij", q, k) * self.scale
         out = torch.einsum("bij,bjd->bid", sim.softmax(dim=-1), v)
@@ -117,7 +122,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--sdpa", action="store_true", help="use F.scaled_dot_product_attention (fused) for attention")
     args = ap.parse_args()
+    CrossAttention.use_sdpa = args.sdpa
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     res1, res2 = ResBlock(64, 256), ResBlock(64, 256)
@@ -153,7 +160,8 @@ def main():
     ms = times[len(times) // 2] * 1e3
     n_params = sum(p.numel() for p in model.parameters())
     best = times[0] * 1e3
-    print(f"torch {torch.__version__} step: {ms:.1f} ms median, {best:.1f} ms best of {args.repeats} ({args.threads} threads, {n_params} parameters)")
+    kind = "fused sdpa" if args.sdpa else "ldm einsum attention"
+    print(f"torch {torch.__version__} ({kind}) step: {ms:.1f} ms median, {best:.1f} ms best of {args.repeats} ({args.threads} threads, {n_params} parameters)")
     print(f"TORCH_STEP_MS={ms:.3f}")
     print(f"TORCH_STEP_BEST_MS={best:.3f}")
     print(f"TORCH_STEP_CPU_S={cpu_per_step:.4f}")
