@@ -1,7 +1,9 @@
 // Benchmark of the Tensor module (scripts/bench/tensor runs it in release mode):
 // cblas_sgemm ceiling, conv2d and attention forward+backward GFLOP/s as a fraction of it, and one
 // training step (forward + backward + AdamW) of 2 ResBlocks + 1 SpatialTransformer at 64 channels,
-// 32x32, batch 8. Prints the load average, since the machine may be shared.
+// 32x32, batch 8. Prints the load average, since the machine may be shared. Each op line gives
+// wall-clock GFLOP/s against the 2-thread sgemm ceiling AND GFLOP per CPU-second against
+// one-thread sgemm's, the second being the figure other processes on a busy machine barely move.
 // Flags: --quick (3 repeats instead of 5), --step-only (ceiling and training step only),
 // --probe (micro-measurements: softmax / SiLU over 64 Mi elements, single-thread sgemm at the
 // conv GEMM shapes; then exit).
@@ -36,6 +38,14 @@ func timeRuns(_ repeats: Int, _ body: () -> Void) -> (median: Double, best: Doub
     }
     times.sort()
     return (times[times.count / 2], times[0])
+}
+
+/// CPU seconds (all threads) per run of `body`, averaged over `repeats` runs after a warm-up.
+func cpuPerRun(_ repeats: Int, _ body: () -> Void) -> Double {
+    body()
+    let c0 = cpuSeconds()
+    for _ in 0..<repeats { body() }
+    return (cpuSeconds() - c0) / Double(repeats)
 }
 
 /// Best-of-N seconds: the op tables and the sgemm ceiling use the best run, the figure least
@@ -73,10 +83,27 @@ func measureCeiling(_ when: String) -> Double {
 }
 let ceiling = measureCeiling("start")
 
-func report(_ label: String, flopsF: Double, flopsB: Double, tf: Double, tb: Double) {
+// Load-robust companion figure: GFLOP per CPU-second of one-thread sgemm 2048^3 (the per-core
+// ceiling). Each op below also reports its GFLOP per CPU-second (all its threads' CPU time) as
+// a fraction of this, which other processes on the machine barely disturb.
+let perCoreCeiling: Double = {
+    openblas_set_num_threads(1)
+    let n = 2048
+    let a = [Float](repeating: 0.5, count: n * n)
+    var c = [Float](repeating: 0, count: n * n)
+    let cpu = cpuPerRun(repeats) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), a, Int32(n), 0, &c, Int32(n))
+    }
+    return 2 * Double(n * n * n) / cpu / 1e9
+}()
+print(String(format: "sgemm 2048^3, 1 thread: %.1f GFLOP per CPU-second (the per-core ceiling)", perCoreCeiling))
+
+func report(_ label: String, flopsF: Double, flopsB: Double, tf: Double, tb: Double, cpu: Double) {
     let gf = flopsF / tf / 1e9, gb = flopsB / tb / 1e9, gt = (flopsF + flopsB) / (tf + tb) / 1e9
-    print(String(format: "%@  fwd %6.2f ms %6.1f GF/s | bwd %6.2f ms %6.1f GF/s | fwd+bwd %6.1f GF/s = %3.0f%% of sgemm",
-                 label.padding(toLength: 34, withPad: " ", startingAt: 0), tf * 1e3, gf, tb * 1e3, gb, gt, 100 * gt / ceiling))
+    let perCore = (flopsF + flopsB) / cpu / 1e9
+    print(String(format: "%@  fwd %6.2f ms %6.1f GF/s | bwd %6.2f ms %6.1f GF/s | fwd+bwd %6.1f GF/s = %3.0f%% of sgemm | %5.1f GF/CPU-s = %3.0f%% of 1-thread sgemm",
+                 label.padding(toLength: 30, withPad: " ", startingAt: 0), tf * 1e3, gf, tb * 1e3, gb, gt, 100 * gt / ceiling,
+                 perCore, 100 * perCore / perCoreCeiling))
 }
 
 if arguments.contains("--probe") {
@@ -149,8 +176,9 @@ for (c, hw, k) in stepOnly ? [] : [(64, 32, 3), (64, 16, 3), (128, 32, 3), (128,
     let dy = Tensor.randomNormal(shape: [8, c, hw, hw], random: &r)
     let tf = timeBest(repeats) { _ = conv.forward(x) }
     let tb = max(timeBest(repeats) { _ = conv.forward(x); _ = conv.backward(dy) } - tf, 1e-9)
+    let cpu = cpuPerRun(repeats) { _ = conv.forward(x); _ = conv.backward(dy) }
     let flops = 2.0 * Double(8 * c * c * k * k * hw * hw)
-    report("conv \(k)x\(k) \(c)->\(c) @\(hw)x\(hw)", flopsF: flops, flopsB: 2 * flops, tf: tf, tb: tb)
+    report("conv \(k)x\(k) \(c)->\(c) @\(hw)x\(hw)", flopsF: flops, flopsB: 2 * flops, tf: tf, tb: tb, cpu: cpu)
 }
 
 // 3. attention core (QK^T, softmax, PV) forward + backward; FLOPs count the four / eight GEMMs.
@@ -166,8 +194,13 @@ for (c, hw, lk) in stepOnly ? [] : [(64, 32, 0), (128, 16, 0), (64, 32, 78), (12
     let tb = timeBest(repeats) {
         _ = scaledDotProductAttentionBackward(q: q, k: k, v: v, probabilities: probs, heads: 8, dOutput: dO)
     }
+    let cpu = cpuPerRun(repeats) {
+        let (_, p) = scaledDotProductAttention(q: q, k: k, v: v, heads: 8)
+        _ = scaledDotProductAttentionBackward(q: q, k: k, v: v, probabilities: p, heads: 8, dOutput: dO)
+        BufferPool.shared.recycle(p.data)
+    }
     let flops = 4.0 * Double(8 * lq * l2 * c)
-    report((lk == 0 ? "self" : "cross(78)") + " attn C=\(c) L=\(lq)", flopsF: flops, flopsB: 2 * flops, tf: tf, tb: tb)
+    report((lk == 0 ? "self" : "cross(78)") + " attn C=\(c) L=\(lq)", flopsF: flops, flopsB: 2 * flops, tf: tf, tb: tb, cpu: cpu)
 }
 
 // 4. One training step of the small stack.
