@@ -41,7 +41,7 @@ import TestSupport
         try save("gn_x", gx); try save("gn_gamma", gn.weight.value); try save("gn_beta", gn.bias.value)
         params["gn"] = ["op": "group_norm", "groups": 4, "eps": 1e-6]
         expected["gn"] = gn.forward(gx)
-        for (name, lq, lk) in [("selfattn", 9, 9), ("crossattn", 9, 4)] {
+        for (name, lq, lk) in [("selfattn", 9, 9), ("crossattn", 9, 4), ("longattn", 300, 260)] {
             let q = Tensor.randomNormal(shape: [2, lq, 16], random: &r)
             let k = Tensor.randomNormal(shape: [2, lk, 16], random: &r)
             let v = Tensor.randomNormal(shape: [2, lk, 16], random: &r)
