@@ -189,8 +189,9 @@ for (c, hw, lk) in stepOnly ? [] : [(64, 32, 0), (128, 16, 0), (64, 32, 78), (12
     let q = Tensor.randomNormal(shape: [8, lq, c], random: &r)
     let k = Tensor.randomNormal(shape: [8, l2, c], random: &r), v = Tensor.randomNormal(shape: [8, l2, c], random: &r)
     let dO = Tensor.randomNormal(shape: [8, lq, c], random: &r)
-    var probs = Tensor(shape: [1])
-    let tf = timeBest(repeats) { probs = scaledDotProductAttention(q: q, k: k, v: v, heads: 8).probabilities }
+    // Probabilities go back to the pool after each run, as CrossAttention does in training.
+    let tf = timeBest(repeats) { BufferPool.shared.recycle(scaledDotProductAttention(q: q, k: k, v: v, heads: 8).probabilities.data) }
+    let probs = scaledDotProductAttention(q: q, k: k, v: v, heads: 8).probabilities
     let tb = timeBest(repeats) {
         _ = scaledDotProductAttentionBackward(q: q, k: k, v: v, probabilities: probs, heads: 8, dOutput: dO)
     }
