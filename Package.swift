@@ -63,6 +63,7 @@ let package = Package(
         .executableTarget(name: "cn-run", dependencies: [
             "StageCLI", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cn-bench-tensor", dependencies: ["Tensor", "Support", "COpenBLAS"]),
         .executableTarget(name: "cn-bench-stage", dependencies: [
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
