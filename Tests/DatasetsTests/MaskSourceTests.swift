@@ -30,7 +30,7 @@ struct MaskSourceTests {
     @Test("masks from real zips (deflate and stored), chosen by the first hex digit, shared by threads")
     func zips() async throws {
         let root = TestPaths.scratchFolder("maskzip")
-        for mask in Self.masks { FileManager.default.createFile(atPath: root.appendingPathComponent(mask.name).path, contents: Data(mask.bytes)) }
+        for mask in Self.masks { _ = FileManager.default.createFile(atPath: root.appendingPathComponent(mask.name).path, contents: Data(mask.bytes)) }
         try #require(try run(["zip", "-q", "train-masks-a.zip", Self.masks[0].name, Self.masks[1].name], in: root) == 0)
         // The 0 archive is stored (no compression) with forced ZIP64 records.
         try #require(try run(["zip", "-q", "-0", "-fz", "train-masks-0.zip", Self.masks[2].name], in: root) == 0)
@@ -83,7 +83,7 @@ struct MaskSourceTests {
     @Test("a corrupt zip is a clear error")
     func corruptZip() throws {
         let root = TestPaths.scratchFolder("badzip")
-        FileManager.default.createFile(atPath: root.appendingPathComponent("train-masks-0.zip").path, contents: Data("not a zip".utf8))
+        _ = FileManager.default.createFile(atPath: root.appendingPathComponent("train-masks-0.zip").path, contents: Data("not a zip".utf8))
         let source = MaskZipSet(folder: root.path, split: "train")
         #expect(throws: DatasetFileError.self) { try source.maskBytes(maskPath: "x.png", imageID: "0000000000000000") }
     }
@@ -93,8 +93,8 @@ struct MaskSourceTests {
         let root = TestPaths.scratchFolder("maskfolder")
         let flat = root.appendingPathComponent("train-masks")
         try FileManager.default.createDirectory(at: flat.appendingPathComponent("train-masks-0"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: flat.appendingPathComponent(Self.masks[0].name).path, contents: Data(Self.masks[0].bytes))
-        FileManager.default.createFile(atPath: flat.appendingPathComponent("train-masks-0/" + Self.masks[2].name).path, contents: Data(Self.masks[2].bytes))
+        _ = FileManager.default.createFile(atPath: flat.appendingPathComponent(Self.masks[0].name).path, contents: Data(Self.masks[0].bytes))
+        _ = FileManager.default.createFile(atPath: flat.appendingPathComponent("train-masks-0/" + Self.masks[2].name).path, contents: Data(Self.masks[2].bytes))
         let layout = OpenImagesLayout(root: root.path, split: "train")
         let source = layout.maskSource()
         #expect(source is MaskFolder)
