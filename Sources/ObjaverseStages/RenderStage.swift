@@ -23,7 +23,11 @@ public struct RenderStage: Stage {
     }
 
     public func listItems(_ context: StageContext) throws -> [String] {
-        try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT id FROM asset ORDER BY id") }
+        let ids = try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT id FROM asset ORDER BY id") }
+        guard !ids.isEmpty else {
+            throw RunnerError.cannotRun("the manifest has no assets to render: run `cn-ingest objaverse --root DIR --workdir \(context.workdir.path)` first")
+        }
+        return ids
     }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {

@@ -33,7 +33,17 @@ public final class StageRunner {
         let manifest = context.manifest
         let runID = try manifest.write { db in try RunLog.start(db, invocation, now: Timestamp.now()) }
         summary.runID = runID
+        do {
+            return try run(runID: runID, started: started, summary: summary)
+        } catch {
+            try? manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: 1, pending: 0, now: Timestamp.now()) }
+            throw error
+        }
+    }
 
+    private func run(runID: Int64, started: Date, summary initial: RunSummary) throws -> RunSummary {
+        var summary = initial
+        let manifest = context.manifest
         let keys = try stage.listItems(context).filter(ownsItem).sorted()
         summary.listed = keys.count
         summary.newlyQueued = try enqueue(keys)
