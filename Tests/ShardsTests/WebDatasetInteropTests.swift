@@ -21,6 +21,7 @@ struct WebDatasetInteropTests {
                 "fields": .array(sample.fieldNames.map { .string($0) }),
                 "sizes": .object(["target.png": .ints([w, h]), "ref.png": .ints([32, 32]), "concat.png": .ints([32, 32])]),
                 "T": .doubles(sample.pose.components), "bbox": .ints(sample.bbox.components), "caption": .string(sample.caption),
+                "split": .string(sample.split),
             ]))
         }
         let indexes = try writer.finish()
