@@ -1,2 +1,0 @@
-/// Namespace of the Assets module.
-public enum AssetsModule {}

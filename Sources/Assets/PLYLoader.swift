@@ -1,0 +1,189 @@
+import Foundation
+import Geometry
+
+/// Stanford PLY (ascii, binary_little_endian, binary_big_endian): vertices x y z, optional
+/// nx ny nz, red green blue [alpha] (uchar 0..255 or float 0..1), s t / u v texture coordinates,
+/// faces as `vertex_indices` / `vertex_index` lists (fan-triangulated). Other elements are
+/// skipped. PLY has no axis convention; like Blender's PLY importer the data is taken as Z-up.
+public enum PLYLoader {
+    public static func load(url: URL, limits: AssetLimits = .default) throws -> Scene {
+        try parse(try GLTFLoader.readLimited(url: url, limits: limits), limits: limits)
+    }
+
+    struct Property { var name: String; var type: String; var listCount: String? }
+    struct Element { var name: String; var count: Int; var properties: [Property] }
+
+    static func size(_ t: String) -> Int? {
+        switch t {
+        case "char", "uchar", "int8", "uint8": return 1
+        case "short", "ushort", "int16", "uint16": return 2
+        case "int", "uint", "int32", "uint32", "float", "float32": return 4
+        case "double", "float64": return 8
+        default: return nil
+        }
+    }
+
+    public static func parse(_ bytes: [UInt8], limits: AssetLimits = .default) throws -> Scene {
+        func fail(_ why: String) -> AssetError { AssetError(kind: "bad-ply", message: "PLY: \(why)") }
+        guard bytes.count >= 4, bytes[0] == 0x70, bytes[1] == 0x6C, bytes[2] == 0x79 else { throw fail("missing 'ply' magic") }
+        // Header up to "end_header\n".
+        let marker = Array("end_header".utf8)
+        var headerEnd = -1
+        var i = 0
+        while i + marker.count <= min(bytes.count, 1 << 20) {
+            if bytes[i] == 0x65, Array(bytes[i..<(i + marker.count)]) == marker { headerEnd = i + marker.count; break }
+            i += 1
+        }
+        guard headerEnd > 0 else { throw fail("no end_header") }
+        while headerEnd < bytes.count, bytes[headerEnd] == 0x0D || bytes[headerEnd] == 0x20 { headerEnd += 1 }
+        guard headerEnd < bytes.count || true else { throw fail("truncated") }
+        if headerEnd < bytes.count, bytes[headerEnd] == 0x0A { headerEnd += 1 }
+        var format = ""
+        var elements: [Element] = []
+        for line in String(decoding: bytes[0..<headerEnd], as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            let p = line.split(separator: " ")
+            guard let head = p.first else { continue }
+            switch head {
+            case "format": format = p.count > 1 ? String(p[1]) : ""
+            case "element":
+                guard p.count >= 3, let n = Int(p[2]), n >= 0, n <= 500_000_000 else { throw fail("bad element line") }
+                elements.append(Element(name: String(p[1]), count: n, properties: []))
+            case "property":
+                guard !elements.isEmpty else { throw fail("property before element") }
+                if p.count >= 5, p[1] == "list" {
+                    guard size(String(p[2])) != nil, size(String(p[3])) != nil else { throw fail("unknown list type") }
+                    elements[elements.count - 1].properties.append(Property(name: String(p[4]), type: String(p[3]), listCount: String(p[2])))
+                } else if p.count >= 3 {
+                    guard size(String(p[1])) != nil else { throw fail("unknown property type \(p[1])") }
+                    elements[elements.count - 1].properties.append(Property(name: String(p[2]), type: String(p[1]), listCount: nil))
+                } else { throw fail("bad property line") }
+            default: continue
+            }
+        }
+        guard ["ascii", "binary_little_endian", "binary_big_endian"].contains(format) else { throw fail("unknown format '\(format)'") }
+        var reader = PLYReader(bytes: bytes, offset: headerEnd, format: format)
+        var positions: [Float] = [], normals: [Float] = [], colors: [Float] = [], uvs: [Float] = []
+        var hasNormals = false, hasColors = false, hasUV = false
+        var faces: [UInt32] = []
+        var vertexCount = 0
+        for element in elements {
+            if element.name == "vertex" {
+                vertexCount = element.count
+                let names = element.properties.map(\.name)
+                hasNormals = names.contains("nx") && names.contains("ny") && names.contains("nz")
+                hasColors = names.contains("red") && names.contains("green") && names.contains("blue")
+                let uName = names.contains("s") ? "s" : (names.contains("u") ? "u" : (names.contains("texture_u") ? "texture_u" : nil))
+                let vName = names.contains("t") ? "t" : (names.contains("v") ? "v" : (names.contains("texture_v") ? "texture_v" : nil))
+                hasUV = uName != nil && vName != nil
+                guard names.contains("x"), names.contains("y"), names.contains("z") else { throw fail("vertex element lacks x, y or z") }
+                positions.reserveCapacity(element.count * 3)
+                for _ in 0..<element.count {
+                    var values: [String: Double] = [:]
+                    var colorScale: [String: Double] = [:]
+                    for prop in element.properties {
+                        if let lc = prop.listCount {
+                            let n = Int(try reader.read(lc)); for _ in 0..<max(n, 0) { _ = try reader.read(prop.type) }
+                        } else {
+                            values[prop.name] = try reader.read(prop.type)
+                            if ["uchar", "uint8"].contains(prop.type) { colorScale[prop.name] = 255 }
+                            if ["ushort", "uint16"].contains(prop.type) { colorScale[prop.name] = 65535 }
+                        }
+                    }
+                    let x = values["x"]!, y = values["y"]!, z = values["z"]!
+                    guard x.isFinite, y.isFinite, z.isFinite, max(abs(x), abs(y), abs(z)) <= limits.maxCoordinate else {
+                        throw AssetError(kind: "non-finite-data", message: "PLY has a non-finite or out-of-range vertex")
+                    }
+                    positions += [Float(x), Float(y), Float(z)]
+                    if hasNormals { normals += [Float(values["nx"]!), Float(values["ny"]!), Float(values["nz"]!)] }
+                    if hasColors {
+                        for c in ["red", "green", "blue", "alpha"] {
+                            let v = (values[c] ?? colorScale[c].map { $0 } ?? 1) / (colorScale[c] ?? 1)
+                            colors.append(Float(min(max(v.isFinite ? v : 1, 0), 1)))
+                        }
+                    }
+                    if hasUV, let uName, let vName { uvs += [Float(values[uName]!), Float(1 - values[vName]!)] }
+                }
+            } else if element.name == "face" {
+                guard let list = element.properties.first(where: { ($0.name == "vertex_indices" || $0.name == "vertex_index") && $0.listCount != nil }) else {
+                    throw fail("face element has no vertex_indices list")
+                }
+                for _ in 0..<element.count {
+                    for prop in element.properties {
+                        if let lc = prop.listCount {
+                            let n = Int(try reader.read(lc))
+                            guard n >= 0, n <= 1_000_000 else { throw fail("bad list length \(n)") }
+                            var poly: [UInt32] = []
+                            for _ in 0..<n {
+                                let v = try reader.read(prop.type)
+                                if prop.name == list.name {
+                                    guard v >= 0, v < Double(vertexCount) else {
+                                        throw AssetError(kind: "bad-index", message: "PLY face refers to vertex \(Int(v)) of \(vertexCount)")
+                                    }
+                                    poly.append(UInt32(v))
+                                }
+                            }
+                            if prop.name == list.name, poly.count >= 3 {
+                                for k in 1..<(poly.count - 1) { faces += [poly[0], poly[k], poly[k + 1]] }
+                                guard faces.count / 3 <= limits.maxTriangles else {
+                                    throw AssetError(kind: "too-many-triangles", message: "the PLY has more than \(limits.maxTriangles) triangles")
+                                }
+                            }
+                        } else { _ = try reader.read(prop.type) }
+                    }
+                }
+            } else {
+                for _ in 0..<element.count {
+                    for prop in element.properties {
+                        if let lc = prop.listCount {
+                            let n = Int(try reader.read(lc)); guard n >= 0, n <= 1_000_000 else { throw fail("bad list length") }
+                            for _ in 0..<n { _ = try reader.read(prop.type) }
+                        } else { _ = try reader.read(prop.type) }
+                    }
+                }
+            }
+        }
+        guard !faces.isEmpty else { throw AssetError(kind: "not-a-mesh", message: "the PLY has no faces") }
+        let prim = MeshPrimitive(positions: positions, normals: hasNormals ? normals : nil, uvs: hasUV ? uvs : nil,
+                                 colors: hasColors ? colors : nil, indices: faces, material: 0)
+        return Scene(objects: [SceneObject(name: "ply", primitives: [prim], worldTransform: .identity, root: 0)],
+                     roots: [.identity], materials: [Material(name: "default", doubleSided: true)], images: [], format: "ply")
+    }
+}
+
+struct PLYReader {
+    let bytes: [UInt8]
+    var offset: Int
+    let format: String
+    init(bytes: [UInt8], offset: Int, format: String) { self.bytes = bytes; self.offset = offset; self.format = format }
+
+    mutating func read(_ type: String) throws -> Double {
+        if format == "ascii" {
+            while offset < bytes.count, bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x0D || bytes[offset] == 0x09 { offset += 1 }
+            let start = offset
+            while offset < bytes.count, !(bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x0D || bytes[offset] == 0x09) { offset += 1 }
+            guard offset > start, let v = Double(String(decoding: bytes[start..<offset], as: UTF8.self)) else {
+                throw AssetError(kind: "bad-ply", message: "PLY: truncated or malformed ascii data")
+            }
+            return v
+        }
+        let n = PLYLoader.size(type)!
+        guard offset + n <= bytes.count else { throw AssetError(kind: "bad-ply", message: "PLY: binary data is truncated") }
+        var raw: UInt64 = 0
+        if format == "binary_little_endian" {
+            for k in 0..<n { raw |= UInt64(bytes[offset + k]) << (8 * UInt64(k)) }
+        } else {
+            for k in 0..<n { raw = raw << 8 | UInt64(bytes[offset + k]) }
+        }
+        offset += n
+        switch type {
+        case "char", "int8": return Double(Int8(truncatingIfNeeded: raw))
+        case "uchar", "uint8": return Double(UInt8(truncatingIfNeeded: raw))
+        case "short", "int16": return Double(Int16(truncatingIfNeeded: raw))
+        case "ushort", "uint16": return Double(UInt16(truncatingIfNeeded: raw))
+        case "int", "int32": return Double(Int32(truncatingIfNeeded: raw))
+        case "uint", "uint32": return Double(UInt32(truncatingIfNeeded: raw))
+        case "float", "float32": return Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw)))
+        default: return Double(bitPattern: raw)
+        }
+    }
+}

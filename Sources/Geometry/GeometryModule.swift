@@ -1,2 +1,0 @@
-/// Namespace of the Geometry module.
-public enum GeometryModule {}

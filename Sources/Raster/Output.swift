@@ -1,0 +1,48 @@
+import Foundation
+import Imaging
+import Support
+import Geometry
+
+extension RenderedImage {
+    /// As Imaging's RGBA image (same bytes).
+    public var rgbaImage: RGBAImage { RGBAImage(width: width, height: height, pixels: pixels) }
+
+    /// PNG bytes (RGBA, transparent background) through Imaging's encoder.
+    public func pngBytes() throws -> [UInt8] { try PNG.encode(rgbaImage) }
+}
+
+extension RenderedAsset {
+    /// Writes the views in zero123's layout into `folder`: `{i:03d}.png` (RGBA) and `{i:03d}.npy`
+    /// (float32 3x4 world-to-camera), each file atomically. Returns the written file names.
+    @discardableResult
+    public func writeZero123Views(to folder: String) throws -> [String] {
+        var names: [String] = []
+        for view in views {
+            let stem = String(format: "%03d", view.index)
+            try AtomicFile.write(try view.image.pngBytes(), to: folder + "/" + stem + ".png")
+            try AtomicFile.write(view.worldToCamera.npyFloat32, to: folder + "/" + stem + ".npy")
+            names += [stem + ".png", stem + ".npy"]
+        }
+        return names
+    }
+
+    /// A JSON-ready summary for manifests: triangle count, bounds before normalisation, scale,
+    /// offset, light, camera, and per view the pose and spherical coordinates.
+    public var metadata: [String: Any] {
+        let n = normalization
+        return [
+            "triangles": triangleCount, "format": format,
+            "bounds_before": [n.boundsBefore.min.array, n.boundsBefore.max.array],
+            "scale": n.scale, "offset": n.offset.array,
+            "light": ["energy": light.energy, "location": light.location.array],
+            "camera": ["lens_mm": settings.intrinsics.focalLength, "sensor_mm": settings.intrinsics.sensorWidth,
+                       "fov_deg": settings.intrinsics.fieldOfView * 180 / Double.pi,
+                       "width": settings.width, "height": settings.height, "supersampling": settings.supersampling],
+            "views": views.map { v in
+                ["index": v.index, "rt": v.worldToCamera.rowMajor3x4, "polar": v.spherical.polar,
+                 "azimuth": v.spherical.azimuth, "radius": v.spherical.radius] as [String: Any]
+            },
+            "seconds": seconds,
+        ]
+    }
+}

@@ -1,2 +1,0 @@
-/// Namespace of the Raster module.
-public enum RasterModule {}
