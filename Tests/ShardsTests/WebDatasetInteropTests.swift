@@ -6,6 +6,16 @@ import Testing
 
 @Suite("interop: Python webdataset and GNU tar read the shards")
 struct WebDatasetInteropTests {
+    @Test("without a usable Python the interop tests fail with a message naming CN_PYTHON")
+    func missingPython() {
+        do {
+            _ = try PythonRunner.interpreter(candidates: ["/nonexistent/python", "/bin/false"])
+            Issue.record("a bogus interpreter was accepted")
+        } catch {
+            #expect("\(error)".contains("CN_PYTHON"))
+        }
+    }
+
     @Test("webdataset reads every sample with the expected keys, fields, image sizes and T; tar -tvf lists the members")
     func pythonReadsShards() throws {
         let folder = TestPaths.scratchFolder("interop-wds").path
