@@ -18,6 +18,7 @@ public final class WebDatasetReader: IteratorProtocol, Sequence {
     private var end = 0
     private var pendingMember: (key: String, field: String, bytes: [UInt8])?
     private var atEnd = false
+    private var longPath: String?
     /// The first error met while reading (truncation, bad header); iteration stops there.
     public private(set) var error: ShardError?
 
@@ -74,7 +75,7 @@ public final class WebDatasetReader: IteratorProtocol, Sequence {
             fields.append((member.field, member.bytes))
         }
         guard let key else { return nil }
-        return try WebDatasetSample(key: key, fields: fields)
+        return WebDatasetSample(readKey: key, fields: fields)
     }
 
     /// The next regular member split into (key, field, bytes); nil at the end-of-archive marker.
@@ -87,12 +88,41 @@ public final class WebDatasetReader: IteratorProtocol, Sequence {
             }
             let data = try take(header.size)
             _ = try take(TarHeader.paddedSize(header.size) - header.size)
-            guard header.typeFlag == UInt8(ascii: "0") || header.typeFlag == 0 else { continue }
-            let folderEnd = header.path.lastIndex(of: "/").map { header.path.index(after: $0) } ?? header.path.startIndex
-            let base = header.path[folderEnd...]
+            switch header.typeFlag {
+            case UInt8(ascii: "x"):   // pax extended header: its "path" record names the next member
+                longPath = WebDatasetReader.paxPath(data) ?? longPath
+                continue
+            case UInt8(ascii: "L"):   // GNU long name: the data is the next member's name
+                longPath = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
+                continue
+            case UInt8(ascii: "0"), 0:
+                break
+            default:
+                longPath = nil
+                continue
+            }
+            let path = longPath ?? header.path
+            longPath = nil
+            let folderEnd = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+            let base = path[folderEnd...]
             guard let dot = base.firstIndex(of: ".") else { continue }
-            let key = String(header.path[..<dot]), field = String(base[base.index(after: dot)...]).lowercased()
+            let key = String(path[..<dot]), field = String(base[base.index(after: dot)...]).lowercased()
             return (key, field, data)
+        }
+        return nil
+    }
+
+    /// The "path" value of pax records ("LEN path=VALUE\n"), if present.
+    static func paxPath(_ data: [UInt8]) -> String? {
+        var index = 0
+        while index < data.count {
+            guard let space = data[index...].firstIndex(of: 0x20), let length = Int(String(decoding: data[index..<space], as: UTF8.self)),
+                  length > 0, index + length <= data.count else { return nil }
+            let record = data[(space + 1)..<(index + length - 1)]
+            if let equals = record.firstIndex(of: UInt8(ascii: "=")), String(decoding: record[..<equals], as: UTF8.self) == "path" {
+                return String(decoding: record[(equals + 1)...], as: UTF8.self)
+            }
+            index += length
         }
         return nil
     }

@@ -26,7 +26,7 @@ struct ReaderTests {
         let result = try PythonRunner.runScript("webdataset_write.py", [folder + "/py.tar", "12"])
         try #require(result.status == 0, "webdataset_write.py failed: \(result.err)")
         let samples = try WebDatasetReader(path: folder + "/py.tar").readAll()
-        #expect(samples.map(\.key) == (0..<12).map { String(format: "s%04d", $0) })
+        #expect(samples.map(\.key) == ["deep/" + String(repeating: "k", count: 120)] + (1..<12).map { String(format: "s%04d", $0) })
         for (i, sample) in samples.enumerated() {
             let fields = Dictionary(uniqueKeysWithValues: sample.fields.map { ($0.name, $0.bytes) })
             #expect(Set(fields.keys) == ["target.png", "txt", "json", "cls"])

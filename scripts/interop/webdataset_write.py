@@ -3,7 +3,8 @@
 third-party corpora are made) for the Swift WebDatasetReader to read back.
 
 usage: webdataset_write.py OUT.tar COUNT
-Sample i: key f"s{i:04d}", fields "target.png" (bytes b"png-i"*(i+1)), "txt" (f"caption {i}"),
+Sample i: key f"s{i:04d}" (sample 0 instead has a 120-character key under a folder, which
+Python's tarfile stores with a pax header), fields "target.png" (bytes b"png-i"*(i+1)), "txt" (f"caption {i}"),
 "json" ({"i": i}), "cls" (i % 3).
 """
 import sys
@@ -15,7 +16,8 @@ def main():
     out, count = sys.argv[1], int(sys.argv[2])
     with wds.TarWriter(out) as sink:
         for i in range(count):
-            sink.write({"__key__": f"s{i:04d}", "target.png": f"png-{i}".encode() * (i + 1),
+            key = "deep/" + "k" * 120 if i == 0 else f"s{i:04d}"
+            sink.write({"__key__": key, "target.png": f"png-{i}".encode() * (i + 1),
                         "txt": f"caption {i}", "json": {"i": i}, "cls": i % 3})
 
 
