@@ -10,6 +10,9 @@ let package = Package(
         .executable(name: "cn-run", targets: ["cn-run"]),
         .executable(name: "cn-bench-stage", targets: ["cn-bench-stage"]),
         .executable(name: "cn-bench-manifest", targets: ["cn-bench-manifest"]),
+        .executable(name: "cn-ingest", targets: ["cn-ingest"]),
+        .executable(name: "cn-render", targets: ["cn-render"]),
+        .executable(name: "cn-fixture", targets: ["cn-fixture"]),
         .executable(name: "cn-compose", targets: ["cn-compose"]),
         .executable(name: "cn-caption", targets: ["cn-caption"]),
         .executable(name: "cn-shard", targets: ["cn-shard"]),
@@ -42,8 +45,12 @@ let package = Package(
         .target(name: "StageCLI", dependencies: [
             "Support", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip", "ZIPFoundation"]),
+        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
+        .target(name: "ObjaverseStages", dependencies: [
+            "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(name: "CorpusStages", dependencies: [
             "Support", "Imaging", "Manifest", "Pipeline", "Shards", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -51,7 +58,7 @@ let package = Package(
 
         // Executables (thin: parse arguments, call the library)
         .executableTarget(name: "cn-manifest", dependencies: [
-            "StageCLI", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "StageCLI", "Manifest", "Pipeline", "CorpusStages", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cn-run", dependencies: [
             "StageCLI", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,6 +68,15 @@ let package = Package(
         ]),
         .executableTarget(name: "cn-bench-shards", dependencies: ["Shards"]),
 
+        .executableTarget(name: "cn-ingest", dependencies: [
+            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-render", dependencies: [
+            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-fixture", dependencies: [
+            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "cn-compose", dependencies: [
             "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -74,7 +90,7 @@ let package = Package(
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
-        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Support"]),
+        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Imaging", "Support"]),
 
         .executableTarget(name: "cn-bench-render", dependencies: ["Raster", "Assets", "Geometry", "Support"]),
 
@@ -87,8 +103,9 @@ let package = Package(
         .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "ZIPFoundation"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
+        .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -61,7 +61,7 @@ public struct ComposeStage: Stage {
             records.append(RecordStatement("""
                 INSERT OR REPLACE INTO composition (id, asset_id, ref_view, target_view, background, target, ref,
                     bbox_x, bbox_y, bbox_w, bbox_h, descriptor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, ["\(item.key):\(reference.index)-\(target.index)", item.key, reference.index, target.index,
+                """, ["\(item.key):" + String(format: "%02d-%02d", reference.index, target.index), item.key, reference.index, target.index,
                       scene.source, folder + "/target.png", folder + "/ref.png", x, y, w, h, scene.description]))
         }
         guard !records.isEmpty else {

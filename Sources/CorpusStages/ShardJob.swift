@@ -65,8 +65,10 @@ public struct ShardJob {
                     try db.execute(sql: "INSERT OR REPLACE INTO shard (name, split, samples, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
                                    arguments: [name, split, index.sampleCount, index.byteCount, index.sha256])
                     let ids = rows[range].map { $0["id"] as Int64 }
-                    try db.execute(sql: "UPDATE sample SET shard = ? WHERE id BETWEEN ? AND ? AND split = ?",
-                                   arguments: [name, ids.first, ids.last, split])
+                    try db.execute(sql: """
+                        UPDATE sample SET shard = ?1, concat = 'shards/' || ?1 || '.tar:' || printf('%010d', id) || '.concat.png'
+                        WHERE id BETWEEN ?2 AND ?3 AND split = ?4
+                        """, arguments: [name, ids.first, ids.last, split])
                     let now = Timestamp.now()
                     try WorkLedger.enqueue(db, stage: "shard", keys: [name], now: now)
                     try WorkLedger.complete(db, stage: "shard", key: name, status: "done", errorKind: nil, error: nil,

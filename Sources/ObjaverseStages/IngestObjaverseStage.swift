@@ -27,7 +27,7 @@ public struct IngestObjaverseStage: Stage {
         let assets = try AssetScan.scan(root)
         var problems = MalformedRowLog()
         let metadata = ObjaverseLayout(root: root).loadMetadata(problems: &problems)
-        for problem in problems.rows.prefix(5) {
+        for problem in problems.kept.prefix(5) {
             FileHandle.standardError.write(Data("ingest-objaverse: skipped metadata: \(problem)\n".utf8))
         }
         catalog.store(assets.map { asset in

@@ -5,7 +5,7 @@ import Support
 /// `cn-fixture objaverse --out DIR`: a small collection in the Objaverse 1.0 layout
 /// (formats.md: `glbs/000-000/{uid}.glb`, `object-paths.json`, `metadata/000-000.json` keyed by
 /// uid with name, tags, categories, license) made from the real meshes of Debian's
-/// assimp-testmodels, OBJ and PLY ones converted to GLB, for the demo and the tests.
+/// assimp-testmodels (GLBs copied as they are, OBJ and PLY converted to GLB), for the demo and the tests.
 public enum ObjaverseFixture {
     /// One source mesh of the fixture and the metadata it gets.
     public struct Source: Sendable {
@@ -46,7 +46,8 @@ public enum ObjaverseFixture {
             guard FileManager.default.fileExists(atPath: input.path) else {
                 throw FixtureError(message: "missing \(input.path): install Debian's assimp-testmodels (scripts/setup does)")
             }
-            let glb = try AssetLoader.convertToGLB(url: input)
+            let glb = input.pathExtension.lowercased() == "glb"
+                ? Array(try Data(contentsOf: input)) : try AssetLoader.convertToGLB(url: input)
             let uid = uid(for: source)
             let relative = "glbs/000-000/\(uid).glb"
             try AtomicFile.write(glb, to: out + "/" + relative)

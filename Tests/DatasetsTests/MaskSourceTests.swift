@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import ZIPFoundation
 @testable import Datasets
 
 /// Runs a command in a folder, returning its exit status.
@@ -56,6 +57,29 @@ struct MaskSourceTests {
         #expect(layout.missing.contains { $0.contains("train-masks-1.zip") })
     }
 
+    @Test("zips written by ZIPFoundation (deflate and stored, many entries) read back through the index")
+    func zipFoundationArchive() throws {
+        let root = TestPaths.scratchFolder("zipfoundation")
+        let url = root.appendingPathComponent("validation-masks-f.zip")
+        let archive = try Archive(url: url, accessMode: .create)
+        var expected: [String: Data] = [:]
+        for k in 0..<500 {
+            let name = String(format: "f%015x_m0k4j_%08x.png", k, k * 7919)
+            let data = Data((0..<(50 + k)).map { UInt8(truncatingIfNeeded: ($0 * k) >> 2) })
+            expected[name] = data
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),
+                                 compressionMethod: k % 2 == 0 ? .deflate : .none) { position, size in
+                data.subdata(in: Int(position)..<(Int(position) + size))
+            }
+        }
+        let index = try ZipIndex(path: url.path)
+        #expect(index.count == 500)
+        let source = MaskZipSet(folder: root.path, split: "validation")
+        for (name, data) in expected {
+            #expect(try source.maskBytes(maskPath: name, imageID: String(name.prefix(16))) == Array(data))
+        }
+    }
+
     @Test("a corrupt zip is a clear error")
     func corruptZip() throws {
         let root = TestPaths.scratchFolder("badzip")
@@ -94,9 +118,14 @@ struct MaskSourceTests {
         let layout = OpenImagesLayout(root: root.path, split: "validation")
         #expect(layout.segmentationCSV != nil && layout.boxCSVs.count == 1 && layout.imageList != nil)
         #expect(layout.narratives.count == 1 && layout.classDescriptions != nil)
+        _ = writeSample("x", name: "open_images_validation_captions.jsonl", in: root)
+        #expect(OpenImagesLayout(root: root.path, split: "validation").narratives == [root.path + "/open_images_validation_captions.jsonl"])
         #expect(layout.imagePath(of: "0001eeaf4aed83f9") == root.path + "/validation/0001eeaf4aed83f9.jpg")
         #expect(layout.missing == ["mask archive(s) " + "123456789abcdef".map { "validation-masks-\($0).zip" }.joined(separator: ", ") + " in \(root.path)"])
         let train = OpenImagesLayout(root: root.path, split: "train")
         #expect(train.missing.contains { $0.contains("oidv6-train-annotations-bbox.csv") })
+        #expect(train.imageList == nil)
+        _ = writeSample("ImageID\n", name: "oidv7-train-images-with-labels-with-rotation.csv", in: root)
+        #expect(OpenImagesLayout(root: root.path, split: "train").imageList == root.path + "/oidv7-train-images-with-labels-with-rotation.csv")
     }
 }

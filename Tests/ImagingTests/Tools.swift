@@ -16,7 +16,7 @@ enum Tools {
         process.standardOutput = out
         // stderr goes to a file so that neither pipe can fill up and block the child
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("cn-tool-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
         let errHandle = try FileHandle(forWritingTo: errPath)
         defer { try? errHandle.close(); try? FileManager.default.removeItem(at: errPath) }
         process.standardError = errHandle
