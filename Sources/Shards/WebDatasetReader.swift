@@ -19,6 +19,8 @@ public final class WebDatasetReader: IteratorProtocol, Sequence {
     private var pendingMember: (key: String, field: String, bytes: [UInt8])?
     private var atEnd = false
     private var longPath: String?
+    /// Names of regular members skipped because they have no "key.field" form.
+    public private(set) var skippedMembers: [String] = []
     /// The first error met while reading (truncation, bad header); iteration stops there.
     public private(set) var error: ShardError?
 
@@ -105,7 +107,10 @@ public final class WebDatasetReader: IteratorProtocol, Sequence {
             longPath = nil
             let folderEnd = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
             let base = path[folderEnd...]
-            guard let dot = base.firstIndex(of: ".") else { continue }
+            guard let dot = base.firstIndex(of: ".") else {
+                skippedMembers.append(path)
+                continue
+            }
             let key = String(path[..<dot]), field = String(base[base.index(after: dot)...]).lowercased()
             return (key, field, data)
         }
