@@ -9,11 +9,15 @@ enum PythonRunner {
         let description: String
     }
 
-    static func interpreter() throws -> String {
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["CN_PYTHON"], !env.isEmpty { candidates.append(env) }
-        candidates.append(TestPaths.repositoryRoot.path + "/.venv/bin/python")
-        candidates.append("/work/main/.venv/bin/python")
+    static var candidates: [String] {
+        var list: [String] = []
+        if let env = ProcessInfo.processInfo.environment["CN_PYTHON"], !env.isEmpty { list.append(env) }
+        list.append(TestPaths.repositoryRoot.path + "/.venv/bin/python")
+        list.append("/work/main/.venv/bin/python")
+        return list
+    }
+
+    static func interpreter(candidates: [String] = PythonRunner.candidates) throws -> String {
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
             if let result = try? run(executable: candidate, ["-c", "import numpy, PIL, webdataset"]), result.status == 0 {
                 return candidate
