@@ -50,7 +50,7 @@ public struct ShardJob {
             }
             summary.samples[split] = rows.count
             guard !rows.isEmpty else { continue }
-            let sizes = config.maxBytes > 0 ? try rows.map { try sample($0).archivedSize } : Array(repeating: 0, count: rows.count)
+            let sizes = config.maxBytes > 0 ? try rows.map(plannedSize) : Array(repeating: 0, count: rows.count)
             let plan = limits.plan(archivedSizes: sizes)
             let outcome = try ShardResume.write(plan: plan, folder: folder, split: split, limits: limits) { range in
                 progress("\(split): writing samples \(range.lowerBound + 1)-\(range.upperBound) of \(rows.count)")
@@ -110,6 +110,23 @@ public struct ShardJob {
             referenceMatrix: referenceMatrix, targetMatrix: targetMatrix, source: provenance
         ).webDatasetSample()
     }
+
+    /// An upper bound of a sample's archived size, from file sizes and PNG / JSON bounds, so a
+    /// byte-capped plan needs no concat encoding (ShardSizeEstimate; the plan stays deterministic).
+    private func plannedSize(_ row: Row) throws -> Int {
+        func fileSize(_ relative: String) throws -> Int {
+            let attributes = try FileManager.default.attributesOfItem(atPath: workdir.appendingPathComponent(relative).path)
+            return (attributes[.size] as? NSNumber)?.intValue ?? 0
+        }
+        let caption = ((row["caption"] as String?) ?? "").utf8.count
+        return ShardSizeEstimate.archivedSize(fieldSizes: [
+            try fileSize(row["target"]), try fileSize(row["reference"]),
+            ShardSizeEstimate.pngUpperBound(width: 256, height: 256, channels: 4), caption, Self.jsonUpperBound,
+        ])
+    }
+
+    /// More than the `json` member of any sample can take (T, bbox, two 3x4 poses, provenance).
+    static let jsonUpperBound = 4096
 
     private func bytes(_ relative: String) throws -> [UInt8] {
         let path = workdir.appendingPathComponent(relative).path

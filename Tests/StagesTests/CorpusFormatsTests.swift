@@ -88,3 +88,26 @@ import TestSupport
         }
     }
 }
+
+/// A byte cap per shard: shards stay under it, and webdataset still reads the whole corpus.
+@Suite struct ShardByteCapTests {
+    @Test func shardsRespectTheByteCap() throws {
+        let workdir = TestPaths.scratchFolder("bytecap")
+        let demo = TestPaths.repositoryRoot.appendingPathComponent("Pipelines/demo.yaml").path
+        #expect(try ChildProcess.run("cn-run", [demo, "--to", "caption", "--workdir", workdir.path, "--progress", "never"]).status == 0)
+        let pipeline = workdir.appendingPathComponent("cap.yaml")
+        try "steps:\n  - stage: shard\n    run: [cn-shard]\n    config: {train: 1, val: 0, test: 0, max_bytes: 400000}\n"
+            .write(to: pipeline, atomically: true, encoding: .utf8)
+        let shard = try ChildProcess.run("cn-shard", ["--workdir", workdir.path, "--config", pipeline.path])
+        #expect(shard.status == 0, "\(shard.stderr)")
+        let folder = workdir.appendingPathComponent("shards")
+        let tars = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".tar") }
+        #expect(tars.count >= 2)
+        for tar in tars {
+            let size = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(tar).path)[.size] as? Int ?? 0
+            #expect(size <= 400_000, "\(tar) has \(size) bytes")
+        }
+        let check = try Python.run(script: "scripts/interop/check_corpus.py", [workdir.path])
+        #expect(check.status == 0, "\(check.output)")
+    }
+}
