@@ -113,20 +113,31 @@ public enum Rasterizer {
         var sx = [Float](repeating: 0, count: nv), sy = sx, vw = sx
         var src0 = [UInt32](repeating: 0, count: nv), src1 = src0, st = [Float](repeating: 0, count: nv)
         var camZ = [Float](repeating: 0, count: nv), camX = camZ, camY = camZ
+        let (r0, r1, r2, r3, r4, r5, r6, r7, r8) = (R[0], R[1], R[2], R[3], R[4], R[5], R[6], R[7], R[8])
+        let (t0, t1, t2) = (T[0], T[1], T[2])
         scene.positions.withUnsafeBufferPointer { p in
+        sx.withUnsafeMutableBufferPointer { sxp in
+        sy.withUnsafeMutableBufferPointer { syp in
+        vw.withUnsafeMutableBufferPointer { vwp in
+        camX.withUnsafeMutableBufferPointer { cxp in
+        camY.withUnsafeMutableBufferPointer { cyp in
+        camZ.withUnsafeMutableBufferPointer { czp in
+        src0.withUnsafeMutableBufferPointer { s0p in
+        src1.withUnsafeMutableBufferPointer { s1p in
             for i in 0..<nv {
                 let x = p[i * 3], y = p[i * 3 + 1], z = p[i * 3 + 2]
-                let xc = R[0] * x + R[1] * y + R[2] * z + T[0]
-                let yc = R[3] * x + R[4] * y + R[5] * z + T[1]
-                let zc = R[6] * x + R[7] * y + R[8] * z + T[2]
-                camX[i] = xc; camY[i] = yc; camZ[i] = zc
+                let xc = r0 * x + r1 * y + r2 * z + t0
+                let yc = r3 * x + r4 * y + r5 * z + t1
+                let zc = r6 * x + r7 * y + r8 * z + t2
+                cxp[i] = xc; cyp[i] = yc; czp[i] = zc
                 let w = -zc
-                vw[i] = w > 0 ? 1 / w : 0
-                sx[i] = cx + f * xc * vw[i]
-                sy[i] = cy - f * yc * vw[i]
-                src0[i] = UInt32(i); src1[i] = UInt32(i)
+                let iw: Float = w > 0 ? 1 / w : 0
+                vwp[i] = iw
+                sxp[i] = cx + f * xc * iw
+                syp[i] = cy - f * yc * iw
+                s0p[i] = UInt32(i); s1p[i] = UInt32(i)
             }
-        }
+        }}}}}}}}}
         // Triangle setup with near-plane clipping.
         var tris: [UInt32] = []
         var triOrig: [Int32] = []
@@ -165,30 +176,39 @@ public enum Rasterizer {
         // Cull, orient and bin into bands.
         let nt = triOrig.count
         var front = [Bool](repeating: true, count: nt)
-        var keep = [Bool](repeating: false, count: nt)
         let bands = (settings.height + bandRows - 1) / bandRows
         var opaqueBins = [[Int32]](repeating: [], count: bands)
         var blendList: [(depth: Float, tri: Int32)] = []
-        for s in 0..<nt {
-            let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
-            let area = (sx[b] - sx[a]) * (sy[c] - sy[a]) - (sy[b] - sy[a]) * (sx[c] - sx[a])
-            guard area != 0, area.isFinite else { continue }
-            let isFront = area < 0
-            let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
-            if !isFront && !material.doubleSided { continue }
-            front[s] = isFront
-            keep[s] = true
-            let minY = min(sy[a], sy[b], sy[c]), maxY = max(sy[a], sy[b], sy[c])
-            let minX = min(sx[a], sx[b], sx[c]), maxX = max(sx[a], sx[b], sx[c])
-            if maxY < 0 || minY > Float(H) || maxX < 0 || minX > Float(W) { continue }
-            if material.alphaMode == .blend {
-                blendList.append((1 / max(vw[a], vw[b], vw[c]) + 1 / min(vw[a], vw[b], vw[c]), Int32(s)))
-                continue
+        let materialOf: [RenderMaterial] = scene.triangleMaterial.map { scene.materials[Int($0)] }
+        sx.withUnsafeBufferPointer { sxp in
+        sy.withUnsafeBufferPointer { syp in
+        vw.withUnsafeBufferPointer { vwp in
+        tris.withUnsafeBufferPointer { tp in
+        triOrig.withUnsafeBufferPointer { top in
+        materialOf.withUnsafeBufferPointer { mp in
+        front.withUnsafeMutableBufferPointer { fp in
+            let fW = Float(W), fH = Float(H), fss = Float(ss)
+            for s in 0..<nt {
+                let a = Int(tp[s * 3]), b = Int(tp[s * 3 + 1]), c = Int(tp[s * 3 + 2])
+                let ax = sxp[a], ay = syp[a], bx = sxp[b], by = syp[b], cxx = sxp[c], cyy = syp[c]
+                let area = (bx - ax) * (cyy - ay) - (by - ay) * (cxx - ax)
+                guard area != 0, area.isFinite else { continue }
+                let isFront = area < 0
+                let material = mp[Int(top[s])]
+                if !isFront && !material.doubleSided { continue }
+                fp[s] = isFront
+                let minY = min(ay, by, cyy), maxY = max(ay, by, cyy)
+                let minX = min(ax, bx, cxx), maxX = max(ax, bx, cxx)
+                if maxY < 0 || minY > fH || maxX < 0 || minX > fW { continue }
+                if material.alphaMode == .blend {
+                    blendList.append((1 / max(vwp[a], vwp[b], vwp[c]) + 1 / min(vwp[a], vwp[b], vwp[c]), Int32(s)))
+                    continue
+                }
+                let b0 = max(0, Int((minY / fss).rounded(.down)) / bandRows)
+                let b1 = min(bands - 1, Int((maxY / fss).rounded(.down)) / bandRows)
+                if b0 <= b1 { for band in b0...b1 { opaqueBins[band].append(Int32(s)) } }
             }
-            let b0 = max(0, Int((minY / Float(ss)).rounded(.down)) / bandRows)
-            let b1 = min(bands - 1, Int((maxY / Float(ss)).rounded(.down)) / bandRows)
-            if b0 <= b1 { for band in b0...b1 { opaqueBins[band].append(Int32(s)) } }
-        }
+        }}}}}}}
         // Back to front; ties by triangle order (stable and deterministic).
         let blendOrder = blendList.enumerated().sorted { l, r in
             l.element.depth != r.element.depth ? l.element.depth > r.element.depth : l.offset < r.offset
@@ -352,9 +372,9 @@ struct ViewSetup: @unchecked Sendable {
         let outY0 = band * Rasterizer.bandRows
         let outY1 = min(settings.height, outY0 + Rasterizer.bandRows)
         let y0 = outY0 * ss, y1 = outY1 * ss
-        let count = (y1 - y0) * W
-        for i in 0..<count { buffers.invW[i] = 0; buffers.tri[i] = -1 }
-        for i in 0..<(count * 4) { buffers.color[i] = 0 }
+        // Buffers are clean on entry (fresh, or cleared over the used range by the previous band).
+        if opaque.isEmpty && blend.isEmpty { return }
+        var xLo = W, xHi = -1  // sample columns touched by any triangle's box
         scene.texels.withUnsafeBufferPointer { texels in
         scene.uvs.withUnsafeBufferPointer { uvs in
         scene.colors.withUnsafeBufferPointer { colors in
@@ -370,7 +390,7 @@ struct ViewSetup: @unchecked Sendable {
                 let s = Int(s32)
                 let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
                 let isMask = material.alphaMode == .mask
-                raster(s, y0, y1) { idx, p0, p1, p2, iw in
+                let span = raster(s, y0, y1) { idx, p0, p1, p2, iw in
                     guard iw > zbuf[idx] else { return }
                     if isMask {
                         let c = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors, texels: texels)
@@ -378,11 +398,13 @@ struct ViewSetup: @unchecked Sendable {
                     }
                     zbuf[idx] = iw; tbuf[idx] = Int32(s); b1buf[idx] = p1; b2buf[idx] = p2
                 }
+                if span.1 >= span.0 { xLo = min(xLo, span.0); xHi = max(xHi, span.1) }
             }
             // Pass 2: shade the visible samples, once per (pixel, triangle) like MSAA: samples of
             // one pixel that hit the same triangle share the colour shaded at the first of them.
-            for oy in outY0..<outY1 {
-                for ox in 0..<settings.width {
+            let oxLo = xLo / ss, oxHi = xHi / ss
+            for oy in outY0..<outY1 where oxLo <= oxHi {
+                for ox in oxLo...oxHi {
                     var last = -1
                     var lr: Float = 0, lg: Float = 0, lb: Float = 0
                     for dy in 0..<ss {
@@ -409,7 +431,7 @@ struct ViewSetup: @unchecked Sendable {
                 let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
                 let minY = min(sy[a], sy[b], sy[c]), maxY = max(sy[a], sy[b], sy[c])
                 if maxY < Float(y0) || minY > Float(y1) { continue }
-                raster(s, y0, y1) { idx, p0, p1, p2, iw in
+                let span = raster(s, y0, y1) { idx, p0, p1, p2, iw in
                     guard iw > zbuf[idx] else { return }
                     let col = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors, texels: texels)
                     let alpha = min(max(col.a, 0), 1)
@@ -421,11 +443,13 @@ struct ViewSetup: @unchecked Sendable {
                     cbuf[idx * 4 + 2] = col.b * k * alpha + cbuf[idx * 4 + 2] * keep
                     cbuf[idx * 4 + 3] = alpha + cbuf[idx * 4 + 3] * keep
                 }
+                if span.1 >= span.0 { xLo = min(xLo, span.0); xHi = max(xHi, span.1) }
             }
             // Resolve: box filter of premultiplied samples, then straight alpha and sRGB.
             let n = Float(ss * ss)
-            for oy in outY0..<outY1 {
-                for ox in 0..<settings.width {
+            let rxLo = xLo / ss, rxHi = xHi / ss
+            for oy in outY0..<outY1 where rxLo <= rxHi {
+                for ox in rxLo...rxHi {
                     var r: Float = 0, g: Float = 0, b: Float = 0, a: Float = 0
                     var nearest: Float = 0
                     for dy in 0..<ss {
@@ -447,23 +471,32 @@ struct ViewSetup: @unchecked Sendable {
                     if !mask.isEmpty { mask[oy * settings.width + ox] = UInt8(min(255, (a / n * 255).rounded())) }
                 }
             }
+            // Leave the buffers clean for the next band.
+            if xLo <= xHi {
+                for row in 0..<(y1 - y0) {
+                    for i in (row * W + xLo)...(row * W + xHi) {
+                        zbuf[i] = 0; tbuf[i] = -1
+                        cbuf[i * 4] = 0; cbuf[i * 4 + 1] = 0; cbuf[i * 4 + 2] = 0; cbuf[i * 4 + 3] = 0
+                    }
+                }
+            }
         }}}}}}}}}}
     }
 
     /// Visits the samples of setup triangle `s` inside sample rows [y0, y1) with perspective-correct
     /// barycentrics and 1/w. Sample centres sit at half-integers; edges use a top-left style tie rule
     /// so shared edges are drawn once.
-    @inline(__always)
-    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ body: (Int, Float, Float, Float, Float) -> Void) {
+    @inline(__always) @discardableResult
+    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ body: (Int, Float, Float, Float, Float) -> Void) -> (Int, Int) {
         let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
         let ax = sx[a], ay = sy[a], bx = sx[b], by = sy[b], cx = sx[c], cy = sy[c]
         let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
-        guard area != 0 else { return }
+        guard area != 0 else { return (0, -1) }
         let minX = max(0, Int((min(ax, bx, cx) - 0.5).rounded(.up)))
         let maxX = min(W - 1, Int((max(ax, bx, cx) - 0.5).rounded(.down)))
         let minY = max(y0, Int((min(ay, by, cy) - 0.5).rounded(.up)))
         let maxY = min(y1 - 1, Int((max(ay, by, cy) - 0.5).rounded(.down)))
-        guard minX <= maxX, minY <= maxY else { return }
+        guard minX <= maxX, minY <= maxY else { return (0, -1) }
         let inv = 1 / area
         let wa = vw[a], wb = vw[b], wc = vw[c]
         // Edge functions e0 (b->c), e1 (c->a), e2 (a->b), scaled so they are >= 0 inside.
@@ -491,5 +524,6 @@ struct ViewSetup: @unchecked Sendable {
                 body(rowBase + x, p0, p1, 1 - p0 - p1, iw)
             }
         }
+        return (minX, maxX)
     }
 }

@@ -23,6 +23,12 @@ while !arguments.isEmpty {
 }
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+/// Process CPU seconds (all threads): robust against other load on a shared machine.
+func cpuNow() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
 
 for path in assets {
     let url = URL(fileURLWithPath: path)
@@ -38,16 +44,18 @@ for path in assets {
     for threads in threadCounts {
         let settings = RenderSettings(width: resolution, height: resolution, supersampling: supersampling, threads: threads)
         _ = AssetRenderer.render(prepared, camera: poses[0], settings: settings)  // warm-up
-        let start = now()
+        let start = now(), cpuStart = cpuNow()
         var checksum = 0
         for pose in poses {
             let out = AssetRenderer.render(prepared, camera: pose, settings: settings)
             checksum &+= Int(out.image.pixels[(resolution / 2 * resolution + resolution / 2) * 4 + 3])
         }
-        let seconds = now() - start
+        let seconds = now() - start, cpuSeconds = cpuNow() - cpuStart
         print("{\"asset\": \"\(url.lastPathComponent)\", \"triangles\": \(prepared.triangleCount), \"threads\": \(threads), " +
               "\"resolution\": \(resolution), \"supersampling\": \(supersampling), \"views\": \(views), " +
               "\"load_seconds\": \(String(format: "%.4f", loadSeconds)), \"render_seconds\": \(String(format: "%.4f", seconds)), " +
-              "\"views_per_second\": \(String(format: "%.2f", Double(views) / seconds)), \"checksum\": \(checksum)}")
+              "\"views_per_second\": \(String(format: "%.2f", Double(views) / seconds)), " +
+              "\"cpu_seconds\": \(String(format: "%.4f", cpuSeconds)), \"views_per_cpu_second\": \(String(format: "%.2f", Double(views) / cpuSeconds)), " +
+              "\"checksum\": \(checksum)}")
     }
 }

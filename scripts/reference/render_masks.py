@@ -133,6 +133,7 @@ rnd = random.Random(seed)
 records = []
 tmp = out_path + ".tmp.png"
 start = time.time()
+cpu_start = time.process_time()  # Blender's own process CPU (all its render threads)
 for v in range(views):
     # Uniform direction on the whole sphere, radius U(1.5, 2.2).
     while True:
@@ -166,6 +167,7 @@ for v in range(views):
         runs = [0] + runs
     records.append({"rt": rt, "location": list(location), "runs": runs})
 elapsed = time.time() - start
+cpu_elapsed = time.process_time() - cpu_start
 if os.path.exists(tmp):
     os.remove(tmp)
 
@@ -176,6 +178,6 @@ with open(out_path, "w") as f:
         "bbox_before": [list(bmin0), list(bmax0)], "scale": scale, "offset": list(offset),
         "bbox_after": [list(bmin1), list(bmax1)],
         "light": {"energy": light.energy, "location": list(bpy.data.objects["Area"].location)},
-        "render_seconds": elapsed, "views": records,
+        "render_seconds": elapsed, "render_cpu_seconds": cpu_elapsed, "views_count": views, "views": records,
     }, f)
 print("wrote", out_path, "in %.2f s" % elapsed)
