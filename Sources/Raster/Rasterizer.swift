@@ -143,12 +143,23 @@ public enum Rasterizer {
         var triOrig: [Int32] = []
         tris.reserveCapacity(scene.indices.count)
         triOrig.reserveCapacity(scene.triangleCount)
-        for k in 0..<scene.triangleCount {
+        // Fast path: triangles wholly in front of the near plane (nearly all of them).
+        var needsClip: [Int] = []
+        scene.indices.withUnsafeBufferPointer { ip in
+        camZ.withUnsafeBufferPointer { zp in
+            for k in 0..<scene.triangleCount {
+                let a = ip[k * 3], b = ip[k * 3 + 1], c = ip[k * 3 + 2]
+                if -zp[Int(a)] >= near && -zp[Int(b)] >= near && -zp[Int(c)] >= near {
+                    tris.append(a); tris.append(b); tris.append(c); triOrig.append(Int32(k))
+                } else {
+                    needsClip.append(k)
+                }
+            }
+        }}
+        for k in needsClip {
             let a = Int(scene.indices[k * 3]), b = Int(scene.indices[k * 3 + 1]), c = Int(scene.indices[k * 3 + 2])
             let ia = -camZ[a] >= near, ib = -camZ[b] >= near, ic = -camZ[c] >= near
-            if ia && ib && ic {
-                tris.append(UInt32(a)); tris.append(UInt32(b)); tris.append(UInt32(c)); triOrig.append(Int32(k))
-            } else if !ia && !ib && !ic {
+            if !ia && !ib && !ic {
                 continue
             } else {
                 // Sutherland-Hodgman against w >= near, keeping the winding.
@@ -288,9 +299,11 @@ struct ViewSetup: @unchecked Sendable {
         let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
         let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
         var r = material.factor.0, g = material.factor.1, bl = material.factor.2, al = material.factor.3
-        for k in 0..<4 {
-            let v = attr(colors, a, 4, k) * p0 + attr(colors, b, 4, k) * p1 + attr(colors, c, 4, k) * p2
-            switch k { case 0: r *= v; case 1: g *= v; case 2: bl *= v; default: al *= v }
+        if scene.hasVertexColors {
+            r *= attr(colors, a, 4, 0) * p0 + attr(colors, b, 4, 0) * p1 + attr(colors, c, 4, 0) * p2
+            g *= attr(colors, a, 4, 1) * p0 + attr(colors, b, 4, 1) * p1 + attr(colors, c, 4, 1) * p2
+            bl *= attr(colors, a, 4, 2) * p0 + attr(colors, b, 4, 2) * p1 + attr(colors, c, 4, 2) * p2
+            al *= attr(colors, a, 4, 3) * p0 + attr(colors, b, 4, 3) * p1 + attr(colors, c, 4, 3) * p2
         }
         if let ti = material.texture {
             let u0 = attr(uvs, a, 2, 0) * p0 + attr(uvs, b, 2, 0) * p1 + attr(uvs, c, 2, 0) * p2
@@ -304,6 +317,7 @@ struct ViewSetup: @unchecked Sendable {
 
     @inline(__always)
     func wrap(_ i: Int, _ n: Int, _ mode: TextureWrap) -> Int {
+        if i >= 0 && i < n { return i }
         switch mode {
         case .clampToEdge: return min(max(i, 0), n - 1)
         case .repeatWrap: let m = i % n; return m < 0 ? m + n : m
@@ -318,9 +332,12 @@ struct ViewSetup: @unchecked Sendable {
     func sample(_ tex: LinearTexture, _ u: Float, _ v: Float, _ texels: UnsafeBufferPointer<Float>) -> Fragment {
         guard u.isFinite, v.isFinite else { return Fragment(r: 1, g: 1, b: 1, a: 1) }
         let x = u * Float(tex.width) - 0.5, y = v * Float(tex.height) - 0.5
-        let fx = x.rounded(.down), fy = y.rounded(.down)
-        let tx = x - fx, ty = y - fy
-        let bigX = max(-1e7, min(1e7, fx)), bigY = max(-1e7, min(1e7, fy))
+        let cxv = max(-1e7, min(1e7, x)), cyv = max(-1e7, min(1e7, y))
+        var ix = Int(cxv), iy = Int(cyv)  // truncation, then floor for negatives
+        if Float(ix) > cxv { ix -= 1 }
+        if Float(iy) > cyv { iy -= 1 }
+        let bigX = Float(ix), bigY = Float(iy)
+        let tx = cxv - bigX, ty = cyv - bigY
         let x0 = wrap(Int(bigX), tex.width, tex.wrapS), x1 = wrap(Int(bigX) + 1, tex.width, tex.wrapS)
         let y0 = wrap(Int(bigY), tex.height, tex.wrapT), y1 = wrap(Int(bigY) + 1, tex.height, tex.wrapT)
         do {
@@ -492,10 +509,17 @@ struct ViewSetup: @unchecked Sendable {
         let ax = sx[a], ay = sy[a], bx = sx[b], by = sy[b], cx = sx[c], cy = sy[c]
         let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
         guard area != 0 else { return (0, -1) }
-        let minX = max(0, Int((min(ax, bx, cx) - 0.5).rounded(.up)))
-        let maxX = min(W - 1, Int((max(ax, bx, cx) - 0.5).rounded(.down)))
-        let minY = max(y0, Int((min(ay, by, cy) - 0.5).rounded(.up)))
-        let maxY = min(y1 - 1, Int((max(ay, by, cy) - 0.5).rounded(.down)))
+        // Sample centres x + 0.5 inside [min, max]: ceil(min - 0.5) ... floor(max - 0.5), clamped.
+        @inline(__always) func ceilAtLeast(_ v: Float, _ lo: Int) -> Int {
+            let c = max(Float(lo), min(v, 1e7)); var i = Int(c); if Float(i) < c { i += 1 }; return i
+        }
+        @inline(__always) func floorAtMost(_ v: Float, _ hi: Int) -> Int {
+            let c = min(Float(hi), max(v, -1e7)); var i = Int(c); if Float(i) > c { i -= 1 }; return i
+        }
+        let minX = ceilAtLeast(min(ax, bx, cx) - 0.5, 0)
+        let maxX = floorAtMost(max(ax, bx, cx) - 0.5, W - 1)
+        let minY = ceilAtLeast(min(ay, by, cy) - 0.5, y0)
+        let maxY = floorAtMost(max(ay, by, cy) - 0.5, y1 - 1)
         guard minX <= maxX, minY <= maxY else { return (0, -1) }
         let inv = 1 / area
         let wa = vw[a], wb = vw[b], wc = vw[c]
