@@ -110,6 +110,7 @@ struct GLTFParser {
     var buffers: [Int: [UInt8]] = [:]
     var meshCache: [Int: [MeshPrimitive]] = [:]
     var triangles = 0
+    var parsedMaterials: [Material] = []
 
     init(json: [String: Any], binary: [UInt8]?, folder: URL?, limits: AssetLimits, format: String) {
         self.json = json
@@ -140,6 +141,7 @@ struct GLTFParser {
             throw bad("unsupported-extension", "the asset requires glTF extension \(ext), which this loader does not implement")
         }
         let materials = try parseMaterials()
+        parsedMaterials = materials
         let images = try parseImages()
 
         // Roots: the default scene's nodes, else all parentless nodes.
@@ -481,8 +483,8 @@ struct GLTFParser {
             }
             var uvs: [Float]?
             let texCoordSet: Int = {
-                guard let m = materialIndex, let mats = try? parseMaterials(), m < mats.count else { return 0 }
-                return mats[m].baseColorTexture?.texCoord ?? 0
+                guard let m = materialIndex, m < parsedMaterials.count else { return 0 }
+                return parsedMaterials[m].baseColorTexture?.texCoord ?? 0
             }()
             if let a = try optional("TEXCOORD_\(texCoordSet)", ["VEC2"]), a.values.allSatisfy(\.isFinite) {
                 uvs = a.values.map { Float($0) }
