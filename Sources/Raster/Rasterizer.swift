@@ -215,8 +215,8 @@ public enum Rasterizer {
                     blendList.append((1 / max(vwp[a], vwp[b], vwp[c]) + 1 / min(vwp[a], vwp[b], vwp[c]), Int32(s)))
                     continue
                 }
-                let b0 = max(0, Int((minY / fss).rounded(.down)) / bandRows)
-                let b1 = min(bands - 1, Int((maxY / fss).rounded(.down)) / bandRows)
+                let b0 = max(0, Int(max(0, min(minY / fss, 1e7)).rounded(.down)) / bandRows)
+                let b1 = min(bands - 1, Int(max(0, min(maxY / fss, 1e7)).rounded(.down)) / bandRows)
                 if b0 <= b1 { for band in b0...b1 { opaqueBins[band].append(Int32(s)) } }
             }
         }}}}}}}
@@ -531,10 +531,27 @@ struct ViewSetup: @unchecked Sendable {
             return (ddy == 0 && ddx < 0) || ddy > 0
         }
         let tl0 = topLeft(cx - bx, cy - by), tl1 = topLeft(ax - cx, ay - cy), tl2 = topLeft(bx - ax, by - ay)
+        // Per row, each edge function is linear in x (e = A * px + B): narrow the scan to the span
+        // where all three can be non-negative, widened by one sample so rounding never drops a
+        // sample the exact test below would accept (the result is identical to a full box scan).
+        let a0 = -(cy - by) * sign, a1 = -(ay - cy) * sign, a2 = -(by - ay) * sign
+        let fMinX = Float(minX), fMaxX = Float(maxX)
         for y in minY...maxY {
             let py = Float(y) + 0.5
             let rowBase = (y - y0) * W
-            for x in minX...maxX {
+            var lo = fMinX, hi = fMaxX
+            let k0 = ((cx - bx) * (py - by) + (cy - by) * bx) * sign
+            let k1 = ((ax - cx) * (py - cy) + (ay - cy) * cx) * sign
+            let k2 = ((bx - ax) * (py - ay) + (by - ay) * ax) * sign
+            if a0 > 0 { lo = max(lo, -k0 / a0 - 1.5) } else if a0 < 0 { hi = min(hi, -k0 / a0 + 0.5) } else if k0 < 0 { continue }
+            if a1 > 0 { lo = max(lo, -k1 / a1 - 1.5) } else if a1 < 0 { hi = min(hi, -k1 / a1 + 0.5) } else if k1 < 0 { continue }
+            if a2 > 0 { lo = max(lo, -k2 / a2 - 1.5) } else if a2 < 0 { hi = min(hi, -k2 / a2 + 0.5) } else if k2 < 0 { continue }
+            if !(lo <= hi) { continue }
+            var xs = Int(lo); if Float(xs) < lo { xs += 1 }
+            var xe = Int(hi); if Float(xe) > hi { xe -= 1 }
+            xs = max(xs, minX); xe = min(xe, maxX)
+            if xs > xe { continue }
+            for x in xs...xe {
                 let px = Float(x) + 0.5
                 let e0 = ((cx - bx) * (py - by) - (cy - by) * (px - bx)) * sign
                 let e1 = ((ax - cx) * (py - cy) - (ay - cy) * (px - cx)) * sign
