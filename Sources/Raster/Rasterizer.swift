@@ -4,9 +4,10 @@ import Geometry
 import Assets
 import Support
 
-/// The light of a view: zero123's blender_script uses one area light per object, energy
-/// U(300, 600), position x, y ~ U(-2, 2), z ~ U(1, 3) above the object. This renderer treats it
-/// as a point light for Lambertian diffuse shading plus an ambient term.
+/// The light of a view: zero123's blender_script (`randomize_lighting`) uses one large area light
+/// per object (scale 100), energy U(300, 600), position x, y ~ U(-1, 1), z ~ U(0.5, 1.5) above the
+/// object. This renderer treats it as a point light for Lambertian diffuse shading plus an
+/// ambient term (an approximation: masks and poses are exact, shading is not Cycles').
 public struct Light: Sendable, Equatable {
     /// Blender watts; shading strength = energy / 450.
     public var energy: Double
@@ -23,7 +24,7 @@ public struct Light: Sendable, Equatable {
     /// Draws a light as zero123's `randomize_lighting` does (energy, then x, y, z).
     public static func zero123Random(rng: inout SeededRandom) -> Light {
         let energy = rng.uniform(300, 600)
-        let x = rng.uniform(-2, 2), y = rng.uniform(-2, 2), z = rng.uniform(1, 3)
+        let x = rng.uniform(-1, 1), y = rng.uniform(-1, 1), z = rng.uniform(0.5, 1.5)
         return Light(energy: energy, location: Vec3(x, y, z))
     }
 }

@@ -126,7 +126,7 @@ bpy.ops.object.light_add(type="AREA")
 light = bpy.data.lights["Area"]
 rnd_light = random.Random(seed + 1)
 light.energy = rnd_light.uniform(300, 600)
-bpy.data.objects["Area"].location = (rnd_light.uniform(-2, 2), rnd_light.uniform(-2, 2), rnd_light.uniform(1, 3))
+bpy.data.objects["Area"].location = (rnd_light.uniform(-1, 1), rnd_light.uniform(-1, 1), rnd_light.uniform(0.5, 1.5))
 bpy.data.objects["Area"].scale = (100, 100, 100)
 
 rnd = random.Random(seed)
