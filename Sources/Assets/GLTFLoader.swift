@@ -13,7 +13,7 @@ public enum GLTFLoader {
         "KHR_materials_emissive_strength", "KHR_materials_ior", "KHR_materials_specular",
         "KHR_materials_transmission", "KHR_materials_volume", "KHR_materials_clearcoat",
         "KHR_materials_sheen", "KHR_materials_variants", "KHR_lights_punctual",
-        "KHR_materials_pbrSpecularGlossiness", "KHR_texture_transform",
+        "KHR_materials_pbrSpecularGlossiness",
     ]
 
     /// Loads a .glb or .gltf file.
