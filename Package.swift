@@ -10,6 +10,12 @@ let package = Package(
         .executable(name: "cn-run", targets: ["cn-run"]),
         .executable(name: "cn-bench-stage", targets: ["cn-bench-stage"]),
         .executable(name: "cn-bench-manifest", targets: ["cn-bench-manifest"]),
+        .executable(name: "cn-ingest", targets: ["cn-ingest"]),
+        .executable(name: "cn-render", targets: ["cn-render"]),
+        .executable(name: "cn-fixture", targets: ["cn-fixture"]),
+        .executable(name: "cn-compose", targets: ["cn-compose"]),
+        .executable(name: "cn-caption", targets: ["cn-caption"]),
+        .executable(name: "cn-shard", targets: ["cn-shard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -24,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Libraries
         .target(name: "Support"),
@@ -38,8 +45,15 @@ let package = Package(
         .target(name: "StageCLI", dependencies: [
             "Support", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "Datasets", dependencies: ["Support", "Imaging", "ZIPFoundation"]),
+        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip", "ZIPFoundation"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
+        .target(name: "ObjaverseStages", dependencies: [
+            "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "CorpusStages", dependencies: [
+            "Support", "Imaging", "Manifest", "Pipeline", "Shards", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
 
         // Executables (thin: parse arguments, call the library)
@@ -52,11 +66,31 @@ let package = Package(
         .executableTarget(name: "cn-bench-stage", dependencies: [
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cn-bench-shards", dependencies: ["Shards"]),
 
+        .executableTarget(name: "cn-ingest", dependencies: [
+            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-render", dependencies: [
+            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-fixture", dependencies: [
+            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-compose", dependencies: [
+            "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-caption", dependencies: [
+            "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-shard", dependencies: [
+            "StageCLI", "Pipeline", "Manifest", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "cn-bench-manifest", dependencies: [
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
+        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Support"]),
 
         .executableTarget(name: "cn-bench-render", dependencies: ["Raster", "Assets", "Geometry", "Support"]),
 
@@ -71,6 +105,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
+        .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -186,6 +186,31 @@ CREATE INDEX sample_by_split ON sample (split);
 
     /// Saved audit queries runnable by name (`cn-manifest query --saved NAME`).
     public static let savedQueries: [String: String] = [
+        "caption-sources": #"""
+-- Where captions come from (Localized Narratives, an external captioner, templates), per
+-- subject kind, with an example.
+SELECT subject_kind, source, COUNT(*) AS captions, COUNT(DISTINCT subject_id) AS subjects, MIN(text) AS example
+FROM caption
+GROUP BY subject_kind, source
+ORDER BY subject_kind, captions DESC;
+
+"""#,
+        "class-balance": #"""
+-- Objects per class: how many Open Images objects were indexed, accepted by the filters and
+-- extracted, and how many training samples each class ended in.
+SELECT COALESCE(c.name, o.label) AS class,
+       COUNT(*) AS objects,
+       SUM(o.accepted) AS accepted,
+       COUNT(e.object_id) AS extracted,
+       (SELECT COUNT(*) FROM sample s WHERE s.kind = 'openimages'
+          AND s.source LIKE 'image/%/object/' || REPLACE(o.label, '/', '') || '%') AS samples
+FROM object o
+LEFT JOIN class c ON c.label = o.label
+LEFT JOIN extraction e ON e.object_id = o.id
+GROUP BY o.label
+ORDER BY objects DESC, class;
+
+"""#,
         "failures-by-stage": #"""
 -- Failure and skip reasons per stage, most frequent first.
 SELECT stage, status, error_kind, COUNT(*) AS items, MIN(error) AS example
@@ -193,6 +218,29 @@ FROM work
 WHERE status IN ('failed', 'skipped')
 GROUP BY stage, status, error_kind
 ORDER BY stage, items DESC;
+
+"""#,
+        "pose-distribution": #"""
+-- Distribution of the relative pose T of the samples: polar change in 10-degree bins and
+-- azimuth change in 30-degree bins, per sample kind.
+SELECT kind,
+       CAST(ROUND(DEGREES(polar) / 10) * 10 AS INTEGER) AS polar_deg_bin,
+       CAST(ROUND(DEGREES(atan2(az_sin, az_cos)) / 30) * 30 AS INTEGER) AS azimuth_deg_bin,
+       COUNT(*) AS samples
+FROM sample
+GROUP BY kind, polar_deg_bin, azimuth_deg_bin
+ORDER BY kind, polar_deg_bin, azimuth_deg_bin;
+
+"""#,
+        "split-sizes": #"""
+-- Samples per split and kind, with the number of distinct sources ('asset/{uid}/' or
+-- 'image/{id}/'; a source never spans two splits) and the shards that hold them.
+SELECT split, kind, COUNT(*) AS samples,
+       COUNT(DISTINCT substr(source, 1, 6 + instr(substr(source, 7), '/'))) AS sources,
+       COUNT(DISTINCT shard) AS shards
+FROM sample
+GROUP BY split, kind
+ORDER BY split, kind;
 
 """#,
         "stage-progress": #"""

@@ -63,20 +63,24 @@ public enum QueryFormatter {
 
     /// A JSON array of objects keyed by column name; numbers stay numbers, NULL is null.
     public static func json(_ result: QueryResult) -> String {
-        var out = "[\n"
-        for (r, row) in result.rows.enumerated() {
+        let objects = objectsJSON(result)
+        return "[\n" + objects.map { "  " + $0 }.joined(separator: ",\n") + (objects.isEmpty ? "" : "\n") + "]\n"
+    }
+
+    /// JSON Lines: one object per row.
+    public static func jsonLines(_ result: QueryResult) -> String {
+        objectsJSON(result).map { $0 + "\n" }.joined()
+    }
+
+    /// Each row as one JSON object text.
+    static func objectsJSON(_ result: QueryResult) -> [String] {
+        result.rows.map { row in
             let fields = zip(result.columns, row).map { column, value -> String in
-                let rendered: String
-                if let value {
-                    rendered = isJSONNumber(value) ? value : RunLog.jsonString(value)
-                } else {
-                    rendered = "null"
-                }
+                let rendered = value.map { isJSONNumber($0) ? $0 : RunLog.jsonString($0) } ?? "null"
                 return RunLog.jsonString(column) + ": " + rendered
             }
-            out += "  {" + fields.joined(separator: ", ") + "}" + (r + 1 < result.rows.count ? ",\n" : "\n")
+            return "{" + fields.joined(separator: ", ") + "}"
         }
-        return out + "]\n"
     }
 
     /// Whether a rendered value can stand in JSON as a bare number (no leading zeros, finite).

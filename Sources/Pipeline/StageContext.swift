@@ -25,11 +25,19 @@ public struct StageContext: Sendable {
     /// Decodes the stage's YAML section into a configuration type; an empty section decodes
     /// from `{}`, so give every field a default in `init(from:)`.
     public func config<T: Decodable>(_ type: T.Type) throws -> T {
-        let text = configYAML.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "{}" : configYAML
+        try StageConfig.decode(type, yaml: configYAML)
+    }
+}
+
+/// Decoding of a step's `config:` YAML into a stage's configuration type.
+public enum StageConfig {
+    /// Decodes `yaml` (empty: `{}`) into `T`, turning decoding errors into one readable `ConfigError`.
+    public static func decode<T: Decodable>(_ type: T.Type, yaml: String) throws -> T {
+        let text = yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "{}" : yaml
         do {
             return try YAMLDecoder().decode(T.self, from: text)
         } catch {
-            throw ConfigError(message: "invalid stage configuration: \(oneLine(String(describing: error)))")
+            throw ConfigError(message: "invalid configuration for \(T.self): \(oneLine(String(describing: error)))")
         }
     }
 }

@@ -13,7 +13,7 @@ struct ManifestCommand: ParsableCommand {
             stage with its status and failure reason, every file, sample and shard. These commands only \
             read it, except `merge`, which writes a new or existing destination workdir.
             """,
-        subcommands: [Stats.self, Query.self, Failures.self, Merge.self])
+        subcommands: [Stats.self, Query.self, Failures.self, Show.self, Export.self, Merge.self])
 }
 
 /// Options shared by the reading subcommands.
@@ -116,6 +116,57 @@ struct Failures: ParsableCommand {
             list ? try ManifestStats.failureList(db, stage: stage) : try ManifestStats.failureSummary(db, stage: stage)
         }
         print(format.render(result), terminator: "")
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "A sample's whole provenance: sources, views, pose, caption, files, shard.")
+    @OptionGroup var location: WorkdirOption
+
+    @Argument(help: "The sample id (its shard key without zero padding).")
+    var id: Int64
+
+    func run() throws {
+        guard let sections = try location.open().read({ db in try SampleProvenance.report(db, sampleID: id) }) else {
+            throw ValidationError("no sample \(id) in \(location.workdir); list some with: cn-manifest query --workdir \(location.workdir) \"SELECT id, kind, source FROM sample LIMIT 10\"")
+        }
+        print(SampleProvenance.text(sections), terminator: "")
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a table (default: sample) or a query as CSV or JSON Lines.",
+        discussion: "Writes to --out or standard output. JSON Lines: one object per row, columns as keys.")
+    @OptionGroup var location: WorkdirOption
+
+    @Option(help: "Table to export.")
+    var table = "sample"
+
+    @Option(help: "A read-only query to export instead of a table.")
+    var sql: String?
+
+    @Option(help: "csv or jsonl.")
+    var format = "csv"
+
+    @Option(help: "Output file (default: standard output).")
+    var out: String?
+
+    func validate() throws {
+        guard ["csv", "jsonl"].contains(format) else { throw ValidationError("--format must be csv or jsonl") }
+        guard table.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw ValidationError("--table must be a table name") }
+    }
+
+    func run() throws {
+        _ = try location.open()
+        let result = try QueryResult.run(sql: sql ?? "SELECT * FROM \"\(table)\"", manifestPath: location.manifestPath)
+        let text = format == "csv" ? QueryFormatter.csv(result) : QueryFormatter.jsonLines(result)
+        if let out {
+            try text.write(toFile: out, atomically: true, encoding: .utf8)
+            print("exported \(result.rows.count) rows to \(out)")
+        } else {
+            print(text, terminator: "")
+        }
     }
 }
 

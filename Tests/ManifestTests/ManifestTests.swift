@@ -38,11 +38,12 @@ import TestSupport
         }
     }
 
-    @Test func everySavedQueryRunsOnAnEmptyManifest() throws {
+    @Test func everySavedQueryRunsInGRDBAndTheSQLiteShell() throws {
         let workdir = TestPaths.scratchFolder("saved")
         let store = try ManifestStore.open(workdir: workdir)
         for (name, sql) in EmbeddedSQL.savedQueries {
             #expect(throws: Never.self, "saved query \(name)") { _ = try QueryResult.run(sql: sql, manifestPath: store.path) }
+            #expect(throws: Never.self, "saved query \(name) in the sqlite3 shell") { _ = try WorkdirSnapshot.sqlite(store.path, sql) }
         }
     }
 }

@@ -31,16 +31,31 @@ public struct WorkdirSnapshot: Equatable {
         self.tables = tables
     }
 
-    /// Runs SQL through the `sqlite3` shell and returns its output lines.
+    /// Runs SQL through the `sqlite3` shell (read-only) and returns its output lines; throws when it fails.
     public static func sqlite(_ database: String, _ sql: String) throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-readonly", database, sql]
-        let pipe = Pipe()
+        process.arguments = ["-readonly", "-bail", database]
+        let pipe = Pipe(), errors = Pipe(), input = Pipe()
         process.standardOutput = pipe
+        process.standardError = errors
+        process.standardInput = input
         try process.run()
+        input.fileHandleForWriting.write(Data((sql + "\n").utf8))
+        try input.fileHandleForWriting.close()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            throw ShellError(message: "sqlite3 failed: " + String(decoding: message, as: UTF8.self))
+        }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
+}
+
+/// A reference tool that exited with an error.
+public struct ShellError: Error, CustomStringConvertible {
+    /// What the tool said.
+    public let description: String
+    init(message: String) { description = message }
 }

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import Manifest
+import Pipeline
+import Support
+
+/// `cn-caption`: gives every composition (Objaverse branch) and every photo with extracted
+/// objects (Open Images branch) its background caption. Sources, in order of preference per
+/// subject: Localized Narratives already ingested with the photo (source 'narrative'), an
+/// external captioner command (source 'external'), or templates built from the object's name and
+/// the background's description (source 'template').
+public struct CaptionStage: Stage {
+    public let name = "caption"
+    /// The settings.
+    public let config: CaptionConfig
+    private let captioner: ExternalCaptioner?
+
+    /// Creates the stage.
+    public init(config: CaptionConfig) {
+        self.config = config
+        captioner = config.command.map { ExternalCaptioner(command: $0, batchSize: config.batchSize, timeLimit: config.timeLimit) }
+    }
+
+    public func listItems(_ context: StageContext) throws -> [String] {
+        let keys = try context.manifest.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT 'composition:' || id FROM composition
+                UNION ALL SELECT DISTINCT 'image:' || o.image_id FROM extraction e JOIN object o ON o.id = e.object_id
+                """)
+        }
+        captioner?.prepare(order: keys.sorted())
+        return keys
+    }
+
+    public func process(_ item: ItemContext) throws -> ItemOutcome {
+        let parts = item.key.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw CaptionError(kind: "bad-item", message: "unknown caption subject \(item.key)") }
+        let (kind, id) = (parts[0], parts[1])
+        let subject = try item.stage.manifest.read { db in try CaptionSubject.load(db, kind: kind, id: id) }
+        if subject.hasNarrative { return .done([]) }
+        let text: String
+        let source: String
+        if let captioner {
+            let manifest = item.stage.manifest, workdir = item.stage.workdir
+            text = try captioner.caption(key: item.key, image: item.url(subject.image).path, workdir: workdir) { other in
+                let parts = other.split(separator: ":", maxSplits: 1).map(String.init)
+                let found = try manifest.read { db in try CaptionSubject.load(db, kind: parts[0], id: parts[1]) }
+                return workdir.appendingPathComponent(found.image).path
+            }
+            source = "external"
+        } else {
+            text = CaptionTemplates.caption(object: subject.objectName, scene: subject.sceneDescription, random: &item.random)
+            source = "template"
+        }
+        return .done([RecordStatement(
+            "INSERT OR REPLACE INTO caption (subject_kind, subject_id, source, idx, text) VALUES (?, ?, ?, 0, ?)",
+            [kind, id, source, text])])
+    }
+}
+
+/// The `caption` step's settings.
+public struct CaptionConfig: Decodable, Sendable, Equatable {
+    /// An external captioner: argv of a command reading {"id","image"} JSON lines on stdin and
+    /// writing {"id","caption"} lines on stdout (e.g. a BLIP-2 script on a GPU machine).
+    public var command: [String]?
+    /// Subjects per external call.
+    public var batchSize = 16
+    /// Seconds allowed per external call.
+    public var timeLimit = 600.0
+
+    /// The defaults.
+    public init() {}
+
+    enum Key: String, CodingKey { case command, batchSize = "batch_size", timeLimit = "time_limit" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        command = try c.decodeIfPresent([String].self, forKey: .command)
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 16
+        timeLimit = try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? 600
+    }
+}
+
+/// A subject that cannot be captioned, with the reason.
+public struct CaptionError: DescribedError {
+    public let kind: String
+    public let message: String
+}

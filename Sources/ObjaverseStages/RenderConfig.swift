@@ -1,0 +1,59 @@
+import Foundation
+import Pipeline
+
+/// The `render` step's settings (Pipelines/*.yaml `config:`), defaulting to Zero-1-to-3's
+/// renders (customnet.md section 3): 12 views, random cameras on the sphere at radius
+/// U(1.5, 2.2), 35 mm lens on a 32 mm sensor; 256 px output as CustomNet trains at.
+public struct RenderConfig: Decodable, Sendable, Equatable {
+    /// Views per asset.
+    public var views = 12
+    /// Output size in pixels (256 by default, 512 as zero123 renders).
+    public var resolution = 256
+    /// "random" (zero123's uniform sphere sampling) or "ring" (fixed elevation, even azimuths).
+    public var cameras = "random"
+    /// Ring mode: elevation above the horizon, degrees.
+    public var ringElevation = 30.0
+    /// Ring mode: camera distance.
+    public var ringRadius = 1.85
+    /// Supersampling factor per axis (anti-aliasing).
+    public var supersampling = 2
+    /// Seconds allowed per asset before it is failed (objaverse-xl uses 300).
+    public var timeLimit = 300.0
+    /// Largest accepted file, MiB.
+    public var maxFileMiB = 512.0
+    /// Largest accepted triangle count.
+    public var maxTriangles = 2_000_000
+
+    /// The defaults.
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        let d = RenderConfig()
+        views = try c.decodeIfPresent(Int.self, forKey: .views) ?? d.views
+        resolution = try c.decodeIfPresent(Int.self, forKey: .resolution) ?? d.resolution
+        cameras = try c.decodeIfPresent(String.self, forKey: .cameras) ?? d.cameras
+        ringElevation = try c.decodeIfPresent(Double.self, forKey: .ringElevation) ?? d.ringElevation
+        ringRadius = try c.decodeIfPresent(Double.self, forKey: .ringRadius) ?? d.ringRadius
+        supersampling = try c.decodeIfPresent(Int.self, forKey: .supersampling) ?? d.supersampling
+        timeLimit = try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? d.timeLimit
+        maxFileMiB = try c.decodeIfPresent(Double.self, forKey: .maxFileMiB) ?? d.maxFileMiB
+        maxTriangles = try c.decodeIfPresent(Int.self, forKey: .maxTriangles) ?? d.maxTriangles
+    }
+
+    /// Checks ranges, naming the field to fix.
+    public func validated() throws -> RenderConfig {
+        func fail(_ text: String) -> ConfigError { ConfigError(message: "render config: " + text) }
+        guard views >= 1 && views <= 1000 else { throw fail("views must be 1...1000 (got \(views))") }
+        guard [64, 128, 256, 512, 1024].contains(resolution) else { throw fail("resolution must be 64, 128, 256, 512 or 1024 (got \(resolution))") }
+        guard cameras == "random" || cameras == "ring" else { throw fail("cameras must be random or ring (got \(cameras))") }
+        guard (1...8).contains(supersampling) else { throw fail("supersampling must be 1...8 (got \(supersampling))") }
+        return self
+    }
+
+    enum Key: String, CodingKey {
+        case views, resolution, cameras, supersampling
+        case ringElevation = "ring_elevation", ringRadius = "ring_radius", timeLimit = "time_limit"
+        case maxFileMiB = "max_file_mib", maxTriangles = "max_triangles"
+    }
+}

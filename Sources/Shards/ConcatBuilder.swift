@@ -1,0 +1,60 @@
+/// Builds CustomNet's concat image (the reference pasted at the target box on a white 256x256
+/// canvas, reference/customnet.md section 2) from the 256x256 reference and the layout of
+/// `ConcatLayout`. The resize is the one the released loader uses,
+/// `torch.nn.functional.interpolate(mode="bilinear")` with its defaults (align_corners=False, no
+/// antialias): source coordinate `(i + 0.5) * in/out - 0.5` clamped at 0, the two nearest
+/// source pixels per axis (the upper one clamped to the edge), float32 weights; results are
+/// rounded to the nearest level (ties to even).
+public enum ConcatBuilder {
+    /// The concat image for `reference` (must be 256x256) and a box in target pixels. Where
+    /// CustomNet's loader falls back (degenerate box), the result is the reference itself.
+    public static func build(reference: RGB8Pixels, bbox: PixelBox, imageWidth: Int, imageHeight: Int) throws -> RGB8Pixels {
+        guard reference.width == ConcatLayout.canvas, reference.height == ConcatLayout.canvas else {
+            throw ShardError(kind: "bad-concat-input", "the reference must be 256x256 (CustomNet's canvas), got \(reference.width)x\(reference.height)")
+        }
+        guard let layout = try ConcatLayout.compute(bbox: bbox, imageWidth: imageWidth, imageHeight: imageHeight) else {
+            return reference
+        }
+        return paste(reference: reference, layout: layout)
+    }
+
+    /// Resizes the layout's source window of `reference` into its destination rectangle on white.
+    public static func paste(reference: RGB8Pixels, layout: ConcatLayout) -> RGB8Pixels {
+        var canvas = RGB8Pixels(width: ConcatLayout.canvas, height: ConcatLayout.canvas)
+        let outW = layout.x1 - layout.x0, outH = layout.y1 - layout.y0
+        let inW = layout.sx1 - layout.sx0, inH = layout.sy1 - layout.sy0
+        let xs = taps(input: inW, output: outW), ys = taps(input: inH, output: outH)
+        let stride = reference.width * 3
+        reference.bytes.withUnsafeBufferPointer { src in
+            canvas.bytes.withUnsafeMutableBufferPointer { dst in
+                for oy in 0..<outH {
+                    let (ya, yb, wy) = ys[oy]
+                    let rowA = (layout.sy0 + ya) * stride, rowB = (layout.sy0 + yb) * stride
+                    let out = ((layout.y0 + oy) * ConcatLayout.canvas + layout.x0) * 3
+                    for ox in 0..<outW {
+                        let (xa, xb, wx) = xs[ox]
+                        let ca = (layout.sx0 + xa) * 3, cb = (layout.sx0 + xb) * 3
+                        for c in 0..<3 {
+                            let top = (1 - wx) * Float(src[rowA + ca + c]) + wx * Float(src[rowA + cb + c])
+                            let bottom = (1 - wx) * Float(src[rowB + ca + c]) + wx * Float(src[rowB + cb + c])
+                            let value = (1 - wy) * top + wy * bottom
+                            dst[out + ox * 3 + c] = UInt8(max(0, min(255, value.rounded(.toNearestOrEven))))
+                        }
+                    }
+                }
+            }
+        }
+        return canvas
+    }
+
+    /// Per output index: (lower source index, upper source index, weight of the upper one).
+    static func taps(input: Int, output: Int) -> [(Int, Int, Float)] {
+        let scale = Float(input) / Float(output)
+        return (0..<output).map { index in
+            let source = max(0, scale * (Float(index) + 0.5) - 0.5)
+            let lower = min(Int(source), input - 1)
+            let upper = lower < input - 1 ? lower + 1 : lower
+            return (lower, upper, source - Float(lower))
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Resumable shard writing for a stage (DESIGN.md: stages resume after failures; img2dataset's
+/// lesson that the shard, marked done by its index, is the unit of work). Given the plan of a
+/// split (`ShardLimits.plan` over the ordered samples' archived sizes — or, with only a count cap,
+/// over zeros), shards whose index is present and whose tar is intact are kept; the others are
+/// rebuilt from their samples, which are produced only for those shards. Shards numbered past the
+/// plan (left by an earlier, larger run) are removed, so the folder holds exactly the plan.
+public enum ShardResume {
+    /// What a resumable write did.
+    public struct Outcome: Sendable, Equatable {
+        /// Indexes of shards written by this call.
+        public var written: [ShardIndex] = []
+        /// Indexes of shards found intact and kept.
+        public var kept: [ShardIndex] = []
+        /// File names of stale shards and indexes removed.
+        public var removed: [String] = []
+    }
+
+    /// Writes the planned shards of `split` into `folder`, skipping intact ones. `samples(range)`
+    /// returns the samples at those positions of the ordered list, in order.
+    public static func write(plan: [Range<Int>], folder: String, split: String, limits: ShardLimits, options: TarOptions = .reproducible,
+                             checkHash: Bool = true, samples: (Range<Int>) throws -> [WebDatasetSample]) throws -> Outcome {
+        try ShardNaming.validateSplit(split)
+        var outcome = Outcome()
+        for (number, range) in plan.enumerated() {
+            if let index = try? ShardIndex.load(folder: folder, split: split, number: number), index.sampleCount == range.count,
+               try index.isIntact(folder: folder, checkHash: checkHash) {
+                outcome.kept.append(index)
+                continue
+            }
+            outcome.written.append(try ShardSequenceWriter.writeShard(try samples(range), folder: folder, split: split, number: number,
+                                                                      limits: limits, options: options))
+        }
+        // Stale shards past the plan: indexes first, then tars, so a crash in between never
+        // leaves an index whose tar is gone or a tar that still looks done.
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        for suffix in [".json", ".tar"] {
+            for name in names where name.hasPrefix(split + "-") && name.hasSuffix(suffix) {
+                guard let number = Int(name.dropLast(suffix.count).dropFirst(split.count + 1)), number >= plan.count else { continue }
+                try? FileManager.default.removeItem(atPath: folder + "/" + name)
+                outcome.removed.append(name)
+            }
+        }
+        return outcome
+    }
+}

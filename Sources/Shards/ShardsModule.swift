@@ -1,2 +1,0 @@
-/// Namespace of the Shards module.
-public enum ShardsModule {}

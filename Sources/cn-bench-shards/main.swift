@@ -1,0 +1,45 @@
+// cn-bench-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS]
+// Loads every `{key}.{field}` file of PAYLOAD_DIR into memory (grouped by key, fields in
+// CustomNet's order), then times ShardSequenceWriter writing them as split "train" into OUT_DIR
+// (tar + fsync + rename + index, SHA-256 included). Prints one JSON line. Used by scripts/bench/shards.
+// PAUSE_MS sleeps after each sample, so the kill test can SIGKILL it in the middle of a shard.
+import Foundation
+import Shards
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3 else {
+    FileHandle.standardError.write(Data("usage: cn-bench-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS]\n".utf8))
+    exit(2)
+}
+let payload = arguments[1], out = arguments[2]
+let maxSamples = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
+let maxBytes = arguments.count > 4 ? Int(arguments[4]) ?? (1 << 30) : (1 << 30)
+let pauseMicroseconds = arguments.count > 5 ? UInt32(Int(arguments[5]) ?? 0) * 1000 : 0
+let order = ["target.png", "target.jpg", "ref.png", "concat.png", "txt", "json"]
+do {
+    let names = try FileManager.default.contentsOfDirectory(atPath: payload).sorted()
+    var grouped: [String: [(String, [UInt8])]] = [:]
+    for name in names where !name.hasPrefix(".") {
+        guard let dot = name.firstIndex(of: ".") else { continue }
+        let key = String(name[..<dot]), field = String(name[name.index(after: dot)...])
+        let bytes = [UInt8](FileManager.default.contents(atPath: payload + "/" + name) ?? Data())
+        grouped[key, default: []].append((field, bytes))
+    }
+    let samples = try grouped.keys.sorted().map { key in
+        try WebDatasetSample(key: key, fields: grouped[key]!.sorted { (order.firstIndex(of: $0.0) ?? 99) < (order.firstIndex(of: $1.0) ?? 99) }
+            .map { (name: $0.0, bytes: $0.1) })
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    let writer = try ShardSequenceWriter(folder: out, split: "train", limits: ShardLimits(maxSamples: maxSamples, maxBytes: maxBytes))
+    for sample in samples {
+        try writer.append(sample)
+        if pauseMicroseconds > 0 { usleep(pauseMicroseconds) }
+    }
+    let indexes = try writer.finish()
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let bytes = indexes.reduce(0) { $0 + $1.byteCount }
+    print("{\"writer\":\"swift-shards\",\"samples\":\(samples.count),\"shards\":\(indexes.count),\"bytes\":\(bytes),\"seconds\":\(seconds),\"mb_per_s\":\(Double(bytes) / seconds / 1e6)}")
+} catch {
+    FileHandle.standardError.write(Data("cn-bench-shards: \(error)\n".utf8))
+    exit(1)
+}
