@@ -191,13 +191,13 @@ public enum Rasterizer {
         let bands = (settings.height + bandRows - 1) / bandRows
         var opaqueBins = [[Int32]](repeating: [], count: bands)
         var blendList: [(depth: Float, tri: Int32)] = []
-        let materialOf: [RenderMaterial] = scene.triangleMaterial.map { scene.materials[Int($0)] }
         sx.withUnsafeBufferPointer { sxp in
         sy.withUnsafeBufferPointer { syp in
         vw.withUnsafeBufferPointer { vwp in
         tris.withUnsafeBufferPointer { tp in
         triOrig.withUnsafeBufferPointer { top in
-        materialOf.withUnsafeBufferPointer { mp in
+        scene.triangleMaterial.withUnsafeBufferPointer { tmp in
+        scene.materials.withUnsafeBufferPointer { mp in
         front.withUnsafeMutableBufferPointer { fp in
             let fW = Float(W), fH = Float(H), fss = Float(ss)
             for s in 0..<nt {
@@ -206,7 +206,7 @@ public enum Rasterizer {
                 let area = (bx - ax) * (cyy - ay) - (by - ay) * (cxx - ax)
                 guard area != 0, area.isFinite else { continue }
                 let isFront = area < 0
-                let material = mp[Int(top[s])]
+                let material = mp[Int(tmp[Int(top[s])])]
                 if !isFront && !material.doubleSided { continue }
                 fp[s] = isFront
                 let minY = min(ay, by, cyy), maxY = max(ay, by, cyy)
@@ -220,7 +220,7 @@ public enum Rasterizer {
                 let b1 = min(bands - 1, Int(max(0, min(maxY / fss, 1e7)).rounded(.down)) / bandRows)
                 if b0 <= b1 { for band in b0...b1 { opaqueBins[band].append(Int32(s)) } }
             }
-        }}}}}}}
+        }}}}}}}}
         // Back to front; ties by triangle order (stable and deterministic).
         let blendOrder = blendList.enumerated().sorted { l, r in
             l.element.depth != r.element.depth ? l.element.depth > r.element.depth : l.offset < r.offset
@@ -536,6 +536,7 @@ struct ViewSetup: @unchecked Sendable {
         // where all three can be non-negative, widened by one sample so rounding never drops a
         // sample the exact test below would accept (the result is identical to a full box scan).
         let a0 = -(cy - by) * sign, a1 = -(ay - cy) * sign, a2 = -(by - ay) * sign
+        let r0 = a0 != 0 ? -1 / a0 : 0, r1 = a1 != 0 ? -1 / a1 : 0, r2 = a2 != 0 ? -1 / a2 : 0
         let fMinX = Float(minX), fMaxX = Float(maxX)
         for y in minY...maxY {
             let py = Float(y) + 0.5
@@ -544,9 +545,9 @@ struct ViewSetup: @unchecked Sendable {
             let k0 = ((cx - bx) * (py - by) + (cy - by) * bx) * sign
             let k1 = ((ax - cx) * (py - cy) + (ay - cy) * cx) * sign
             let k2 = ((bx - ax) * (py - ay) + (by - ay) * ax) * sign
-            if a0 > 0 { lo = max(lo, -k0 / a0 - 1.5) } else if a0 < 0 { hi = min(hi, -k0 / a0 + 0.5) } else if k0 < 0 { continue }
-            if a1 > 0 { lo = max(lo, -k1 / a1 - 1.5) } else if a1 < 0 { hi = min(hi, -k1 / a1 + 0.5) } else if k1 < 0 { continue }
-            if a2 > 0 { lo = max(lo, -k2 / a2 - 1.5) } else if a2 < 0 { hi = min(hi, -k2 / a2 + 0.5) } else if k2 < 0 { continue }
+            if a0 > 0 { lo = max(lo, k0 * r0 - 1.5) } else if a0 < 0 { hi = min(hi, k0 * r0 + 0.5) } else if k0 < 0 { continue }
+            if a1 > 0 { lo = max(lo, k1 * r1 - 1.5) } else if a1 < 0 { hi = min(hi, k1 * r1 + 0.5) } else if k1 < 0 { continue }
+            if a2 > 0 { lo = max(lo, k2 * r2 - 1.5) } else if a2 < 0 { hi = min(hi, k2 * r2 + 0.5) } else if k2 < 0 { continue }
             if !(lo <= hi) { continue }
             var xs = Int(lo); if Float(xs) < lo { xs += 1 }
             var xe = Int(hi); if Float(xe) > hi { xe -= 1 }
