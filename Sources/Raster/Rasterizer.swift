@@ -408,8 +408,10 @@ struct ViewSetup: @unchecked Sendable {
                 let s = Int(s32)
                 let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
                 let isMask = material.alphaMode == .mask
-                let span = raster(s, y0, y1) { idx, p0, p1, p2, iw in
+                let span = raster(s, y0, y1) { idx, iw, q0, q1 in
                     guard iw > zbuf[idx] else { return }
+                    let r = 1 / iw
+                    let p0 = q0 * r, p1 = q1 * r, p2 = 1 - p0 - p1
                     if isMask {
                         let c = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors, texels: texels)
                         guard c.a >= material.alphaCutoff else { return }
@@ -449,8 +451,10 @@ struct ViewSetup: @unchecked Sendable {
                 let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
                 let minY = min(sy[a], sy[b], sy[c]), maxY = max(sy[a], sy[b], sy[c])
                 if maxY < Float(y0) || minY > Float(y1) { continue }
-                let span = raster(s, y0, y1) { idx, p0, p1, p2, iw in
+                let span = raster(s, y0, y1) { idx, iw, q0, q1 in
                     guard iw > zbuf[idx] else { return }
+                    let r = 1 / iw
+                    let p0 = q0 * r, p1 = q1 * r, p2 = 1 - p0 - p1
                     let col = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors, texels: texels)
                     let alpha = min(max(col.a, 0), 1)
                     guard alpha > 0 else { return }
@@ -501,11 +505,12 @@ struct ViewSetup: @unchecked Sendable {
         }}}}}}}}}}
     }
 
-    /// Visits the samples of setup triangle `s` inside sample rows [y0, y1) with perspective-correct
-    /// barycentrics and 1/w. Sample centres sit at half-integers; edges use a top-left style tie rule
+    /// Visits the samples of setup triangle `s` inside sample rows [y0, y1), passing 1/w and the
+    /// first two screen barycentrics times their vertices' 1/w (the perspective-correct
+    /// barycentrics are those divided by 1/w: bodies divide only after their depth test). Sample centres sit at half-integers; edges use a top-left style tie rule
     /// so shared edges are drawn once.
     @inline(__always) @discardableResult
-    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ body: (Int, Float, Float, Float, Float) -> Void) -> (Int, Int) {
+    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ body: (Int, Float, Float, Float) -> Void) -> (Int, Int) {
         let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
         let ax = sx[a], ay = sy[a], bx = sx[b], by = sy[b], cx = sx[c], cy = sy[c]
         let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
@@ -563,8 +568,7 @@ struct ViewSetup: @unchecked Sendable {
                 let l0 = e0 * inv * sign, l1 = e1 * inv * sign, l2 = e2 * inv * sign
                 let iw = l0 * wa + l1 * wb + l2 * wc
                 guard iw > 0 else { continue }
-                let p0 = l0 * wa / iw, p1 = l1 * wb / iw
-                body(rowBase + x, p0, p1, 1 - p0 - p1, iw)
+                body(rowBase + x, iw, l0 * wa, l1 * wb)
             }
         }
         return (minX, maxX)
