@@ -191,6 +191,7 @@ struct GLTFParser {
 
     mutating func walk(_ index: Int, parent: Mat4, rootIndex: Int, path: inout Set<Int>, visits: inout Int, objects: inout [SceneObject]) throws {
         guard !path.contains(index) else { throw bad("bad-node-hierarchy", "node \(index) is its own ancestor (cyclic node hierarchy)") }
+        guard path.count < 256 else { throw bad("bad-node-hierarchy", "the node hierarchy is more than 256 levels deep") }
         visits += 1
         guard visits <= limits.maxNodes else { throw bad("bad-node-hierarchy", "more than \(limits.maxNodes) node instances") }
         let node = try item("nodes", index, "node")
@@ -392,7 +393,11 @@ struct GLTFParser {
         if let expectTypes, !expectTypes.contains(type) {
             throw bad("bad-accessor", "accessor \(index) (\(what)) has type \(type), expected \(expectTypes.sorted().joined(separator: "/"))")
         }
-        guard count <= 200_000_000 else { throw bad("bad-accessor", "accessor \(index) has an absurd count \(count)") }
+        // No accessor needs more elements than three per allowed triangle (plus strip slack): this
+        // also bounds accessors without a bufferView, whose zeros would otherwise be free to claim.
+        guard count <= 3 * limits.maxTriangles + 2 else {
+            throw bad("too-many-triangles", "accessor \(index) (\(what)) has \(count) elements, over what \(limits.maxTriangles) triangles can use")
+        }
         let normalized = (acc["normalized"] as? Bool) ?? false
         var values = [Double](repeating: 0, count: count * comps)
         if let viewIndex = acc["bufferView"] as? Int {

@@ -298,3 +298,30 @@ func gltfJSON(_ object: [String: Any]) throws -> [UInt8] {
         #expect(abs(u - 0.5) < 1e-6 && abs(v + 1.75) < 1e-6)
     }
 }
+
+@Suite struct HostileInputTests {
+    @Test func hostileFilesAreRefusedNotTrappedOn() throws {
+        // A PLY whose list length is not a count.
+        let ply = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\n" +
+            "element face 1\nproperty list float int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\nnan 0 1 2\n"
+        expectKind("bad-ply") { try PLYLoader.parse(Array(ply.utf8)) }
+        // An accessor claiming billions of zero elements (no bufferView).
+        let huge: [String: Any] = [
+            "asset": ["version": "2.0"], "scenes": [["nodes": [0]]], "nodes": [["mesh": 0]],
+            "meshes": [["primitives": [["attributes": ["POSITION": 0]]]]],
+            "accessors": [["componentType": 5126, "count": 2_000_000_000, "type": "VEC3"]],
+        ]
+        expectKind("too-many-triangles") { try GLTFLoader.loadJSON(try gltfJSON(huge), folder: nil) }
+        // A node chain deeper than any real asset.
+        var nodes: [[String: Any]] = (0..<1000).map { ["children": [$0 + 1]] }
+        nodes.append(["mesh": 0])
+        let deep: [String: Any] = [
+            "asset": ["version": "2.0"], "scenes": [["nodes": [0]]], "nodes": nodes,
+            "meshes": [["primitives": [["attributes": ["POSITION": 0]]]]],
+            "accessors": [["componentType": 5126, "count": 3, "type": "VEC3"]],
+        ]
+        expectKind("bad-node-hierarchy") { try GLTFLoader.loadJSON(try gltfJSON(deep), folder: nil) }
+        // Truncated GLB headers and chunk lengths.
+        expectKind("bad-glb") { try GLTFLoader.loadGLB([0x67, 0x6C, 0x54, 0x46, 2, 0, 0, 0, 20, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 0x4A, 0x53, 0x4F, 0x4E], folder: nil) }
+    }
+}
