@@ -1,5 +1,7 @@
 // Renderer throughput: views per second at a given resolution for each asset, on 1 and 2 threads.
-// Usage: cn-bench-render [--resolution 256] [--views 24] [--supersampling 2] [--threads 1,2] [--repeats 3] ASSET...
+// Usage: cn-bench-render [--resolution 256] [--views 24] [--supersampling 2] [--threads 1,2] [--repeats 3]
+//                        [--write-cameras FILE.json] ASSET...
+// --write-cameras saves the camera locations (the same for every asset) so Blender can render the same views.
 // Prints one JSON object per (asset, threads) line. Each asset is loaded once (load time reported
 // apart), then the views are rendered `repeats` times; the best pass counts (the machine may be shared).
 import Foundation
@@ -11,6 +13,7 @@ import Support
 var resolution = 256, views = 24, supersampling = 2, repeats = 3
 var threadCounts = [1, 2]
 var assets: [String] = []
+var camerasPath: String?
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let a = arguments.removeFirst()
@@ -19,6 +22,7 @@ while !arguments.isEmpty {
     case "--views": views = Int(arguments.removeFirst())!
     case "--supersampling": supersampling = Int(arguments.removeFirst())!
     case "--repeats": repeats = Int(arguments.removeFirst())!
+    case "--write-cameras": camerasPath = arguments.removeFirst()
     case "--threads": threadCounts = arguments.removeFirst().split(separator: ",").map { Int($0)! }
     default: assets.append(a)
     }
@@ -44,6 +48,10 @@ for path in assets {
     let loadSeconds = now() - t0
     var rng = SeededRandom(seed: 7)
     let poses = CameraSampling.zero123.poses(count: views, rng: &rng)
+    if let camerasPath {
+        let data = try! JSONSerialization.data(withJSONObject: poses.map { $0.location.array })
+        try! data.write(to: URL(fileURLWithPath: camerasPath))
+    }
     for threads in threadCounts {
         let settings = RenderSettings(width: resolution, height: resolution, supersampling: supersampling, threads: threads)
         _ = AssetRenderer.render(prepared, camera: poses[0], settings: settings)  // warm-up
