@@ -212,6 +212,8 @@ public enum Rasterizer {
                 let minY = min(ay, by, cyy), maxY = max(ay, by, cyy)
                 let minX = min(ax, bx, cxx), maxX = max(ax, bx, cxx)
                 if maxY < 0 || minY > fH || maxX < 0 || minX > fW { continue }
+                // No sample centre (k + 0.5) inside the box: the triangle covers no sample.
+                if (minX - 0.5).rounded(.up) > (maxX - 0.5).rounded(.down) || (minY - 0.5).rounded(.up) > (maxY - 0.5).rounded(.down) { continue }
                 if material.alphaMode == .blend {
                     blendList.append((1 / max(vwp[a], vwp[b], vwp[c]) + 1 / min(vwp[a], vwp[b], vwp[c]), Int32(s)))
                     continue
