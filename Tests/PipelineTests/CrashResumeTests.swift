@@ -19,8 +19,12 @@ let comparedTables = [
 
     @Test func killedRunsResumeToTheUninterruptedResult() throws {
         let reference = TestPaths.scratchFolder("reference")
+        let clock = Date()
         let uninterrupted = try ChildProcess.run("cn-bench-stage", ["--workdir", reference.path] + stageArguments)
         #expect(uninterrupted.status == 0, "reference run failed: \(uninterrupted.stderr)")
+        // Kill moments scale with how long a whole run takes on this machine, so that six kills
+        // land inside the work whether the machine is idle or loaded.
+        let runSeconds = Date().timeIntervalSince(clock)
 
         let crashed = TestPaths.scratchFolder("crashed")
         var random = SeededRandom(seed: 2026)
@@ -28,7 +32,7 @@ let comparedTables = [
         var attemptsBeforeKill: [Int] = []
         while kills < 6 {
             let child = try ChildProcess("cn-bench-stage", ["--workdir", crashed.path] + stageArguments)
-            let delay = random.uniform(0.3, 1.2)
+            let delay = 0.15 + runSeconds * random.uniform(0.04, 0.12)
             Thread.sleep(forTimeInterval: delay)
             if child.process.isRunning {
                 kill(child.process.processIdentifier, SIGKILL)
