@@ -92,6 +92,12 @@ public struct SynthesisSubject: Sendable {
     public var reference: String
     /// The object's mesh and photo camera, when known.
     public var mesh: KnownMesh?
+
+    public init(objectID: String, reference: String, mesh: KnownMesh?) {
+        self.objectID = objectID
+        self.reference = reference
+        self.mesh = mesh
+    }
 }
 
 /// A view-synthesis backend: given an extracted object and a pose offset, the object seen from
