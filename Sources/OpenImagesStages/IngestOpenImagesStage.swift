@@ -19,8 +19,9 @@ import Support
 ///
 /// The stage has one item per split ("openimages:{split}"); its processing streams the join
 /// (`OpenImagesObjects.scan`) and writes rows in transactions of `batchSize` objects as it goes,
-/// so memory does not grow with the dataset. Every write is INSERT OR REPLACE keyed by source
-/// ids: a killed ingest re-run from scratch leaves the same rows, never duplicates.
+/// so memory does not grow with the dataset. Every write is an upsert keyed by source ids (ON
+/// CONFLICT DO UPDATE for rows other tables reference, so later stages' rows survive): a killed
+/// ingest re-run from scratch leaves the same rows, never duplicates.
 public struct IngestOpenImagesStage: Stage {
     public let name = "ingest-openimages"
     /// The dataset root.
@@ -99,11 +100,20 @@ public struct IngestOpenImagesStage: Stage {
             pending.removeAll(keepingCapacity: true)
             try manifest.write { db in
                 let classStatement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO class (label, name) VALUES (?, ?)")
-                let imageStatement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO image (id, split, path, rotation, width, height) VALUES (?, ?, ?, ?, NULL, NULL)")
+                let imageStatement = try db.cachedStatement(sql: """
+                    INSERT INTO image (id, split, path, rotation) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET split = excluded.split, path = excluded.path, rotation = excluded.rotation
+                    """)
                 let objectStatement = try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO object (id, image_id, label, box_id, x_min, x_max, y_min, y_max, predicted_iou,
+                    INSERT INTO object (id, image_id, label, box_id, x_min, x_max, y_min, y_max, predicted_iou,
                         is_occluded, is_truncated, is_group_of, is_depiction, is_inside, mask_path, accepted, reject_kind, reject_reason)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET image_id = excluded.image_id, label = excluded.label, box_id = excluded.box_id,
+                        x_min = excluded.x_min, x_max = excluded.x_max, y_min = excluded.y_min, y_max = excluded.y_max,
+                        predicted_iou = excluded.predicted_iou, is_occluded = excluded.is_occluded, is_truncated = excluded.is_truncated,
+                        is_group_of = excluded.is_group_of, is_depiction = excluded.is_depiction, is_inside = excluded.is_inside,
+                        mask_path = excluded.mask_path, accepted = excluded.accepted, reject_kind = excluded.reject_kind,
+                        reject_reason = excluded.reject_reason
                     """)
                 let workStatement = try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO work (stage, item, status, attempts, error_kind, error, output, updated_at)
