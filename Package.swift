@@ -102,6 +102,7 @@ let package = Package(
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
+        .executableTarget(name: "cn-bench-extract", dependencies: ["Imaging"]),
         .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Support"]),
 
         .executableTarget(name: "cn-bench-render", dependencies: ["Raster", "Assets", "Geometry", "Support"]),
