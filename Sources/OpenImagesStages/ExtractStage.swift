@@ -25,6 +25,8 @@ public struct ExtractStage: Stage {
     public let filter: ObjectFilterConfig
     /// Decoder limits.
     public var limits = ImageLimits.standard
+    /// PNG settings of the four outputs (zlib level 6 by default, as Pillow's `save`).
+    public var png = PNG.EncodeOptions()
     private let sources = MaskSourceCache()
 
     /// Creates the stage.
@@ -75,10 +77,10 @@ public struct ExtractStage: Stage {
         case .success(let value): extracted = value
         }
         let folder = "\(name)/\(item.key)"
-        try item.write(try PNG.encode(extracted.cutout), to: "\(folder)/object.png")
-        try item.write(try PNG.encodeOpaque(extracted.reference), to: "\(folder)/ref.png")
-        try item.write(try PNG.encodeOpaque(extracted.target), to: "\(folder)/target.png")
-        try item.write(try PNG.encode(extracted.targetMask), to: "\(folder)/target_mask.png")
+        try item.write(try PNG.encode(extracted.cutout, options: png), to: "\(folder)/object.png")
+        try item.write(try PNG.encodeOpaque(extracted.reference, options: png), to: "\(folder)/ref.png")
+        try item.write(try PNG.encodeOpaque(extracted.target, options: png), to: "\(folder)/target.png")
+        try item.write(try PNG.encode(extracted.targetMask, options: png), to: "\(folder)/target_mask.png")
         let box = extracted.bbox
         return .done([
             RecordStatement("""
@@ -151,5 +153,23 @@ public struct ExtractError: DescribedError {
     public init(kind: String, message: String) {
         self.kind = kind
         self.message = message
+    }
+}
+
+/// Output settings of the `extract` step read beside `ExtractionConfig`'s fields:
+/// `pngCompressionLevel` (zlib 0-9, default 6; 1 writes ~2x faster, files somewhat larger).
+public struct ExtractOutputConfig: Decodable, Sendable, Equatable {
+    public var pngCompressionLevel = 6
+
+    public init() {}
+
+    private enum CodingKeys: String, CodingKey { case pngCompressionLevel }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        pngCompressionLevel = try c.decodeIfPresent(Int.self, forKey: .pngCompressionLevel) ?? 6
+        guard (0...9).contains(pngCompressionLevel) else {
+            throw DecodingError.dataCorruptedError(forKey: .pngCompressionLevel, in: c, debugDescription: "pngCompressionLevel must be 0...9")
+        }
     }
 }

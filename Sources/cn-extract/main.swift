@@ -13,7 +13,7 @@ struct Extract: ParsableCommand {
             Writes WORKDIR/extract/{object}/object.png (RGBA cut-out), ref.png, target.png (256x256), \
             target_mask.png and an `extraction` row (bbox in target pixels, taken from the mask). Framing \
             comes from the pipeline's `extract` step (targetSize, targetFraming: square|resize, squareMargin, \
-            referenceLongSide ...); mask checks from the `ingest-openimages` step's filters. Defects fail the \
+            referenceLongSide ..., pngCompressionLevel 0-9, default 6); mask checks from the `ingest-openimages` step's filters. Defects fail the \
             item with a kind naming them (missing-photo, corrupt-jpeg, mask-aspect-mismatch, ...).
             """)
 
@@ -23,7 +23,10 @@ struct Extract: ParsableCommand {
         let pipeline = try common.pipeline()
         let config = try StageConfig.decode(ExtractionConfig.self, yaml: pipeline?.configYAML(forStage: "extract") ?? "")
         let filter = try StageConfig.decode(ObjectFilterConfig.self, yaml: pipeline?.configYAML(forStage: "ingest-openimages") ?? "")
-        try StageMain.run(ExtractStage(config: config, filter: filter), executable: "cn-extract", options: common)
+        let output = try StageConfig.decode(ExtractOutputConfig.self, yaml: pipeline?.configYAML(forStage: "extract") ?? "")
+        var stage = ExtractStage(config: config, filter: filter)
+        stage.png.compressionLevel = output.pngCompressionLevel
+        try StageMain.run(stage, executable: "cn-extract", options: common)
     }
 }
 

@@ -8,7 +8,7 @@ photo (nearest), largest connected component share (8-connected, by flood fills)
 mask, RGBA cut-out, reference (long side 200 centred on white 256), square target crop (margin
 0.15, white padding) resized to 256, target mask (nearest), four PNGs written (zlib level 6).
 No manifest rows are written (cn-extract also commits rows: the comparison favours Python).
-Usage: extract_pillow.py WORKDIR OUT JOBS   -> prints "python: N objects in S s"
+Usage: extract_pillow.py WORKDIR OUT JOBS [PNG_LEVEL]   -> prints "python: N objects ... in S s"
 """
 import multiprocessing as mp
 import os
@@ -55,7 +55,7 @@ def largest_share(mask):
 
 
 def extract(job):
-    object_id, photo, rotation, mask_path, image_id, root, split, out = job
+    object_id, photo, rotation, mask_path, image_id, root, split, out, level = job
     if not os.path.exists(photo):
         return "missing-photo"
     try:
@@ -117,20 +117,20 @@ def extract(job):
     target_mask = mcanvas.resize((256, 256), Image.Resampling.NEAREST)
     folder = f"{out}/{object_id}"
     os.makedirs(folder, exist_ok=True)
-    cutout.save(f"{folder}/object.png", compress_level=6)
-    ref.save(f"{folder}/ref.png", compress_level=6)
-    target.save(f"{folder}/target.png", compress_level=6)
-    target_mask.save(f"{folder}/target_mask.png", compress_level=6)
+    cutout.save(f"{folder}/object.png", compress_level=level)
+    ref.save(f"{folder}/ref.png", compress_level=level)
+    target.save(f"{folder}/target.png", compress_level=level)
+    target_mask.save(f"{folder}/target_mask.png", compress_level=level)
     return "done"
 
 
 def main():
     workdir, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    level = int(sys.argv[4]) if len(sys.argv) > 4 else 6
     db = sqlite3.connect(f"file:{workdir}/manifest.sqlite?mode=ro", uri=True)
-    work = [tuple(r) + (out,) for r in db.execute(
+    work = [tuple(r) + (out, level) for r in db.execute(
         "SELECT o.id, i.path, i.rotation, o.mask_path, o.image_id, r.root, i.split FROM object o JOIN image i ON i.id = o.image_id "
         "JOIN dataset_root r ON r.dataset = 'openimages' AND r.split = i.split WHERE o.accepted = 1 ORDER BY o.id")]
-    work = [(a, b, c, d, e, f, g, h) for (a, b, c, d, e, f, g, h) in work]
     start = time.perf_counter()
     with mp.Pool(jobs) as pool:
         outcomes = pool.map(extract, work, chunksize=4)
