@@ -6,7 +6,8 @@ Per accepted object: read and decode the JPEG, turn it upright by Rotation, read
 its {split}-masks-{c}.zip, binarise (> 127), check the aspect, orient and resize the mask to the
 photo (nearest), largest connected component share (8-connected, by flood fills), box from the
 mask, RGBA cut-out, reference (long side 200 centred on white 256), square target crop (margin
-0.15, white padding) resized to 256, target mask (nearest), four PNGs written (zlib level 6).
+0.15, white padding) resized to 256, target mask (nearest), four PNGs written (zlib level L,
+default 6) durably as cn-extract writes them (temporary name, fsync, rename, folder fsync).
 No manifest rows are written (cn-extract also commits rows: the comparison favours Python).
 Usage: extract_pillow.py WORKDIR OUT JOBS [PNG_LEVEL]   -> prints "python: N objects ... in S s"
 """
@@ -117,11 +118,22 @@ def extract(job):
     target_mask = mcanvas.resize((256, 256), Image.Resampling.NEAREST)
     folder = f"{out}/{object_id}"
     os.makedirs(folder, exist_ok=True)
-    cutout.save(f"{folder}/object.png", compress_level=level)
-    ref.save(f"{folder}/ref.png", compress_level=level)
-    target.save(f"{folder}/target.png", compress_level=level)
-    target_mask.save(f"{folder}/target_mask.png", compress_level=level)
+    for name, picture in (("object.png", cutout), ("ref.png", ref), ("target.png", target), ("target_mask.png", target_mask)):
+        durable_save(picture, f"{folder}/{name}", level)
+    fd = os.open(folder, os.O_RDONLY)  # the renames survive a power cut, as cn-extract's
+    os.fsync(fd)
+    os.close(fd)
     return "done"
+
+
+def durable_save(picture, path, level):
+    """What cn-extract does for every file (DESIGN.md): temporary name, fsync, rename."""
+    temporary = path + ".tmp"
+    with open(temporary, "wb") as f:
+        picture.save(f, format="PNG", compress_level=level)
+        f.flush()
+        os.fsync(f.fileno())
+    os.rename(temporary, path)
 
 
 def main():
