@@ -119,6 +119,7 @@ public struct IngestOpenImagesStage: Stage {
                     INSERT OR REPLACE INTO work (stage, item, status, attempts, error_kind, error, output, updated_at)
                     VALUES ('ingest-openimages', ?, 'skipped', 1, ?, ?, NULL, ?)
                     """)
+                let clearStatement = try db.cachedStatement(sql: "DELETE FROM work WHERE stage = 'ingest-openimages' AND item = ?")
                 let meshStatement = try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO object_mesh (object_id, mesh, world_to_camera, render_size, supersampling, source)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -135,6 +136,9 @@ public struct IngestOpenImagesStage: Stage {
                     ])
                     if let rejection = row.rejection {
                         try workStatement.execute(arguments: [row.objectID, rejection.kind, rejection.message, now])
+                    } else {
+                        // Accepted now (e.g. filters relaxed since an earlier ingest): no stale 'skipped' row.
+                        try clearStatement.execute(arguments: [row.objectID])
                     }
                     if let mesh = row.mesh {
                         let pose = "[" + mesh.worldToCamera.map { String($0) }.joined(separator: ",") + "]"

@@ -166,6 +166,30 @@ import TestSupport
         #expect(try counts() == before)
     }
 
+    /// Filters come from the pipeline's `ingest-openimages` config; relaxing one and re-ingesting
+    /// accepts the object and removes its stale 'skipped' row.
+    @Test func filtersComeFromThePipelineConfig() throws {
+        let s = try shared(); let source = s.source, truth = s.truth
+        let workdir = TestPaths.scratchFolder("oi-filters")
+        let groupOf = try #require(truth.defects.first { $0.defect == "group-of" })
+        #expect(try ChildProcess.run("cn-ingest", ["openimages", "--root", source.path, "--workdir", workdir.path, "--progress", "never"]).status == 0)
+        #expect(try sqlite(workdir, "SELECT accepted, reject_kind FROM object WHERE id = '\(groupOf.item)'") == [["0", "group-of"]])
+        let config = workdir.appendingPathComponent("relaxed.yaml")
+        try """
+            name: relaxed
+            steps:
+              - stage: ingest-openimages
+                run: [cn-ingest, openimages, --root, \(source.path)]
+                config:
+                  excludeGroupOf: false
+            """.write(to: config, atomically: true, encoding: .utf8)
+        try Self.sqliteWrite(workdir, "UPDATE work SET status = 'pending' WHERE stage = 'ingest-openimages' AND item = 'openimages:train'")
+        let again = try ChildProcess.run("cn-ingest", ["openimages", "--root", source.path, "--workdir", workdir.path, "--config", config.path, "--progress", "never"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try sqlite(workdir, "SELECT accepted FROM object WHERE id = '\(groupOf.item)'") == [["1"]])
+        #expect(try sqlite(workdir, "SELECT COUNT(*) FROM work WHERE item = '\(groupOf.item)'") == [["0"]])
+    }
+
     /// Same seed, same bytes; another seed, other bytes.
     @Test func fixtureIsDeterministic() throws {
         let a = TestPaths.scratchFolder("oi-fa"), b = TestPaths.scratchFolder("oi-fb"), c = TestPaths.scratchFolder("oi-fc")
