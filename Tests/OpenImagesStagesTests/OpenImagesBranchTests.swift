@@ -190,6 +190,42 @@ import TestSupport
         #expect(try sqlite(workdir, "SELECT COUNT(*) FROM work WHERE item = '\(groupOf.item)'") == [["0"]])
     }
 
+    /// The other real layouts: masks unzipped (`train-masks/`, no zips) and photos in the
+    /// tarballs' `train_{c}` folders give the same extractions as zips + `train/`.
+    @Test func unzippedMasksAndTarballFoldersGiveTheSameExtractions() throws {
+        let s = try shared(); let source = s.source, reference = s.workdir
+        let variant = TestPaths.scratchFolder("oi-variant"), workdir = TestPaths.scratchFolder("oi-variant-work")
+        let manager = FileManager.default
+        for name in try manager.contentsOfDirectory(atPath: source.path) {
+            let from = source.appendingPathComponent(name)
+            if name.hasSuffix(".zip") {
+                let unzip = Process()
+                unzip.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
+                unzip.arguments = ["-q", "-o", from.path, "-d", variant.appendingPathComponent("train-masks").path]
+                try unzip.run()
+                unzip.waitUntilExit()
+                #expect(unzip.terminationStatus == 0 || unzip.terminationStatus == 1 || unzip.terminationStatus == 11)  // 11: empty zip
+            } else if name == "train" {
+                for photo in try manager.contentsOfDirectory(atPath: from.path) {
+                    let folder = variant.appendingPathComponent("train_\(photo.prefix(1))")
+                    try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+                    try manager.copyItem(at: from.appendingPathComponent(photo), to: folder.appendingPathComponent(photo))
+                }
+            } else {
+                try manager.copyItem(at: from, to: variant.appendingPathComponent(name))
+            }
+        }
+        #expect(!manager.fileExists(atPath: variant.appendingPathComponent("train").path))
+        #expect(try ChildProcess.run("cn-ingest", ["openimages", "--root", variant.path, "--workdir", workdir.path, "--progress", "never"]).status == 0)
+        #expect(try ChildProcess.run("cn-extract", ["--workdir", workdir.path, "--progress", "never"]).status == 0)
+        let query = "SELECT object_id, bbox_x, bbox_y, bbox_w, bbox_h, subject FROM extraction ORDER BY object_id"
+        let expected = try sqlite(reference, query), actual = try sqlite(workdir, query)
+        #expect(expected.count == 11 && actual == expected)
+        let failures = "SELECT stage, item, status, error_kind FROM work WHERE status IN ('failed', 'skipped') ORDER BY stage, item"
+        let expectedFailures = try sqlite(reference, failures), actualFailures = try sqlite(workdir, failures)
+        #expect(actualFailures == expectedFailures)
+    }
+
     /// Same seed, same bytes; another seed, other bytes.
     @Test func fixtureIsDeterministic() throws {
         let a = TestPaths.scratchFolder("oi-fa"), b = TestPaths.scratchFolder("oi-fb"), c = TestPaths.scratchFolder("oi-fc")
