@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "StageCLI", dependencies: [
             "Support", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip", "ZIPFoundation"]),
+        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging"]),
         .target(name: "ObjaverseStages", dependencies: [
             "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline",
@@ -64,11 +64,12 @@ let package = Package(
 
         // Executables (thin: parse arguments, call the library)
         .executableTarget(name: "cn-manifest", dependencies: [
-            "StageCLI", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "StageCLI", "Manifest", "Pipeline", "CorpusStages", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cn-run", dependencies: [
             "StageCLI", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cn-bench-tensor", dependencies: ["Tensor", "Support", "COpenBLAS"]),
         .executableTarget(name: "cn-bench-stage", dependencies: [
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -103,7 +104,7 @@ let package = Package(
         ]),
         .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
         .executableTarget(name: "cn-bench-extract", dependencies: ["Imaging"]),
-        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Support"]),
+        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Imaging", "Support"]),
 
         .executableTarget(name: "cn-bench-render", dependencies: ["Raster", "Assets", "Geometry", "Support"]),
 
@@ -113,10 +114,10 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "AssetsTests", dependencies: ["Assets", "TestSupport"]),
-        .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"]),
+        .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "ZIPFoundation"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages"]),
         .testTarget(name: "OpenImagesStagesTests", dependencies: [

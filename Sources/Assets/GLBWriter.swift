@@ -2,7 +2,8 @@ import Foundation
 import Geometry
 
 /// Writes a `Scene` as an Objaverse-style binary glTF (.glb): one buffer in the BIN chunk,
-/// one node per object (its world matrix turned back into glTF's Y-up), one mesh primitive per
+/// one node per object (its world matrix turned back into glTF's Y-up) under a single root node
+/// (so zero123's per-root normalisation treats the asset as one), one mesh primitive per
 /// `MeshPrimitive` (POSITION with min/max, NORMAL, TEXCOORD_0, COLOR_0, u32 indices), materials
 /// with base colour factor / texture / alpha mode / doubleSided, images embedded as bufferViews.
 /// UV transforms are baked into the written texture coordinates.
@@ -89,9 +90,12 @@ public enum GLBWriter {
             nodes.append(["name": object.name, "mesh": meshes.count - 1, "matrix": columnMajor])
         }
         align()
+        // One root holding every object: zero123's normalize_scene scales each ROOT about its own
+        // origin, so objects written as separate roots would shrink in place and drift apart.
+        nodes.append(["name": "root", "children": Array(0..<nodes.count)])
         var json: [String: Any] = [
             "asset": ["version": "2.0", "generator": "CustomNetData GLBWriter"],
-            "scene": 0, "scenes": [["nodes": Array(0..<nodes.count)]],
+            "scene": 0, "scenes": [["nodes": [nodes.count - 1]]],
             "nodes": nodes, "meshes": meshes, "accessors": accessors, "bufferViews": bufferViews,
             "buffers": [["byteLength": bin.count]],
         ]

@@ -13,7 +13,7 @@ public enum GLTFLoader {
         "KHR_materials_emissive_strength", "KHR_materials_ior", "KHR_materials_specular",
         "KHR_materials_transmission", "KHR_materials_volume", "KHR_materials_clearcoat",
         "KHR_materials_sheen", "KHR_materials_variants", "KHR_lights_punctual",
-        "KHR_materials_pbrSpecularGlossiness", "KHR_texture_transform",
+        "KHR_materials_pbrSpecularGlossiness",
     ]
 
     /// Loads a .glb or .gltf file.
@@ -110,6 +110,7 @@ struct GLTFParser {
     var buffers: [Int: [UInt8]] = [:]
     var meshCache: [Int: [MeshPrimitive]] = [:]
     var triangles = 0
+    var parsedMaterials: [Material] = []
 
     init(json: [String: Any], binary: [UInt8]?, folder: URL?, limits: AssetLimits, format: String) {
         self.json = json
@@ -140,6 +141,7 @@ struct GLTFParser {
             throw bad("unsupported-extension", "the asset requires glTF extension \(ext), which this loader does not implement")
         }
         let materials = try parseMaterials()
+        parsedMaterials = materials
         let images = try parseImages()
 
         // Roots: the default scene's nodes, else all parentless nodes.
@@ -189,6 +191,7 @@ struct GLTFParser {
 
     mutating func walk(_ index: Int, parent: Mat4, rootIndex: Int, path: inout Set<Int>, visits: inout Int, objects: inout [SceneObject]) throws {
         guard !path.contains(index) else { throw bad("bad-node-hierarchy", "node \(index) is its own ancestor (cyclic node hierarchy)") }
+        guard path.count < 256 else { throw bad("bad-node-hierarchy", "the node hierarchy is more than 256 levels deep") }
         visits += 1
         guard visits <= limits.maxNodes else { throw bad("bad-node-hierarchy", "more than \(limits.maxNodes) node instances") }
         let node = try item("nodes", index, "node")
@@ -390,7 +393,11 @@ struct GLTFParser {
         if let expectTypes, !expectTypes.contains(type) {
             throw bad("bad-accessor", "accessor \(index) (\(what)) has type \(type), expected \(expectTypes.sorted().joined(separator: "/"))")
         }
-        guard count <= 200_000_000 else { throw bad("bad-accessor", "accessor \(index) has an absurd count \(count)") }
+        // No accessor needs more elements than three per allowed triangle (plus strip slack): this
+        // also bounds accessors without a bufferView, whose zeros would otherwise be free to claim.
+        guard count <= 3 * limits.maxTriangles + 2 else {
+            throw bad("too-many-triangles", "accessor \(index) (\(what)) has \(count) elements, over what \(limits.maxTriangles) triangles can use")
+        }
         let normalized = (acc["normalized"] as? Bool) ?? false
         var values = [Double](repeating: 0, count: count * comps)
         if let viewIndex = acc["bufferView"] as? Int {
@@ -481,8 +488,8 @@ struct GLTFParser {
             }
             var uvs: [Float]?
             let texCoordSet: Int = {
-                guard let m = materialIndex, let mats = try? parseMaterials(), m < mats.count else { return 0 }
-                return mats[m].baseColorTexture?.texCoord ?? 0
+                guard let m = materialIndex, m < parsedMaterials.count else { return 0 }
+                return parsedMaterials[m].baseColorTexture?.texCoord ?? 0
             }()
             if let a = try optional("TEXCOORD_\(texCoordSet)", ["VEC2"]), a.values.allSatisfy(\.isFinite) {
                 uvs = a.values.map { Float($0) }

@@ -82,7 +82,7 @@ public enum PLYLoader {
                     var colorScale: [String: Double] = [:]
                     for prop in element.properties {
                         if let lc = prop.listCount {
-                            let n = Int(try reader.read(lc)); for _ in 0..<max(n, 0) { _ = try reader.read(prop.type) }
+                            let n = try reader.count(lc); for _ in 0..<n { _ = try reader.read(prop.type) }
                         } else {
                             values[prop.name] = try reader.read(prop.type)
                             if ["uchar", "uint8"].contains(prop.type) { colorScale[prop.name] = 255 }
@@ -110,8 +110,7 @@ public enum PLYLoader {
                 for _ in 0..<element.count {
                     for prop in element.properties {
                         if let lc = prop.listCount {
-                            let n = Int(try reader.read(lc))
-                            guard n >= 0, n <= 1_000_000 else { throw fail("bad list length \(n)") }
+                            let n = try reader.count(lc)
                             var poly: [UInt32] = []
                             for _ in 0..<n {
                                 let v = try reader.read(prop.type)
@@ -135,7 +134,7 @@ public enum PLYLoader {
                 for _ in 0..<element.count {
                     for prop in element.properties {
                         if let lc = prop.listCount {
-                            let n = Int(try reader.read(lc)); guard n >= 0, n <= 1_000_000 else { throw fail("bad list length") }
+                            let n = try reader.count(lc)
                             for _ in 0..<n { _ = try reader.read(prop.type) }
                         } else { _ = try reader.read(prop.type) }
                     }
@@ -155,6 +154,15 @@ struct PLYReader {
     var offset: Int
     let format: String
     init(bytes: [UInt8], offset: Int, format: String) { self.bytes = bytes; self.offset = offset; self.format = format }
+
+    /// A list length: a whole number in 0...1,000,000 (anything else is refused, never trapped on).
+    mutating func count(_ type: String) throws -> Int {
+        let v = try read(type)
+        guard v.isFinite, v >= 0, v <= 1_000_000, v == v.rounded() else {
+            throw AssetError(kind: "bad-ply", message: "PLY: invalid list length \(v)")
+        }
+        return Int(v)
+    }
 
     mutating func read(_ type: String) throws -> Double {
         if format == "ascii" {

@@ -97,18 +97,17 @@ int cn_jpeg_open(const unsigned char *data, size_t size, cn_jpeg_decoder **out, 
     return CN_JPEG_OK;
 }
 
-/* CMYK -> RGB the way Pillow's ImageCms-free convert does it (R = 255 - min(255, C + K) on
-   non-inverted data; Adobe files store inverted values, so R = C * K / 255). */
+/* CMYK -> RGB exactly as Pillow (libImaging/Convert.c cmyk2rgb: R = nk - c * nk / 255 with
+   nk = 255 - k, MULDIV255 rounding). Files with an Adobe APP14 marker store inverted CMYK, which
+   Pillow reads as "CMYK;I"; we undo the inversion the same way. */
+static inline int cn_muldiv255(int a, int b) { int t = a * b + 128; return ((t >> 8) + t) >> 8; }
+
 static void cn_cmyk_row(const unsigned char *src, unsigned char *dst, int width, int layout, int inverted) {
     for (int x = 0; x < width; x++) {
         int c = src[4 * x], m = src[4 * x + 1], y = src[4 * x + 2], k = src[4 * x + 3];
-        int r, g, b;
-        if (inverted) { r = c * k / 255; g = m * k / 255; b = y * k / 255; }
-        else {
-            r = 255 - (c + k > 255 ? 255 : c + k);
-            g = 255 - (m + k > 255 ? 255 : m + k);
-            b = 255 - (y + k > 255 ? 255 : y + k);
-        }
+        if (inverted) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
+        int nk = 255 - k;
+        int r = nk - cn_muldiv255(c, nk), g = nk - cn_muldiv255(m, nk), b = nk - cn_muldiv255(y, nk);
         if (layout == CN_JPEG_OUT_GRAY) {
             dst[x] = (unsigned char)((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
         } else if (layout == CN_JPEG_OUT_RGB) {

@@ -32,6 +32,12 @@ public struct CaptionStage: Stage {
         return keys
     }
 
+    /// Captions follow their source: the asset of a composition, the photo of an image.
+    public func partitionKey(_ item: String) -> String {
+        let subject = item.split(separator: ":", maxSplits: 1).last.map(String.init) ?? item
+        return item.hasPrefix("composition:") ? String(subject.split(separator: ":").first ?? Substring(subject)) : subject
+    }
+
     public func process(_ item: ItemContext) throws -> ItemOutcome {
         let parts = item.key.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { throw CaptionError(kind: "bad-item", message: "unknown caption subject \(item.key)") }

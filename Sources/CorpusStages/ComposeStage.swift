@@ -24,9 +24,13 @@ public struct ComposeStage: Stage {
 
     public func listItems(_ context: StageContext) throws -> [String] {
         try backgrounds.load(folder: config.backgrounds)
-        return try context.manifest.read { db in
+        let assets = try context.manifest.read { db in
             try String.fetchAll(db, sql: "SELECT asset_id FROM view GROUP BY asset_id HAVING COUNT(*) >= 2 ORDER BY asset_id")
         }
+        guard !assets.isEmpty else {
+            throw RunnerError.cannotRun("the manifest has no rendered asset with two views or more: run `cn-render --workdir \(context.workdir.path)` first")
+        }
+        return assets
     }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {

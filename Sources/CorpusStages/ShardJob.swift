@@ -50,7 +50,7 @@ public struct ShardJob {
             }
             summary.samples[split] = rows.count
             guard !rows.isEmpty else { continue }
-            let sizes = config.maxBytes > 0 ? try rows.map { try sample($0).archivedSize } : Array(repeating: 0, count: rows.count)
+            let sizes = config.maxBytes > 0 ? try rows.map(plannedSize) : Array(repeating: 0, count: rows.count)
             let plan = limits.plan(archivedSizes: sizes)
             let outcome = try ShardResume.write(plan: plan, folder: folder, split: split, limits: limits) { range in
                 progress("\(split): writing samples \(range.lowerBound + 1)-\(range.upperBound) of \(rows.count)")
@@ -65,8 +65,10 @@ public struct ShardJob {
                     try db.execute(sql: "INSERT OR REPLACE INTO shard (name, split, samples, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
                                    arguments: [name, split, index.sampleCount, index.byteCount, index.sha256])
                     let ids = rows[range].map { $0["id"] as Int64 }
-                    try db.execute(sql: "UPDATE sample SET shard = ? WHERE id BETWEEN ? AND ? AND split = ?",
-                                   arguments: [name, ids.first, ids.last, split])
+                    try db.execute(sql: """
+                        UPDATE sample SET shard = ?1, concat = 'shards/' || ?1 || '.tar:' || printf('%010d', id) || '.concat.png'
+                        WHERE id BETWEEN ?2 AND ?3 AND split = ?4
+                        """, arguments: [name, ids.first, ids.last, split])
                     let now = Timestamp.now()
                     try WorkLedger.enqueue(db, stage: "shard", keys: [name], now: now)
                     try WorkLedger.complete(db, stage: "shard", key: name, status: "done", errorKind: nil, error: nil,
@@ -108,6 +110,23 @@ public struct ShardJob {
             referenceMatrix: referenceMatrix, targetMatrix: targetMatrix, source: provenance
         ).webDatasetSample()
     }
+
+    /// An upper bound of a sample's archived size, from file sizes and PNG / JSON bounds, so a
+    /// byte-capped plan needs no concat encoding (ShardSizeEstimate; the plan stays deterministic).
+    private func plannedSize(_ row: Row) throws -> Int {
+        func fileSize(_ relative: String) throws -> Int {
+            let attributes = try FileManager.default.attributesOfItem(atPath: workdir.appendingPathComponent(relative).path)
+            return (attributes[.size] as? NSNumber)?.intValue ?? 0
+        }
+        let caption = ((row["caption"] as String?) ?? "").utf8.count
+        return ShardSizeEstimate.archivedSize(fieldSizes: [
+            try fileSize(row["target"]), try fileSize(row["reference"]),
+            ShardSizeEstimate.pngUpperBound(width: 256, height: 256, channels: 4), caption, Self.jsonUpperBound,
+        ])
+    }
+
+    /// More than the `json` member of any sample can take (T, bbox, two 3x4 poses, provenance).
+    static let jsonUpperBound = 4096
 
     private func bytes(_ relative: String) throws -> [UInt8] {
         let path = workdir.appendingPathComponent(relative).path

@@ -127,9 +127,13 @@ public func zero123RelativePose(target: WorldToCamera, condition: WorldToCamera)
 
 /// How render cameras are chosen.
 public enum CameraSampling: Equatable, Sendable {
-    /// Zero-1-to-3's renders: a direction uniform on the whole sphere, radius U(min, max)
-    /// (default 1.5 ... 2.2), looking at the origin.
+    /// Zero-1-to-3's renders as the paper describes them: a direction uniform on the whole sphere
+    /// (normalised Gaussian), radius U(min, max) (default 1.5 ... 2.2), looking at the origin.
     case zero123Random(minRadius: Double = 1.5, maxRadius: Double = 2.2)
+    /// zero123's actual `sample_spherical(1.5, 2.2, maxz=2.2, minz=-2.2)`: a vector uniform in the
+    /// cube [-1, 1]^3, normalised (so directions lean towards the cube's corners, not uniform on the
+    /// sphere), times a radius U(min, max). Draws three uniforms then one uniform per view.
+    case zero123Cube(minRadius: Double = 1.5, maxRadius: Double = 2.2)
     /// A fixed ring per elevation (degrees above the XY plane): `views` azimuths evenly spaced
     /// from `startAzimuth` (degrees), all at `radius`, looking at the origin. Views are split
     /// evenly across the elevations (the first ones get the remainder).
@@ -146,6 +150,13 @@ public enum CameraSampling: Equatable, Sendable {
             return (0..<count).map { _ in
                 var d = Vec3.zero
                 repeat { d = Vec3(rng.normal(), rng.normal(), rng.normal()) } while d.length < 1e-9
+                let r = rng.uniform(minRadius, maxRadius)
+                return CameraPose.lookAt(location: d.normalized * r)
+            }
+        case let .zero123Cube(minRadius, maxRadius):
+            return (0..<count).map { _ in
+                var d = Vec3.zero
+                repeat { d = Vec3(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1)) } while d.length < 1e-9
                 let r = rng.uniform(minRadius, maxRadius)
                 return CameraPose.lookAt(location: d.normalized * r)
             }

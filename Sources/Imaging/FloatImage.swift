@@ -71,6 +71,31 @@ public struct FloatImage: Sendable, Equatable {
         return RGBAImage(width: width, height: height, pixels: bytes)
     }
 
+    /// The values in planar order (CHW: all of channel 0 row by row, then channel 1, ...), the
+    /// layout of a PyTorch image tensor.
+    public func planarData() -> [Float] {
+        let n = width * height, ch = channels
+        return [Float](unsafeUninitializedCapacity: n * ch) { out, count in
+            data.withUnsafeBufferPointer { src in
+                for c in 0..<ch { for i in 0..<n { out[c * n + i] = src[i * ch + c] } }
+            }
+            count = n * ch
+        }
+    }
+
+    /// Builds a channels-last image from planar (CHW) values.
+    public init(width: Int, height: Int, channels: Int, planar: [Float]) {
+        precondition(planar.count == width * height * channels, "FloatImage(planar:): value count does not match")
+        let n = width * height
+        let values = [Float](unsafeUninitializedCapacity: n * channels) { out, count in
+            planar.withUnsafeBufferPointer { src in
+                for c in 0..<channels { for i in 0..<n { out[i * channels + c] = src[c * n + i] } }
+            }
+            count = n * channels
+        }
+        self.init(width: width, height: height, channels: channels, data: values)
+    }
+
     /// Channel 0 -> Gray8 (rounded, clamped).
     public func grayImage() -> GrayImage {
         let n = width * height

@@ -31,9 +31,11 @@ public enum Connectivity: Int, Sendable {
     case eight = 8
 }
 
-/// Connected components of a mask (pixels > `threshold`), labelled by flood fill in raster
-/// order: label 1 is the component met first scanning rows top to bottom. Used for AnyDoor's
-/// filter "largest connected component > 90% of the mask" (formats.md).
+/// Connected components of a mask (pixels > `threshold`), labelled in raster order: label 1 is
+/// the component met first scanning rows top to bottom (the numbering of scipy.ndimage.label).
+/// Used for AnyDoor's filter "largest connected component > 90% of the mask" (formats.md).
+/// Runs of foreground pixels are joined with union-find (cost grows with the number of runs, not
+/// pixels), then labels are written run by run.
 public struct ConnectedComponents: Sendable, Equatable {
     /// Size of the labelled mask.
     public let width: Int, height: Int
@@ -49,34 +51,80 @@ public struct ConnectedComponents: Sendable, Equatable {
     /// Labels `mask` (pixels whose value is greater than `threshold`); default 8-connected.
     public init(_ mask: GrayImage, threshold: UInt8 = 0, connectivity: Connectivity = .eight) {
         let w = mask.width, h = mask.height
-        var labels = [Int32](repeating: 0, count: w * h)
-        var areas: [Int] = [], boxes: [PixelRect] = []
-        var stack: [Int] = []
-        let offsets: [(Int, Int)] = connectivity == .four
-            ? [(1, 0), (-1, 0), (0, 1), (0, -1)]
-            : [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)]
+        // 1. runs [start, end) per row, in raster order
+        var runStart: [Int32] = [], runEnd: [Int32] = [], runRow: [Int32] = []
+        var rowFirstRun = [Int](repeating: 0, count: h + 1)
         mask.pixels.withUnsafeBufferPointer { m in
-            for start in 0..<(w * h) where m[start] > threshold && labels[start] == 0 {
-                let label = Int32(areas.count + 1)
-                labels[start] = label
-                stack.append(start)
-                var area = 0, x0 = w, y0 = h, x1 = -1, y1 = -1
-                while let i = stack.popLast() {
-                    area += 1
-                    let x = i % w, y = i / w
-                    x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
-                    for (dx, dy) in offsets {
-                        let nx = x + dx, ny = y + dy
-                        if nx < 0 || ny < 0 || nx >= w || ny >= h { continue }
-                        let j = ny * w + nx
-                        if m[j] > threshold && labels[j] == 0 { labels[j] = label; stack.append(j) }
+            for y in 0..<h {
+                rowFirstRun[y] = runStart.count
+                let row = m.baseAddress! + y * w
+                var x = 0
+                while x < w {
+                    while x < w && row[x] <= threshold { x += 1 }
+                    if x == w { break }
+                    let start = x
+                    while x < w && row[x] > threshold { x += 1 }
+                    runStart.append(Int32(start)); runEnd.append(Int32(x)); runRow.append(Int32(y))
+                }
+            }
+            rowFirstRun[h] = runStart.count
+        }
+        let runCount = runStart.count
+        // 2. union-find over runs, joining each run with the overlapping runs of the row above
+        var parent = [Int32](unsafeUninitializedCapacity: runCount) { b, n in
+            for i in 0..<runCount { b[i] = Int32(i) }
+            n = runCount
+        }
+        let reach: Int32 = connectivity == .eight ? 1 : 0
+        parent.withUnsafeMutableBufferPointer { p in
+            func find(_ i: Int32) -> Int32 {
+                var r = i
+                while p[Int(r)] != r { r = p[Int(r)] }
+                var j = i
+                while p[Int(j)] != r { let next = p[Int(j)]; p[Int(j)] = r; j = next }
+                return r
+            }
+            if h > 1 {
+                for y in 1..<h {
+                    var above = rowFirstRun[y - 1]
+                    let aboveEnd = rowFirstRun[y]
+                    for current in rowFirstRun[y]..<rowFirstRun[y + 1] {
+                        let cs = runStart[current], ce = runEnd[current]
+                        // skip runs above that end before this one can touch
+                        while above < aboveEnd && runEnd[above] + reach <= cs { above += 1 }
+                        var k = above
+                        while k < aboveEnd && runStart[k] < ce + reach {
+                            let a = find(Int32(k)), b = find(Int32(current))
+                            if a != b { if a < b { p[Int(b)] = a } else { p[Int(a)] = b } }
+                            k += 1
+                        }
                     }
                 }
-                areas.append(area)
-                boxes.append(PixelRect(x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1))
+            }
+            for i in 0..<runCount { _ = find(Int32(i)) }
+        }
+        // 3. final labels in raster order of each component's first run; areas, boxes, label image
+        var finalLabel = [Int32](repeating: 0, count: runCount)
+        var areas: [Int] = [], x0: [Int] = [], y0: [Int] = [], x1: [Int] = [], y1: [Int] = []
+        var labels = [Int32](repeating: 0, count: w * h)
+        labels.withUnsafeMutableBufferPointer { l in
+            for i in 0..<runCount {
+                let root = Int(parent[i])
+                var label = finalLabel[root]
+                if label == 0 {
+                    areas.append(0); x0.append(w); y0.append(h); x1.append(-1); y1.append(-1)
+                    label = Int32(areas.count)
+                    finalLabel[root] = label
+                }
+                let k = Int(label) - 1
+                let s = Int(runStart[i]), e = Int(runEnd[i]), y = Int(runRow[i])
+                areas[k] += e - s
+                x0[k] = min(x0[k], s); x1[k] = max(x1[k], e - 1); y0[k] = min(y0[k], y); y1[k] = max(y1[k], y)
+                (l.baseAddress! + y * w + s).update(repeating: label, count: e - s)
             }
         }
-        self.width = w; self.height = h; self.labels = labels; self.areas = areas; self.boxes = boxes
+        self.width = w; self.height = h; self.labels = labels; self.areas = areas
+        self.boxes = areas.indices.map { PixelRect(x: x0[$0], y: y0[$0], width: x1[$0] - x0[$0] + 1, height: y1[$0] - y0[$0] + 1) }
         self.connectivity = connectivity
     }
 

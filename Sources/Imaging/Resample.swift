@@ -1,10 +1,11 @@
 /// Resampling filters (Pillow's Image.resize semantics, src/libImaging/Resample.c).
 public enum ResampleFilter: Sendable, Equatable {
-    /// Nearest neighbour: source pixel floor((i + 0.5) * scale). For masks (keeps labels crisp);
+    /// Nearest neighbour: source pixel floor((i + 0.5) * in / out), exact. For masks (keeps labels crisp);
     /// Open Images masks are brought to the image's shape this way (formats.md).
     case nearest
     /// Area averaging: each output pixel is the coverage-weighted mean of the source pixels under
-    /// it (OpenCV INTER_AREA; Pillow BOX at integer factors). For shrinking.
+    /// it (OpenCV INTER_AREA; Pillow BOX at integer factors). For shrinking; when enlarging an
+    /// axis it acts as `.bilinear`.
     case area
     /// Bilinear (triangle kernel, support widened by the scale when shrinking, as Pillow).
     case bilinear
@@ -40,6 +41,14 @@ enum Resampler {
         }
     }
 
+    /// Nearest source index of output index `i`: floor((i + 0.5) * inSize / outSize) in exact
+    /// integer arithmetic (Pillow computes the same in 16.16 fixed point, which can round the other
+    /// way when the product is an exact integer).
+    @inline(__always)
+    static func nearestIndex(_ i: Int, inSize: Int, outSize: Int) -> Int {
+        min(inSize - 1, ((2 * i + 1) * inSize) / (2 * outSize))
+    }
+
     /// Weights for resizing `inSize` -> `outSize` along one axis.
     static func weights(inSize: Int, outSize: Int, filter: ResampleFilter) -> Weights {
         let scale = Double(inSize) / Double(outSize)
@@ -53,7 +62,7 @@ enum Resampler {
             var first = 0
             switch effective {
             case .nearest:
-                first = min(inSize - 1, Int((Double(i) + 0.5) * scale))
+                first = nearestIndex(i, inSize: inSize, outSize: outSize)
                 w = [1]
             case .area where outSize <= inSize:
                 // exact coverage of [i*scale, (i+1)*scale)
@@ -87,6 +96,72 @@ enum Resampler {
         return Weights(start: start, count: count, weights: flat, maxCount: maxCount)
     }
 
+    /// Resizes straight-alpha RGBA8 through premultiplied SIMD4<Float> rows: horizontal pass from
+    /// the bytes (premultiplying on the fly), vertical pass, then un-premultiply and round.
+    static func resizeRGBA(_ src: [UInt8], width: Int, height: Int, toWidth: Int, toHeight: Int,
+                           filter: ResampleFilter) -> [UInt8] {
+        let wx = weights(inSize: width, outSize: toWidth, filter: filter)
+        let wy = weights(inSize: height, outSize: toHeight, filter: filter)
+        var mid = [SIMD4<Float>](repeating: .zero, count: height * toWidth)
+        src.withUnsafeBufferPointer { s in
+            mid.withUnsafeMutableBufferPointer { m in
+                wx.weights.withUnsafeBufferPointer { w in
+                    wx.start.withUnsafeBufferPointer { starts in
+                        wx.count.withUnsafeBufferPointer { counts in
+                            for y in 0..<height {
+                                let srow = y * width * 4, mrow = y * toWidth
+                                for x in 0..<toWidth {
+                                    let st = starts[x], n = counts[x], wb = x * wx.maxCount
+                                    var acc = SIMD4<Float>.zero
+                                    for k in 0..<n {
+                                        let i = srow + (st + k) * 4
+                                        let a = Float(s[i + 3])
+                                        let p = SIMD4<Float>(Float(s[i]) * a, Float(s[i + 1]) * a, Float(s[i + 2]) * a, a)
+                                        acc += p * w[wb + k]
+                                    }
+                                    m[mrow + x] = acc
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var row = [SIMD4<Float>](repeating: .zero, count: toWidth)
+        var out = [UInt8](repeating: 0, count: toWidth * toHeight * 4)
+        mid.withUnsafeBufferPointer { m in
+            out.withUnsafeMutableBufferPointer { o in
+                row.withUnsafeMutableBufferPointer { r in
+                    wy.weights.withUnsafeBufferPointer { w in
+                        for y in 0..<toHeight {
+                            let st = wy.start[y], n = wy.count[y], wb = y * wy.maxCount
+                            for x in 0..<toWidth { r[x] = .zero }
+                            for k in 0..<n {
+                                let weight = w[wb + k]
+                                let mrow = (st + k) * toWidth
+                                for x in 0..<toWidth { r[x] += m[mrow + x] * weight }
+                            }
+                            let orow = y * toWidth * 4
+                            for x in 0..<toWidth {
+                                let v = r[x]
+                                let alpha = clampByte(v[3])
+                                let i = orow + x * 4
+                                if alpha == 0 {
+                                    o[i] = 0; o[i + 1] = 0; o[i + 2] = 0; o[i + 3] = 0
+                                } else {
+                                    let inv = 1 / v[3]
+                                    o[i] = clampByte(v[0] * inv); o[i + 1] = clampByte(v[1] * inv)
+                                    o[i + 2] = clampByte(v[2] * inv); o[i + 3] = alpha
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// Resizes interleaved float data (`channels` per pixel).
     static func resize(_ src: [Float], width: Int, height: Int, channels: Int, toWidth: Int, toHeight: Int,
                        filter: ResampleFilter) -> [Float] {
@@ -97,10 +172,11 @@ enum Resampler {
         src.withUnsafeBufferPointer { s in
             mid.withUnsafeMutableBufferPointer { m in
                 wx.weights.withUnsafeBufferPointer { w in
+                  wx.start.withUnsafeBufferPointer { starts in
                     for y in 0..<height {
                         let srow = y * width * channels, mrow = y * toWidth * channels
                         for x in 0..<toWidth {
-                            let st = wx.start[x], n = wx.count[x], wb = x * wx.maxCount
+                            let st = starts[x], n = wx.count[x], wb = x * wx.maxCount
                             for c in 0..<channels {
                                 var acc: Float = 0
                                 for k in 0..<n { acc += s[srow + (st + k) * channels + c] * w[wb + k] }
@@ -108,6 +184,7 @@ enum Resampler {
                             }
                         }
                     }
+                  }
                 }
             }
         }
@@ -139,43 +216,15 @@ extension RGBAImage {
         precondition(newWidth > 0 && newHeight > 0, "resized: target size must be positive")
         if newWidth == width && newHeight == height { return self }
         if filter == .nearest { return nearest(newWidth, newHeight) }
-        let n = width * height
-        var premultiplied = [Float](repeating: 0, count: n * 4)
-        pixels.withUnsafeBufferPointer { p in
-            for i in 0..<n {
-                let a = Float(p[4 * i + 3])
-                premultiplied[4 * i] = Float(p[4 * i]) * a
-                premultiplied[4 * i + 1] = Float(p[4 * i + 1]) * a
-                premultiplied[4 * i + 2] = Float(p[4 * i + 2]) * a
-                premultiplied[4 * i + 3] = a
-            }
-        }
-        let out = Resampler.resize(premultiplied, width: width, height: height, channels: 4, toWidth: newWidth,
-                                   toHeight: newHeight, filter: filter)
-        let m = newWidth * newHeight
-        let bytes = [UInt8](unsafeUninitializedCapacity: m * 4) { buffer, count in
-            for i in 0..<m {
-                let a = out[4 * i + 3]
-                let alpha = clampByte(a)
-                if alpha == 0 {
-                    buffer[4 * i] = 0; buffer[4 * i + 1] = 0; buffer[4 * i + 2] = 0
-                } else {
-                    buffer[4 * i] = clampByte(out[4 * i] / a)
-                    buffer[4 * i + 1] = clampByte(out[4 * i + 1] / a)
-                    buffer[4 * i + 2] = clampByte(out[4 * i + 2] / a)
-                }
-                buffer[4 * i + 3] = alpha
-            }
-            count = m * 4
-        }
-        return RGBAImage(width: newWidth, height: newHeight, pixels: bytes)
+        let out = Resampler.resizeRGBA(pixels, width: width, height: height, toWidth: newWidth, toHeight: newHeight, filter: filter)
+        return RGBAImage(width: newWidth, height: newHeight, pixels: out)
     }
 
     private func nearest(_ newWidth: Int, _ newHeight: Int) -> RGBAImage {
-        let xs = (0..<newWidth).map { min(width - 1, Int((Double($0) + 0.5) * Double(width) / Double(newWidth))) }
+        let xs = (0..<newWidth).map { Resampler.nearestIndex($0, inSize: width, outSize: newWidth) }
         var out = RGBAImage(width: newWidth, height: newHeight)
         for y in 0..<newHeight {
-            let sy = min(height - 1, Int((Double(y) + 0.5) * Double(height) / Double(newHeight)))
+            let sy = Resampler.nearestIndex(y, inSize: height, outSize: newHeight)
             for x in 0..<newWidth {
                 let s = (sy * width + xs[x]) * 4, d = (y * newWidth + x) * 4
                 out.pixels[d] = pixels[s]; out.pixels[d + 1] = pixels[s + 1]
@@ -192,10 +241,10 @@ extension GrayImage {
         precondition(newWidth > 0 && newHeight > 0, "resized: target size must be positive")
         if newWidth == width && newHeight == height { return self }
         if filter == .nearest {
-            let xs = (0..<newWidth).map { min(width - 1, Int((Double($0) + 0.5) * Double(width) / Double(newWidth))) }
+            let xs = (0..<newWidth).map { Resampler.nearestIndex($0, inSize: width, outSize: newWidth) }
             var out = [UInt8](repeating: 0, count: newWidth * newHeight)
             for y in 0..<newHeight {
-                let sy = min(height - 1, Int((Double(y) + 0.5) * Double(height) / Double(newHeight)))
+                let sy = Resampler.nearestIndex(y, inSize: height, outSize: newHeight)
                 for x in 0..<newWidth { out[y * newWidth + x] = pixels[sy * width + xs[x]] }
             }
             return GrayImage(width: newWidth, height: newHeight, pixels: out)

@@ -23,7 +23,7 @@ public enum ManifestMerge {
         for source in sources {
             let sourceStore = try ManifestStore.openExisting(workdir: source)
             let sourcePath = sourceStore.path
-            try sourceStore.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            _ = try sourceStore.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
             try mergeRows(from: sourcePath, into: target, summary: &summary)
             summary.files += try mergeFiles(from: source, into: destination)
         }
@@ -99,7 +99,7 @@ public enum ManifestMerge {
             let from = source.appendingPathComponent(relative).path
             let to = destination.appendingPathComponent(relative).path
             var isFolder: ObjCBool = false
-            manager.fileExists(atPath: from, isDirectory: &isFolder)
+            _ = manager.fileExists(atPath: from, isDirectory: &isFolder)
             if isFolder.boolValue {
                 try AtomicFile.makeFolders(to)
                 continue

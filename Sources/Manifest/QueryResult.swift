@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Support
 
 /// The result of a read-only manifest query: column names and rows of display strings (NULL as nil).
 public struct QueryResult: Sendable, Equatable {
@@ -76,8 +77,8 @@ public enum QueryFormatter {
     static func objectsJSON(_ result: QueryResult) -> [String] {
         result.rows.map { row in
             let fields = zip(result.columns, row).map { column, value -> String in
-                let rendered = value.map { isJSONNumber($0) ? $0 : RunLog.jsonString($0) } ?? "null"
-                return RunLog.jsonString(column) + ": " + rendered
+                let rendered = value.map { isJSONNumber($0) ? $0 : JSONString.quoted($0) } ?? "null"
+                return JSONString.quoted(column) + ": " + rendered
             }
             return "{" + fields.joined(separator: ", ") + "}"
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Support
 
 /// The `run` table: one row per invocation of a stage, with its arguments, config hash, seed,
 /// start and end, and the counts of what it did.
@@ -35,7 +36,7 @@ public enum RunLog {
 
     /// Inserts the run row at start and returns its id.
     public static func start(_ db: Database, _ invocation: Invocation, now: String) throws -> Int64 {
-        let argumentsJSON = "[" + invocation.arguments.map(jsonString).joined(separator: ",") + "]"
+        let argumentsJSON = JSONString.array(invocation.arguments)
         try db.execute(sql: """
             INSERT INTO run (executable, stage, arguments, config_hash, seed, partition, jobs, started_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -55,26 +56,5 @@ public enum RunLog {
     public static func finish(_ db: Database, run: Int64, exitStatus: Int32, pending: Int, now: String) throws {
         try db.execute(sql: "UPDATE run SET ended_at = ?, exit_status = ?, pending = ? WHERE id = ?",
                        arguments: [now, Int(exitStatus), pending, run])
-    }
-
-    /// Encodes a string as a JSON string literal.
-    public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

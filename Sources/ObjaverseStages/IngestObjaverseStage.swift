@@ -49,7 +49,7 @@ public struct IngestObjaverseStage: Stage {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [entry.asset.id, entry.absolutePath, entry.asset.format.rawValue, bytes,
                   meta?.name ?? ((entry.asset.relativePath as NSString).lastPathComponent as NSString).deletingPathExtension,
-                  meta.map { JSONText.array($0.tags.map(\.name)) }, meta.map { JSONText.array($0.categories.map(\.name)) },
+                  meta.map { JSONString.array($0.tags.map(\.name)) }, meta.map { JSONString.array($0.categories.map(\.name)) },
                   meta?.license])])
     }
 }

@@ -9,7 +9,8 @@ public struct RenderConfig: Decodable, Sendable, Equatable {
     public var views = 12
     /// Output size in pixels (256 by default, 512 as zero123 renders).
     public var resolution = 256
-    /// "random" (zero123's uniform sphere sampling) or "ring" (fixed elevation, even azimuths).
+    /// "random" (uniform directions on the sphere), "zero123-cube" (zero123's script: a point of
+    /// the cube [-1, 1]^3 normalised, leaning to the corners) or "ring" (fixed elevation, even azimuths).
     public var cameras = "random"
     /// Ring mode: elevation above the horizon, degrees.
     public var ringElevation = 30.0
@@ -46,7 +47,7 @@ public struct RenderConfig: Decodable, Sendable, Equatable {
         func fail(_ text: String) -> ConfigError { ConfigError(message: "render config: " + text) }
         guard views >= 1 && views <= 1000 else { throw fail("views must be 1...1000 (got \(views))") }
         guard [64, 128, 256, 512, 1024].contains(resolution) else { throw fail("resolution must be 64, 128, 256, 512 or 1024 (got \(resolution))") }
-        guard cameras == "random" || cameras == "ring" else { throw fail("cameras must be random or ring (got \(cameras))") }
+        guard ["random", "zero123-cube", "ring"].contains(cameras) else { throw fail("cameras must be random, zero123-cube or ring (got \(cameras))") }
         guard (1...8).contains(supersampling) else { throw fail("supersampling must be 1...8 (got \(supersampling))") }
         return self
     }

@@ -23,7 +23,11 @@ public struct RenderStage: Stage {
     }
 
     public func listItems(_ context: StageContext) throws -> [String] {
-        try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT id FROM asset ORDER BY id") }
+        let ids = try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT id FROM asset ORDER BY id") }
+        guard !ids.isEmpty else {
+            throw RunnerError.cannotRun("the manifest has no assets to render: run `cn-ingest objaverse --root DIR --workdir \(context.workdir.path)` first")
+        }
+        return ids
     }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
@@ -44,18 +48,19 @@ public struct RenderStage: Stage {
 
         let folder = "\(name)/\(item.key)"
         let staging = try item.makeStagingFolder(for: folder)
-        var records: [RecordStatement] = []
-        for view in rendered.views {
+        try rendered.writeZero123Views(to: staging.path)
+        let records = rendered.views.map { view in
             let stem = String(format: "%03d", view.index)
-            let image = RGBAImage(width: view.image.width, height: view.image.height, pixels: view.image.pixels)
-            try Data(PNG.encode(image)).write(to: staging.appendingPathComponent(stem + ".png"))
-            try Data(view.worldToCamera.npyFloat32).write(to: staging.appendingPathComponent(stem + ".npy"))
-            records.append(RecordStatement("""
+            return RecordStatement("""
                 INSERT OR REPLACE INTO view (asset_id, idx, image, pose, polar, azimuth, radius) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, [item.key, view.index, "\(folder)/\(stem).png", "\(folder)/\(stem).npy",
-                      view.spherical.polar, view.spherical.azimuth, view.spherical.radius]))
+                      view.spherical.polar, view.spherical.azimuth, view.spherical.radius])
         }
-        try Data(try JSONText.document(meta(rendered, path: path))).write(to: staging.appendingPathComponent("meta.json"))
+        var meta = rendered.metadata
+        meta["seconds"] = nil
+        meta["source"] = path
+        meta["sampling"] = config.cameras
+        try Data(try JSONText.document(meta)).write(to: staging.appendingPathComponent("meta.json"))
         let written = try FileManager.default.contentsOfDirectory(atPath: staging.path).count
         guard written == 2 * config.views + 1 else {
             throw RenderOutputError(asset: item.key, expected: 2 * config.views + 1, found: written)
@@ -65,32 +70,11 @@ public struct RenderStage: Stage {
     }
 
     private var cameraSampling: CameraSampling {
-        config.cameras == "ring"
-            ? .ring(elevationsDegrees: [config.ringElevation], radius: config.ringRadius)
-            : .zero123
-    }
-
-    /// meta.json: what a user needs to audit or reproduce the render (no timings, so the bytes are deterministic).
-    private func meta(_ rendered: RenderedAsset, path: String) -> [String: Any] {
-        let n = rendered.normalization
-        let intrinsics = rendered.settings.intrinsics
-        return [
-            "source": path,
-            "format": rendered.format,
-            "triangles": rendered.triangleCount,
-            "bounds_before_normalization": ["min": n.boundsBefore.min.array, "max": n.boundsBefore.max.array],
-            "normalization": ["scale": n.scale, "offset": n.offset.array],
-            "light": ["energy": rendered.light.energy, "location": rendered.light.location.array],
-            "camera": [
-                "lens_mm": intrinsics.focalLength, "sensor_width_mm": intrinsics.sensorWidth,
-                "horizontal_fov_degrees": intrinsics.fieldOfView * 180 / Double.pi,
-                "resolution": config.resolution, "supersampling": config.supersampling, "sampling": config.cameras,
-            ],
-            "views": rendered.views.map { view in
-                ["index": view.index, "polar": view.spherical.polar, "azimuth": view.spherical.azimuth,
-                 "radius": view.spherical.radius, "world_to_camera": view.worldToCamera.rowMajor3x4] as [String: Any]
-            },
-        ]
+        switch config.cameras {
+        case "ring": .ring(elevationsDegrees: [config.ringElevation], radius: config.ringRadius)
+        case "zero123-cube": .zero123Cube()
+        default: .zero123
+        }
     }
 }
 
@@ -101,9 +85,4 @@ public struct RenderOutputError: DescribedError {
     let found: Int
     public var kind: String { "incomplete-render" }
     public var message: String { "render of \(asset) produced \(found) files instead of \(expected); nothing was published" }
-}
-
-extension Vec3 {
-    /// [x, y, z] for JSON.
-    var array: [Double] { [x, y, z] }
 }

@@ -19,6 +19,16 @@ public protocol Stage: Sendable {
     /// records to commit with the item's status. Throw a `DescribedError` to fail the item.
     /// Called concurrently from `--jobs` threads, each item on one thread.
     func process(_ item: ItemContext) throws -> ItemOutcome
+
+    /// The key `--partition I/N` hashes for an item: the item itself by default. A stage whose
+    /// items derive from an upstream source (a caption of a composition of an asset) returns the
+    /// source's key, so that every partition's workdir holds whole sources from stage to stage.
+    func partitionKey(_ item: String) -> String
+}
+
+extension Stage {
+    /// By default an item is partitioned by its own key.
+    public func partitionKey(_ item: String) -> String { item }
 }
 
 /// What a processed item leaves: its status ('done' or 'skipped' with a reason) and its records.

@@ -33,20 +33,30 @@ public final class StageRunner {
         let manifest = context.manifest
         let runID = try manifest.write { db in try RunLog.start(db, invocation, now: Timestamp.now()) }
         summary.runID = runID
+        do {
+            return try run(runID: runID, started: started, summary: summary)
+        } catch {
+            try? manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: 1, pending: 0, now: Timestamp.now()) }
+            throw error
+        }
+    }
 
-        let keys = try stage.listItems(context).filter(options.partition.contains).sorted()
+    private func run(runID: Int64, started: Date, summary initial: RunSummary) throws -> RunSummary {
+        var summary = initial
+        let manifest = context.manifest
+        let keys = try stage.listItems(context).filter(ownsItem).sorted()
         summary.listed = keys.count
         summary.newlyQueued = try enqueue(keys)
         var runnable = try manifest.read { db in
             try WorkLedger.runnableKeys(db, stage: stage.name, includeFailed: options.retryFailed)
-        }.filter(options.partition.contains)
+        }.filter(ownsItem)
         if let limit = options.limit { runnable = Array(runnable.prefix(max(0, limit))) }
         summary.selected = runnable.count
 
         try process(runnable, runID: runID, summary: &summary)
 
         let leftPending = try manifest.read { db in try WorkLedger.runnableKeys(db, stage: stage.name, includeFailed: false) }
-            .filter(options.partition.contains).count
+            .filter(ownsItem).count
         summary.leftPending = leftPending
         summary.seconds = Date().timeIntervalSince(started)
         summary.signal = StopSignal.pending
@@ -54,6 +64,11 @@ public final class StageRunner {
         let status = summary.exitStatus
         try manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: status, pending: leftPending, now: Timestamp.now()) }
         return summary
+    }
+
+    /// Whether this run's partition owns an item (by the stage's partition key).
+    private func ownsItem(_ key: String) -> Bool {
+        options.partition.contains(stage.partitionKey(key))
     }
 
     /// Adds the listed keys to the ledger in large transactions (sorted keys make B-tree appends).

@@ -45,6 +45,13 @@ public struct RenderedAsset: Sendable {
 }
 
 /// The entry points the render stages call.
+///
+/// - `render(assetAt:views:resolution:cameras:rng:limits:settings:timeLimit:texturePolicy:)`:
+///   one asset -> N views in Zero-1-to-3's conventions (cn-render, cn-fixture).
+/// - `prepare(assetAt:)` / `prepare(scene:)` once, then `render(_:camera:settings:)` or
+///   `render(_:worldToCamera:settings:)` per given pose (fixtures, cn-synthesize's render backend).
+/// - `render(scene:camera:settings:normalize:)`: one view of an in-memory scene.
+/// Every refusal is an `AssetError` (a `DescribedError` with a stable `kind`).
 public enum AssetRenderer {
     /// Loads, normalises and flattens an asset (textures decoded; `texturePolicy` decides what an
     /// undecodable texture does).
@@ -90,6 +97,19 @@ public enum AssetRenderer {
         }
         return RenderedAsset(views: out, triangleCount: prepared.triangleCount, normalization: prepared.normalization,
                              light: light, settings: viewSettings, format: prepared.scene.format, seconds: elapsed())
+    }
+
+    /// Renders one view of an in-memory scene (normalised like zero123 first unless `normalize` is false).
+    public static func render(scene: Scene, camera: CameraPose, settings: RenderSettings = RenderSettings(),
+                              normalize: Bool = true, limits: AssetLimits = .default,
+                              texturePolicy: RenderScene.TexturePolicy = .refuse) throws -> RenderOutput {
+        let flat: RenderScene
+        if normalize {
+            flat = try prepare(scene: scene, limits: limits, texturePolicy: texturePolicy).renderScene
+        } else {
+            flat = try RenderScene(scene: scene, limits: limits, texturePolicy: texturePolicy)
+        }
+        return Rasterizer.render(flat, camera: camera, settings: settings)
     }
 
     /// Renders one view of a prepared asset from a given camera pose.

@@ -4,9 +4,10 @@ import Geometry
 import Assets
 import Support
 
-/// The light of a view: zero123's blender_script uses one area light per object, energy
-/// U(300, 600), position x, y ~ U(-2, 2), z ~ U(1, 3) above the object. This renderer treats it
-/// as a point light for Lambertian diffuse shading plus an ambient term.
+/// The light of a view: zero123's blender_script (`randomize_lighting`) uses one large area light
+/// per object (scale 100), energy U(300, 600), position x, y ~ U(-1, 1), z ~ U(0.5, 1.5) above the
+/// object. This renderer treats it as a point light for Lambertian diffuse shading plus an
+/// ambient term (an approximation: masks and poses are exact, shading is not Cycles').
 public struct Light: Sendable, Equatable {
     /// Blender watts; shading strength = energy / 450.
     public var energy: Double
@@ -23,7 +24,7 @@ public struct Light: Sendable, Equatable {
     /// Draws a light as zero123's `randomize_lighting` does (energy, then x, y, z).
     public static func zero123Random(rng: inout SeededRandom) -> Light {
         let energy = rng.uniform(300, 600)
-        let x = rng.uniform(-2, 2), y = rng.uniform(-2, 2), z = rng.uniform(1, 3)
+        let x = rng.uniform(-1, 1), y = rng.uniform(-1, 1), z = rng.uniform(0.5, 1.5)
         return Light(energy: energy, location: Vec3(x, y, z))
     }
 }
@@ -113,31 +114,53 @@ public enum Rasterizer {
         var sx = [Float](repeating: 0, count: nv), sy = sx, vw = sx
         var src0 = [UInt32](repeating: 0, count: nv), src1 = src0, st = [Float](repeating: 0, count: nv)
         var camZ = [Float](repeating: 0, count: nv), camX = camZ, camY = camZ
+        let (r0, r1, r2, r3, r4, r5, r6, r7, r8) = (R[0], R[1], R[2], R[3], R[4], R[5], R[6], R[7], R[8])
+        let (t0, t1, t2) = (T[0], T[1], T[2])
         scene.positions.withUnsafeBufferPointer { p in
+        sx.withUnsafeMutableBufferPointer { sxp in
+        sy.withUnsafeMutableBufferPointer { syp in
+        vw.withUnsafeMutableBufferPointer { vwp in
+        camX.withUnsafeMutableBufferPointer { cxp in
+        camY.withUnsafeMutableBufferPointer { cyp in
+        camZ.withUnsafeMutableBufferPointer { czp in
+        src0.withUnsafeMutableBufferPointer { s0p in
+        src1.withUnsafeMutableBufferPointer { s1p in
             for i in 0..<nv {
                 let x = p[i * 3], y = p[i * 3 + 1], z = p[i * 3 + 2]
-                let xc = R[0] * x + R[1] * y + R[2] * z + T[0]
-                let yc = R[3] * x + R[4] * y + R[5] * z + T[1]
-                let zc = R[6] * x + R[7] * y + R[8] * z + T[2]
-                camX[i] = xc; camY[i] = yc; camZ[i] = zc
+                let xc = r0 * x + r1 * y + r2 * z + t0
+                let yc = r3 * x + r4 * y + r5 * z + t1
+                let zc = r6 * x + r7 * y + r8 * z + t2
+                cxp[i] = xc; cyp[i] = yc; czp[i] = zc
                 let w = -zc
-                vw[i] = w > 0 ? 1 / w : 0
-                sx[i] = cx + f * xc * vw[i]
-                sy[i] = cy - f * yc * vw[i]
-                src0[i] = UInt32(i); src1[i] = UInt32(i)
+                let iw: Float = w > 0 ? 1 / w : 0
+                vwp[i] = iw
+                sxp[i] = cx + f * xc * iw
+                syp[i] = cy - f * yc * iw
+                s0p[i] = UInt32(i); s1p[i] = UInt32(i)
             }
-        }
+        }}}}}}}}}
         // Triangle setup with near-plane clipping.
         var tris: [UInt32] = []
         var triOrig: [Int32] = []
         tris.reserveCapacity(scene.indices.count)
         triOrig.reserveCapacity(scene.triangleCount)
-        for k in 0..<scene.triangleCount {
+        // Fast path: triangles wholly in front of the near plane (nearly all of them).
+        var needsClip: [Int] = []
+        scene.indices.withUnsafeBufferPointer { ip in
+        camZ.withUnsafeBufferPointer { zp in
+            for k in 0..<scene.triangleCount {
+                let a = ip[k * 3], b = ip[k * 3 + 1], c = ip[k * 3 + 2]
+                if -zp[Int(a)] >= near && -zp[Int(b)] >= near && -zp[Int(c)] >= near {
+                    tris.append(a); tris.append(b); tris.append(c); triOrig.append(Int32(k))
+                } else {
+                    needsClip.append(k)
+                }
+            }
+        }}
+        for k in needsClip {
             let a = Int(scene.indices[k * 3]), b = Int(scene.indices[k * 3 + 1]), c = Int(scene.indices[k * 3 + 2])
             let ia = -camZ[a] >= near, ib = -camZ[b] >= near, ic = -camZ[c] >= near
-            if ia && ib && ic {
-                tris.append(UInt32(a)); tris.append(UInt32(b)); tris.append(UInt32(c)); triOrig.append(Int32(k))
-            } else if !ia && !ib && !ic {
+            if !ia && !ib && !ic {
                 continue
             } else {
                 // Sutherland-Hodgman against w >= near, keeping the winding.
@@ -165,30 +188,41 @@ public enum Rasterizer {
         // Cull, orient and bin into bands.
         let nt = triOrig.count
         var front = [Bool](repeating: true, count: nt)
-        var keep = [Bool](repeating: false, count: nt)
         let bands = (settings.height + bandRows - 1) / bandRows
         var opaqueBins = [[Int32]](repeating: [], count: bands)
         var blendList: [(depth: Float, tri: Int32)] = []
-        for s in 0..<nt {
-            let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
-            let area = (sx[b] - sx[a]) * (sy[c] - sy[a]) - (sy[b] - sy[a]) * (sx[c] - sx[a])
-            guard area != 0, area.isFinite else { continue }
-            let isFront = area < 0
-            let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
-            if !isFront && !material.doubleSided { continue }
-            front[s] = isFront
-            keep[s] = true
-            let minY = min(sy[a], sy[b], sy[c]), maxY = max(sy[a], sy[b], sy[c])
-            let minX = min(sx[a], sx[b], sx[c]), maxX = max(sx[a], sx[b], sx[c])
-            if maxY < 0 || minY > Float(H) || maxX < 0 || minX > Float(W) { continue }
-            if material.alphaMode == .blend {
-                blendList.append((1 / max(vw[a], vw[b], vw[c]) + 1 / min(vw[a], vw[b], vw[c]), Int32(s)))
-                continue
+        sx.withUnsafeBufferPointer { sxp in
+        sy.withUnsafeBufferPointer { syp in
+        vw.withUnsafeBufferPointer { vwp in
+        tris.withUnsafeBufferPointer { tp in
+        triOrig.withUnsafeBufferPointer { top in
+        scene.triangleMaterial.withUnsafeBufferPointer { tmp in
+        scene.materials.withUnsafeBufferPointer { mp in
+        front.withUnsafeMutableBufferPointer { fp in
+            let fW = Float(W), fH = Float(H), fss = Float(ss)
+            for s in 0..<nt {
+                let a = Int(tp[s * 3]), b = Int(tp[s * 3 + 1]), c = Int(tp[s * 3 + 2])
+                let ax = sxp[a], ay = syp[a], bx = sxp[b], by = syp[b], cxx = sxp[c], cyy = syp[c]
+                let area = (bx - ax) * (cyy - ay) - (by - ay) * (cxx - ax)
+                guard area != 0, area.isFinite else { continue }
+                let isFront = area < 0
+                let material = mp[Int(tmp[Int(top[s])])]
+                if !isFront && !material.doubleSided { continue }
+                fp[s] = isFront
+                let minY = min(ay, by, cyy), maxY = max(ay, by, cyy)
+                let minX = min(ax, bx, cxx), maxX = max(ax, bx, cxx)
+                if maxY < 0 || minY > fH || maxX < 0 || minX > fW { continue }
+                // No sample centre (k + 0.5) inside the box: the triangle covers no sample.
+                if (minX - 0.5).rounded(.up) > (maxX - 0.5).rounded(.down) || (minY - 0.5).rounded(.up) > (maxY - 0.5).rounded(.down) { continue }
+                if material.alphaMode == .blend {
+                    blendList.append((1 / max(vwp[a], vwp[b], vwp[c]) + 1 / min(vwp[a], vwp[b], vwp[c]), Int32(s)))
+                    continue
+                }
+                let b0 = max(0, Int(max(0, min(minY / fss, 1e7)).rounded(.down)) / bandRows)
+                let b1 = min(bands - 1, Int(max(0, min(maxY / fss, 1e7)).rounded(.down)) / bandRows)
+                if b0 <= b1 { for band in b0...b1 { opaqueBins[band].append(Int32(s)) } }
             }
-            let b0 = max(0, Int((minY / Float(ss)).rounded(.down)) / bandRows)
-            let b1 = min(bands - 1, Int((maxY / Float(ss)).rounded(.down)) / bandRows)
-            if b0 <= b1 { for band in b0...b1 { opaqueBins[band].append(Int32(s)) } }
-        }
+        }}}}}}}}
         // Back to front; ties by triangle order (stable and deterministic).
         let blendOrder = blendList.enumerated().sorted { l, r in
             l.element.depth != r.element.depth ? l.element.depth > r.element.depth : l.offset < r.offset
@@ -268,9 +302,11 @@ struct ViewSetup: @unchecked Sendable {
         let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
         let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
         var r = material.factor.0, g = material.factor.1, bl = material.factor.2, al = material.factor.3
-        for k in 0..<4 {
-            let v = attr(colors, a, 4, k) * p0 + attr(colors, b, 4, k) * p1 + attr(colors, c, 4, k) * p2
-            switch k { case 0: r *= v; case 1: g *= v; case 2: bl *= v; default: al *= v }
+        if scene.hasVertexColors {
+            r *= attr(colors, a, 4, 0) * p0 + attr(colors, b, 4, 0) * p1 + attr(colors, c, 4, 0) * p2
+            g *= attr(colors, a, 4, 1) * p0 + attr(colors, b, 4, 1) * p1 + attr(colors, c, 4, 1) * p2
+            bl *= attr(colors, a, 4, 2) * p0 + attr(colors, b, 4, 2) * p1 + attr(colors, c, 4, 2) * p2
+            al *= attr(colors, a, 4, 3) * p0 + attr(colors, b, 4, 3) * p1 + attr(colors, c, 4, 3) * p2
         }
         if let ti = material.texture {
             let u0 = attr(uvs, a, 2, 0) * p0 + attr(uvs, b, 2, 0) * p1 + attr(uvs, c, 2, 0) * p2
@@ -284,6 +320,7 @@ struct ViewSetup: @unchecked Sendable {
 
     @inline(__always)
     func wrap(_ i: Int, _ n: Int, _ mode: TextureWrap) -> Int {
+        if i >= 0 && i < n { return i }
         switch mode {
         case .clampToEdge: return min(max(i, 0), n - 1)
         case .repeatWrap: let m = i % n; return m < 0 ? m + n : m
@@ -298,9 +335,12 @@ struct ViewSetup: @unchecked Sendable {
     func sample(_ tex: LinearTexture, _ u: Float, _ v: Float, _ texels: UnsafeBufferPointer<Float>) -> Fragment {
         guard u.isFinite, v.isFinite else { return Fragment(r: 1, g: 1, b: 1, a: 1) }
         let x = u * Float(tex.width) - 0.5, y = v * Float(tex.height) - 0.5
-        let fx = x.rounded(.down), fy = y.rounded(.down)
-        let tx = x - fx, ty = y - fy
-        let bigX = max(-1e7, min(1e7, fx)), bigY = max(-1e7, min(1e7, fy))
+        let cxv = max(-1e7, min(1e7, x)), cyv = max(-1e7, min(1e7, y))
+        var ix = Int(cxv), iy = Int(cyv)  // truncation, then floor for negatives
+        if Float(ix) > cxv { ix -= 1 }
+        if Float(iy) > cyv { iy -= 1 }
+        let bigX = Float(ix), bigY = Float(iy)
+        let tx = cxv - bigX, ty = cyv - bigY
         let x0 = wrap(Int(bigX), tex.width, tex.wrapS), x1 = wrap(Int(bigX) + 1, tex.width, tex.wrapS)
         let y0 = wrap(Int(bigY), tex.height, tex.wrapT), y1 = wrap(Int(bigY) + 1, tex.height, tex.wrapT)
         do {
@@ -352,9 +392,9 @@ struct ViewSetup: @unchecked Sendable {
         let outY0 = band * Rasterizer.bandRows
         let outY1 = min(settings.height, outY0 + Rasterizer.bandRows)
         let y0 = outY0 * ss, y1 = outY1 * ss
-        let count = (y1 - y0) * W
-        for i in 0..<count { buffers.invW[i] = 0; buffers.tri[i] = -1 }
-        for i in 0..<(count * 4) { buffers.color[i] = 0 }
+        // Buffers are clean on entry (fresh, or cleared over the used range by the previous band).
+        if opaque.isEmpty && blend.isEmpty { return }
+        var xLo = W, xHi = -1  // sample columns touched by any triangle's box
         scene.texels.withUnsafeBufferPointer { texels in
         scene.uvs.withUnsafeBufferPointer { uvs in
         scene.colors.withUnsafeBufferPointer { colors in
@@ -370,19 +410,23 @@ struct ViewSetup: @unchecked Sendable {
                 let s = Int(s32)
                 let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
                 let isMask = material.alphaMode == .mask
-                raster(s, y0, y1) { idx, p0, p1, p2, iw in
+                let span = raster(s, y0, y1) { idx, iw, q0, q1 in
                     guard iw > zbuf[idx] else { return }
+                    let r = 1 / iw
+                    let p0 = q0 * r, p1 = q1 * r, p2 = 1 - p0 - p1
                     if isMask {
                         let c = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors, texels: texels)
                         guard c.a >= material.alphaCutoff else { return }
                     }
                     zbuf[idx] = iw; tbuf[idx] = Int32(s); b1buf[idx] = p1; b2buf[idx] = p2
                 }
+                if span.1 >= span.0 { xLo = min(xLo, span.0); xHi = max(xHi, span.1) }
             }
             // Pass 2: shade the visible samples, once per (pixel, triangle) like MSAA: samples of
             // one pixel that hit the same triangle share the colour shaded at the first of them.
-            for oy in outY0..<outY1 {
-                for ox in 0..<settings.width {
+            let oxLo = xLo / ss, oxHi = xHi / ss
+            for oy in outY0..<outY1 where oxLo <= oxHi {
+                for ox in oxLo...oxHi {
                     var last = -1
                     var lr: Float = 0, lg: Float = 0, lb: Float = 0
                     for dy in 0..<ss {
@@ -409,8 +453,10 @@ struct ViewSetup: @unchecked Sendable {
                 let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
                 let minY = min(sy[a], sy[b], sy[c]), maxY = max(sy[a], sy[b], sy[c])
                 if maxY < Float(y0) || minY > Float(y1) { continue }
-                raster(s, y0, y1) { idx, p0, p1, p2, iw in
+                let span = raster(s, y0, y1) { idx, iw, q0, q1 in
                     guard iw > zbuf[idx] else { return }
+                    let r = 1 / iw
+                    let p0 = q0 * r, p1 = q1 * r, p2 = 1 - p0 - p1
                     let col = baseColor(s, p0, p1, p2, uvs: uvs, colors: colors, texels: texels)
                     let alpha = min(max(col.a, 0), 1)
                     guard alpha > 0 else { return }
@@ -421,11 +467,13 @@ struct ViewSetup: @unchecked Sendable {
                     cbuf[idx * 4 + 2] = col.b * k * alpha + cbuf[idx * 4 + 2] * keep
                     cbuf[idx * 4 + 3] = alpha + cbuf[idx * 4 + 3] * keep
                 }
+                if span.1 >= span.0 { xLo = min(xLo, span.0); xHi = max(xHi, span.1) }
             }
             // Resolve: box filter of premultiplied samples, then straight alpha and sRGB.
             let n = Float(ss * ss)
-            for oy in outY0..<outY1 {
-                for ox in 0..<settings.width {
+            let rxLo = xLo / ss, rxHi = xHi / ss
+            for oy in outY0..<outY1 where rxLo <= rxHi {
+                for ox in rxLo...rxHi {
                     var r: Float = 0, g: Float = 0, b: Float = 0, a: Float = 0
                     var nearest: Float = 0
                     for dy in 0..<ss {
@@ -447,23 +495,40 @@ struct ViewSetup: @unchecked Sendable {
                     if !mask.isEmpty { mask[oy * settings.width + ox] = UInt8(min(255, (a / n * 255).rounded())) }
                 }
             }
+            // Leave the buffers clean for the next band.
+            if xLo <= xHi {
+                for row in 0..<(y1 - y0) {
+                    for i in (row * W + xLo)...(row * W + xHi) {
+                        zbuf[i] = 0; tbuf[i] = -1
+                        cbuf[i * 4] = 0; cbuf[i * 4 + 1] = 0; cbuf[i * 4 + 2] = 0; cbuf[i * 4 + 3] = 0
+                    }
+                }
+            }
         }}}}}}}}}}
     }
 
-    /// Visits the samples of setup triangle `s` inside sample rows [y0, y1) with perspective-correct
-    /// barycentrics and 1/w. Sample centres sit at half-integers; edges use a top-left style tie rule
+    /// Visits the samples of setup triangle `s` inside sample rows [y0, y1), passing 1/w and the
+    /// first two screen barycentrics times their vertices' 1/w (the perspective-correct
+    /// barycentrics are those divided by 1/w: bodies divide only after their depth test). Sample centres sit at half-integers; edges use a top-left style tie rule
     /// so shared edges are drawn once.
-    @inline(__always)
-    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ body: (Int, Float, Float, Float, Float) -> Void) {
+    @inline(__always) @discardableResult
+    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ body: (Int, Float, Float, Float) -> Void) -> (Int, Int) {
         let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
         let ax = sx[a], ay = sy[a], bx = sx[b], by = sy[b], cx = sx[c], cy = sy[c]
         let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
-        guard area != 0 else { return }
-        let minX = max(0, Int((min(ax, bx, cx) - 0.5).rounded(.up)))
-        let maxX = min(W - 1, Int((max(ax, bx, cx) - 0.5).rounded(.down)))
-        let minY = max(y0, Int((min(ay, by, cy) - 0.5).rounded(.up)))
-        let maxY = min(y1 - 1, Int((max(ay, by, cy) - 0.5).rounded(.down)))
-        guard minX <= maxX, minY <= maxY else { return }
+        guard area != 0 else { return (0, -1) }
+        // Sample centres x + 0.5 inside [min, max]: ceil(min - 0.5) ... floor(max - 0.5), clamped.
+        @inline(__always) func ceilAtLeast(_ v: Float, _ lo: Int) -> Int {
+            let c = max(Float(lo), min(v, 1e7)); var i = Int(c); if Float(i) < c { i += 1 }; return i
+        }
+        @inline(__always) func floorAtMost(_ v: Float, _ hi: Int) -> Int {
+            let c = min(Float(hi), max(v, -1e7)); var i = Int(c); if Float(i) > c { i -= 1 }; return i
+        }
+        let minX = ceilAtLeast(min(ax, bx, cx) - 0.5, 0)
+        let maxX = floorAtMost(max(ax, bx, cx) - 0.5, W - 1)
+        let minY = ceilAtLeast(min(ay, by, cy) - 0.5, y0)
+        let maxY = floorAtMost(max(ay, by, cy) - 0.5, y1 - 1)
+        guard minX <= maxX, minY <= maxY else { return (0, -1) }
         let inv = 1 / area
         let wa = vw[a], wb = vw[b], wc = vw[c]
         // Edge functions e0 (b->c), e1 (c->a), e2 (a->b), scaled so they are >= 0 inside.
@@ -474,10 +539,28 @@ struct ViewSetup: @unchecked Sendable {
             return (ddy == 0 && ddx < 0) || ddy > 0
         }
         let tl0 = topLeft(cx - bx, cy - by), tl1 = topLeft(ax - cx, ay - cy), tl2 = topLeft(bx - ax, by - ay)
+        // Per row, each edge function is linear in x (e = A * px + B): narrow the scan to the span
+        // where all three can be non-negative, widened by one sample so rounding never drops a
+        // sample the exact test below would accept (the result is identical to a full box scan).
+        let a0 = -(cy - by) * sign, a1 = -(ay - cy) * sign, a2 = -(by - ay) * sign
+        let r0 = a0 != 0 ? -1 / a0 : 0, r1 = a1 != 0 ? -1 / a1 : 0, r2 = a2 != 0 ? -1 / a2 : 0
+        let fMinX = Float(minX), fMaxX = Float(maxX)
         for y in minY...maxY {
             let py = Float(y) + 0.5
             let rowBase = (y - y0) * W
-            for x in minX...maxX {
+            var lo = fMinX, hi = fMaxX
+            let k0 = ((cx - bx) * (py - by) + (cy - by) * bx) * sign
+            let k1 = ((ax - cx) * (py - cy) + (ay - cy) * cx) * sign
+            let k2 = ((bx - ax) * (py - ay) + (by - ay) * ax) * sign
+            if a0 > 0 { lo = max(lo, k0 * r0 - 1.5) } else if a0 < 0 { hi = min(hi, k0 * r0 + 0.5) } else if k0 < 0 { continue }
+            if a1 > 0 { lo = max(lo, k1 * r1 - 1.5) } else if a1 < 0 { hi = min(hi, k1 * r1 + 0.5) } else if k1 < 0 { continue }
+            if a2 > 0 { lo = max(lo, k2 * r2 - 1.5) } else if a2 < 0 { hi = min(hi, k2 * r2 + 0.5) } else if k2 < 0 { continue }
+            if !(lo <= hi) { continue }
+            var xs = Int(lo); if Float(xs) < lo { xs += 1 }
+            var xe = Int(hi); if Float(xe) > hi { xe -= 1 }
+            xs = max(xs, minX); xe = min(xe, maxX)
+            if xs > xe { continue }
+            for x in xs...xe {
                 let px = Float(x) + 0.5
                 let e0 = ((cx - bx) * (py - by) - (cy - by) * (px - bx)) * sign
                 let e1 = ((ax - cx) * (py - cy) - (ay - cy) * (px - cx)) * sign
@@ -487,9 +570,9 @@ struct ViewSetup: @unchecked Sendable {
                 let l0 = e0 * inv * sign, l1 = e1 * inv * sign, l2 = e2 * inv * sign
                 let iw = l0 * wa + l1 * wb + l2 * wc
                 guard iw > 0 else { continue }
-                let p0 = l0 * wa / iw, p1 = l1 * wb / iw
-                body(rowBase + x, p0, p1, 1 - p0 - p1, iw)
+                body(rowBase + x, iw, l0 * wa, l1 * wb)
             }
         }
+        return (minX, maxX)
     }
 }

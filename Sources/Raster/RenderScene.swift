@@ -40,6 +40,7 @@ public struct RenderScene: Sendable {
     var textures: [LinearTexture]
     var texels: [Float]
     var hasSmoothNormals: [Bool]  // per triangle
+    var hasVertexColors: Bool
 
     /// Number of triangles.
     public var triangleCount: Int { indices.count / 3 }
@@ -144,5 +145,6 @@ public struct RenderScene: Sendable {
         self.textures = textures
         self.texels = texels
         self.hasSmoothNormals = smooth
+        self.hasVertexColors = scene.objects.contains { $0.primitives.contains { $0.colors != nil } }
     }
 }

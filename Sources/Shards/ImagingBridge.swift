@@ -35,7 +35,7 @@ extension ConcatBuilder {
     /// build, encode as an opaque PNG. What `cn-shard` calls per sample.
     public static func buildPNG(reference encoded: [UInt8], bbox: PixelBox, imageWidth: Int, imageHeight: Int,
                                 options: PNG.EncodeOptions = PNG.EncodeOptions()) throws -> [UInt8] {
-        let decoded = try encoded.withUnsafeBytes { JPEG.isJPEG($0) } ? try JPEG.decodeRGBA(encoded) : try PNG.decodeRGBA(encoded)
+        let decoded = encoded.withUnsafeBytes { JPEG.isJPEG($0) } ? try JPEG.decodeRGBA(encoded) : try PNG.decodeRGBA(encoded)
         let concat = try build(reference: decoded, bbox: bbox, imageWidth: imageWidth, imageHeight: imageHeight)
         return try PNG.encodeOpaque(concat, options: options)
     }

@@ -3,7 +3,7 @@ import Foundation
 /// Re-reads published shards and checks them against their indexes and the WebDataset rules
 /// (formats.md): sha256 and size as indexed, sample count and first/last key, every member named
 /// `{key}.{field}` with a dot-free key, each sample's members contiguous, no field repeated.
-/// For `cn-shard --verify` and audits; it reads whole shards, so it costs a full pass.
+/// For `cn-shard --verify` and audits; it streams every shard (memory stays small) but costs a full read.
 public enum ShardAudit {
     /// What an audit of one split found.
     public struct Report: Sendable, Equatable {
@@ -32,27 +32,20 @@ public enum ShardAudit {
                 report.problems.append("\(tar): size or sha256 differs from its index")
                 continue
             }
-            let entries: [TarEntry]
-            do { entries = try TarReader.read(path: folder + "/" + tar) } catch {
-                report.problems.append("\(tar): unreadable: \(error)")
-                continue
-            }
+            let reader = try WebDatasetReader(path: folder + "/" + tar)
             var keys: [String] = []
             var seenKeys = Set<String>()
-            var fields = Set<String>()
-            for entry in entries {
-                guard let dot = entry.path.firstIndex(of: "."), !entry.path.contains("/") else {
-                    report.problems.append("\(tar): member \(entry.path) is not key.field")
-                    continue
-                }
-                let key = String(entry.path[..<dot]), field = String(entry.path[entry.path.index(after: dot)...])
-                if keys.last != key {
-                    if !seenKeys.insert(key).inserted { report.problems.append("\(tar): members of \(key) are not contiguous") }
-                    keys.append(key)
-                    fields.removeAll()
-                }
-                if !fields.insert(field).inserted { report.problems.append("\(tar): \(key) repeats field \(field)") }
+            while let sample = reader.next() {
+                if !seenKeys.insert(sample.key).inserted { report.problems.append("\(tar): members of \(sample.key) are not contiguous") }
+                if Set(sample.fields.map(\.name)).count != sample.fields.count { report.problems.append("\(tar): \(sample.key) repeats a field") }
+                if sample.key.contains("/") { report.problems.append("\(tar): key \(sample.key) holds a folder") }
+                keys.append(sample.key)
             }
+            if let error = reader.error {
+                report.problems.append("\(tar): unreadable: \(error.message)")
+                continue
+            }
+            for member in reader.skippedMembers { report.problems.append("\(tar): member \(member) is not key.field") }
             if keys.count != index.sampleCount { report.problems.append("\(tar): \(keys.count) samples, index says \(index.sampleCount)") }
             if keys.first != index.firstKey || keys.last != index.lastKey { report.problems.append("\(tar): first/last key differ from the index") }
             report.samples += keys.count

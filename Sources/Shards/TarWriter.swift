@@ -13,7 +13,7 @@ import Glibc
 /// The writer only writes where it is told; publishing under a final name (temp, fsync, rename)
 /// is the job of `ShardSequenceWriter` / `AtomicFile`.
 public final class TarWriter {
-    /// The file being written.
+    /// The file being written (or the label of a descriptor given to `init(fileDescriptor:)`).
     public let path: String
     /// Header fields fixed for reproducibility.
     public let options: TarOptions
@@ -25,6 +25,7 @@ public final class TarWriter {
     public private(set) var memberCount = 0
 
     private var fd: Int32
+    private let ownsDescriptor: Bool
     private var buffers: [UnsafeMutableRawBufferPointer]
     private var active = 0
     private var used = 0
@@ -40,13 +41,26 @@ public final class TarWriter {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, operation: "create", errno: errno) }
         self.fd = fd
+        ownsDescriptor = true
+        let size = max(bufferSize, 64 << 10)
+        buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64) }
+    }
+
+    /// Streams into an already open descriptor (a pipe, a socket, an open file); `label` names it
+    /// in errors. `finish` fsyncs it only when it is a regular file, and closes it only if `closeWhenDone`.
+    public init(fileDescriptor: Int32, label: String, closeWhenDone: Bool = false, options: TarOptions = .reproducible,
+                bufferSize: Int = 4 << 20) {
+        self.path = label
+        self.options = options
+        self.fd = fileDescriptor
+        ownsDescriptor = closeWhenDone
         let size = max(bufferSize, 64 << 10)
         buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64) }
     }
 
     deinit {
         hashing.wait()
-        if fd >= 0 { close(fd) }
+        if fd >= 0, ownsDescriptor { close(fd) }
         for buffer in buffers { buffer.deallocate() }
     }
 
@@ -75,8 +89,11 @@ public final class TarWriter {
         try flush()
         hashing.wait()
         finished = true
-        if fsync(fd) != 0 { throw FileWriteError(path: path, operation: "fsync", errno: errno) }
-        if close(fd) != 0 { fd = -1; throw FileWriteError(path: path, operation: "close", errno: errno) }
+        var status = stat()
+        if fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, fsync(fd) != 0 {
+            throw FileWriteError(path: path, operation: "fsync", errno: errno)
+        }
+        if ownsDescriptor, close(fd) != 0 { fd = -1; throw FileWriteError(path: path, operation: "close", errno: errno) }
         fd = -1
         return (byteCount, hasher.finalizeHex())
     }
@@ -85,7 +102,8 @@ public final class TarWriter {
     public func abandon() {
         hashing.wait()
         finished = true
-        if fd >= 0 { close(fd); fd = -1 }
+        if fd >= 0, ownsDescriptor { close(fd) }
+        fd = -1
     }
 
     private var buffer: UnsafeMutableRawBufferPointer { buffers[active] }

@@ -26,6 +26,13 @@ public struct WebDatasetSample: Sendable, Equatable {
         self.fields = fields
     }
 
+    /// A sample read from someone else's shard: keys there may hold folders ("a/b/000001"), and
+    /// fields are taken as found; only the writers enforce this project's stricter rules.
+    init(readKey key: String, fields: [(name: String, bytes: [UInt8])]) {
+        self.key = key
+        self.fields = fields
+    }
+
     /// Throws unless `key` is a valid WebDataset key: non-empty printable ASCII with no '.', '/' or space.
     public static func validateKey(_ key: String) throws {
         guard !key.isEmpty, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "/") }) else {

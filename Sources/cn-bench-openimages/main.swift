@@ -1,8 +1,11 @@
 // cn-bench-openimages: the scale benchmark of the Open Images readers (scripts/bench/openimages_ingest).
 //   cn-bench-openimages generate DIR [MASKS] [BOXES]   write segmentation.csv and boxes.csv in the real formats
 //   cn-bench-openimages scan DIR                       the CSV reader alone over boxes.csv
+//   cn-bench-openimages zipread ZIP                    index ZIP, read the entries listed in ZIP.names in random order
+//   cn-bench-openimages extract N                      N object extractions (1024x768 JPEG, 1600x1200 mask)
 //   cn-bench-openimages join DIR                       run the mask-to-box join + filters, print rows/s and peak RSS
 import Datasets
+import Imaging
 import Foundation
 import Support
 #if canImport(Glibc)
@@ -130,6 +133,48 @@ func scan(folder: String) throws {
                  records, fields, seconds, Double(records) / seconds / 1e6, sum, peakRSSMegabytes()))
 }
 
+/// Mask reads from a zip: index the central directory, then read every entry in a shuffled order.
+func zipRead(path: String) throws {
+    let rssBefore = peakRSSMegabytes()
+    let start = Date()
+    let index = try ZipIndex(path: path)
+    let opened = Date().timeIntervalSince(start)
+    let rssIndexed = peakRSSMegabytes()
+    let names = try String(contentsOfFile: path + ".names", encoding: .utf8).split(separator: "\n").map(String.init)
+    var random = SeededRandom(seed: 7)
+    var order = names
+    order.shuffle(using: &random)
+    let readStart = Date()
+    var bytes = 0
+    for name in order { bytes += try index.read(name)?.count ?? 0 }
+    let readSeconds = Date().timeIntervalSince(readStart)
+    print(String(format: "zip: %d entries indexed in %.2f s (index ~%.0f MB of RSS), %d random reads in %.2f s: %.0f reads/s, %.0f MB inflated",
+                 index.count, opened, rssIndexed - rssBefore, order.count, readSeconds, Double(order.count) / readSeconds, Double(bytes) / 1e6))
+}
+
+/// Object extraction on a 1024x768 JPEG photo and a 1600x1200 1-bit mask (the real sizes).
+func extractBench(count: Int) throws {
+    var photo = RGBAImage(width: 1024, height: 768, fill: RGBA8(40, 120, 40))
+    var random = SeededRandom(seed: 3)
+    for _ in 0..<200 {
+        photo.fill(PixelRect(x: random.integer(below: 1000), y: random.integer(below: 740), width: 24, height: 24),
+                   with: RGBA8(UInt8(random.integer(below: 256)), UInt8(random.integer(below: 256)), 90))
+    }
+    let jpeg = try JPEG.encode(photo)
+    let rowBytes = (1600 + 7) / 8
+    var rows = [UInt8](repeating: 0, count: rowBytes * 1200)
+    for y in 300..<900 { for x in 400..<1100 { rows[y * rowBytes + x / 8] |= UInt8(0x80 >> (x % 8)) } }
+    let mask = try PNG.encode(PNGImage(width: 1600, height: 1200, colorType: .gray, bitDepth: 1, rows: rows))
+    let start = Date()
+    var kept = 0
+    for _ in 0..<count {
+        if case .success = try ObjectExtraction.extract(photo: jpeg, mask: mask, rotation: ImageRotation.none) { kept += 1 }
+    }
+    let seconds = Date().timeIntervalSince(start)
+    print(String(format: "extract: %d objects (%d kept) in %.2f s: %.1f objects/s on one thread (%.1f ms each), photo %d KB, mask %d KB",
+                 count, kept, seconds, Double(count) / seconds, seconds / Double(count) * 1000, jpeg.count / 1024, mask.count / 1024))
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
     FileHandle.standardError.write(Data("usage: cn-bench-openimages generate DIR [MASKS] [BOXES] | scan DIR | join DIR\n".utf8))
@@ -141,6 +186,16 @@ case "generate":
              boxes: arguments.count > 4 ? Int(arguments[4])! : 15_000_000)
 case "scan":
     do { try scan(folder: arguments[2]) } catch {
+        FileHandle.standardError.write(Data((oneLine(error) + "\n").utf8))
+        exit(1)
+    }
+case "zipread":
+    do { try zipRead(path: arguments[2]) } catch {
+        FileHandle.standardError.write(Data((oneLine(error) + "\n").utf8))
+        exit(1)
+    }
+case "extract":
+    do { try extractBench(count: Int(arguments[2]) ?? 50) } catch {
         FileHandle.standardError.write(Data((oneLine(error) + "\n").utf8))
         exit(1)
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import CorpusStages
+import Imaging
 import Manifest
 import StageCLI
 
@@ -13,7 +15,7 @@ struct ManifestCommand: ParsableCommand {
             stage with its status and failure reason, every file, sample and shard. These commands only \
             read it, except `merge`, which writes a new or existing destination workdir.
             """,
-        subcommands: [Stats.self, Query.self, Failures.self, Show.self, Export.self, Merge.self])
+        subcommands: [Stats.self, Query.self, Failures.self, Show.self, Sheet.self, Export.self, Merge.self])
 }
 
 /// Options shared by the reading subcommands.
@@ -131,6 +133,38 @@ struct Show: ParsableCommand {
             throw ValidationError("no sample \(id) in \(location.workdir); list some with: cn-manifest query --workdir \(location.workdir) \"SELECT id, kind, source FROM sample LIMIT 10\"")
         }
         print(SampleProvenance.text(sections), terminator: "")
+    }
+}
+
+struct Sheet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A contact-sheet PNG of chosen samples: reference | concat | target with the box, T and caption.",
+        discussion: "Choose samples with --ids, or with --where (an SQL condition on the sample table) and --limit.")
+    @OptionGroup var location: WorkdirOption
+
+    @Option(help: "Comma-separated sample ids.")
+    var ids: String?
+
+    @Option(name: .customLong("where"), help: "SQL condition on `sample`, e.g. \"split = 'val' AND kind = 'objaverse'\".")
+    var condition: String?
+
+    @Option(help: "At most this many samples.")
+    var limit = 12
+
+    @Option(help: "Output PNG.")
+    var out: String
+
+    func run() throws {
+        let store = try location.open()
+        var chosen = (ids ?? "").split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        if chosen.isEmpty {
+            let result = try QueryResult.run(sql: "SELECT id FROM sample WHERE \(condition ?? "1") ORDER BY id LIMIT \(limit)",
+                                             manifestPath: location.manifestPath)
+            chosen = result.rows.compactMap { $0.first.flatMap { $0 }.flatMap { Int64($0) } }
+        }
+        let sheet = try SampleSheet.render(ids: Array(chosen.prefix(limit)), workdir: URL(fileURLWithPath: location.workdir), manifest: store)
+        try ImageFile.write(sheet, to: out)
+        print("wrote \(out): \(min(chosen.count, limit)) samples, \(sheet.width)x\(sheet.height)")
     }
 }
 

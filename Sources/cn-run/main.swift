@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Every step runs as a child process with --workdir, --config and the flags below. A killed \
             or failed run can simply be started again: each stage skips the items its manifest rows \
-            mark done. Use --from / --only to run part of a pipeline, --dry-run to print the commands.
+            mark done. Use --from / --to / --only to run part of a pipeline, --dry-run to print the commands.
             """)
 
     @Argument(help: "The pipeline file (see Pipelines/).")
@@ -32,6 +32,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Start at this stage.")
     var from: String?
 
+    @Option(help: "Stop after this stage (inclusive).")
+    var to: String?
+
     @Option(help: "Run only this stage.")
     var only: String?
 
@@ -47,6 +50,10 @@ struct RunCommand: ParsableCommand {
         if let from {
             guard let start = steps.firstIndex(where: { $0.stage == from }) else { throw ValidationError("no step named '\(from)' in \(pipeline)") }
             steps = Array(steps[start...])
+        }
+        if let to {
+            guard let end = steps.firstIndex(where: { $0.stage == to }) else { throw ValidationError("no step named '\(to)' in \(pipeline)") }
+            steps = Array(steps[...end])
         }
         if let only {
             steps = steps.filter { $0.stage == only }

@@ -30,6 +30,22 @@ struct Shard: ParsableCommand {
     func run() throws {
         let pipeline = try common.pipeline()
         let manifest = try ManifestStore.openExisting(workdir: common.workdirURL)
+        let options = common.runOptions(pipeline: pipeline)
+        let runID = try manifest.write { db in
+            try RunLog.start(db, RunLog.Invocation(executable: "cn-shard", stage: "shard", arguments: CommandLine.arguments,
+                                                   configHash: pipeline?.hash, seed: options.seed,
+                                                   partition: options.partition.description, jobs: options.jobs), now: Timestamp.now())
+        }
+        do {
+            try write(format: format, manifest: manifest, pipeline: pipeline)
+            try manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: 0, pending: 0, now: Timestamp.now()) }
+        } catch {
+            try? manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: 1, pending: 0, now: Timestamp.now()) }
+            throw error
+        }
+    }
+
+    private func write(format: String, manifest: ManifestStore, pipeline: PipelineFile?) throws {
         switch format {
         case "customnet":
             let count = try ExportJob(workdir: common.workdirURL, manifest: manifest).customNet()

@@ -241,3 +241,87 @@ func gltfJSON(_ object: [String: Any]) throws -> [UInt8] {
         expectKind("missing-file") { try AssetLoader.load(url: URL(fileURLWithPath: "/nonexistent/x.glb")) }
     }
 }
+
+@Suite struct NormalizationAndTransformTests {
+    /// A unit cube primitive centred at `c` with half-size `h`.
+    func cube(_ c: Vec3, _ h: Float) -> MeshPrimitive {
+        var p: [Float] = []
+        for x: Float in [-1, 1] { for y: Float in [-1, 1] { for z: Float in [-1, 1] {
+            p += [Float(c.x) + x * h, Float(c.y) + y * h, Float(c.z) + z * h]
+        } } }
+        return MeshPrimitive(positions: p, indices: [0, 1, 2, 1, 3, 2, 4, 6, 5, 5, 6, 7], material: nil)
+    }
+
+    @Test func normalizeSceneScalesEachRootAboutItsOwnOriginLikeBlender() throws {
+        // Two roots: A at x = 10 holding a cube of size 2, B at the origin holding a cube of size 2 at x = -10.
+        let a = Mat4.translation(Vec3(10, 0, 0))
+        let scene = Scene(objects: [SceneObject(name: "a", primitives: [cube(.zero, 1)], worldTransform: a, root: 0),
+                                    SceneObject(name: "b", primitives: [cube(Vec3(-10, 0, 0), 1)], worldTransform: .identity, root: 1)],
+                          roots: [a, .identity], materials: [], images: [], format: "test")
+        let (n, info) = try scene.normalizedLikeZero123()
+        #expect(abs(info.scale - 1.0 / 22) < 1e-12)
+        // zero123 multiplies root scales: A's cube shrinks about x = 10, B's about the origin, so they
+        // end up 10 + 10/22 apart before centring (not 20/22 as a uniform scale would give).
+        let boxes = n.objects.map { $0.localBounds.transformedCorners($0.worldTransform) }
+        #expect(abs((boxes[0].center.x - boxes[1].center.x) - (10 + 10.0 / 22)) < 1e-9)
+        let all = n.blenderBounds
+        #expect(abs(all.center.x) < 1e-9 && abs(all.center.y) < 1e-9 && abs(all.center.z) < 1e-9)
+        #expect(info.boundsBefore.min.x == -11 && info.boundsBefore.max.x == 11)
+    }
+
+    @Test func blenderBoundsUseRotatedLocalBoxCorners() throws {
+        // A cube rotated 45° about Z: bound_box corners under matrix_world span sqrt(2) x the size.
+        let r = Mat4(linear: Quaternion(axis: Vec3(0, 0, 1), angle: Double.pi / 4).matrix, translation: .zero)
+        let scene = Scene(objects: [SceneObject(name: "c", primitives: [cube(.zero, 1)], worldTransform: r, root: 0)],
+                          roots: [r], materials: [], images: [], format: "test")
+        #expect(abs(scene.blenderBounds.size.x - 2 * 2.0.squareRoot()) < 1e-9)
+        #expect(abs(scene.vertexBounds.size.x - 2 * 2.0.squareRoot()) < 1e-9) // the cube's corners do reach it
+    }
+
+    @Test func textureTransformFollowsKHRDefinition() throws {
+        let json: [String: Any] = [
+            "asset": ["version": "2.0"], "extensionsRequired": ["KHR_texture_transform"], "scenes": [["nodes": [0]]], "nodes": [["mesh": 0]],
+            "meshes": [["primitives": [["attributes": ["POSITION": 0], "material": 0]]]],
+            "materials": [["pbrMetallicRoughness": ["baseColorTexture": ["index": 0, "extensions": ["KHR_texture_transform": [
+                "offset": [0.5, 0.25], "rotation": Double.pi / 2, "scale": [2, 3], "texCoord": 1]]]]]],
+            "textures": [["source": 0, "sampler": 0]], "samplers": [["wrapS": 33071, "wrapT": 33648]], "images": [["uri": "data:image/png;base64,AAAA"]],
+            "accessors": [["bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3"]],
+            "bufferViews": [["buffer": 0, "byteLength": 36]],
+            "buffers": [["uri": "data:application/octet-stream;base64," + Data(count: 36).base64EncodedString(), "byteLength": 36]],
+        ]
+        let scene = try GLTFLoader.loadJSON(try gltfJSON(json), folder: nil)
+        let t = try #require(scene.materials[0].baseColorTexture)
+        #expect(t.texCoord == 1 && t.wrapS == .clampToEdge && t.wrapT == .mirroredRepeat)
+        // uv' = T * R * S * uv with R = [[cos, sin], [-sin, cos]]: (1, 0) -> S (2, 0) -> R (0, -2) -> T (0.5, -1.75).
+        let m = t.uvTransform
+        let u = m[0] * 1 + m[1] * 0 + m[2], v = m[3] * 1 + m[4] * 0 + m[5]
+        #expect(abs(u - 0.5) < 1e-6 && abs(v + 1.75) < 1e-6)
+    }
+}
+
+@Suite struct HostileInputTests {
+    @Test func hostileFilesAreRefusedNotTrappedOn() throws {
+        // A PLY whose list length is not a count.
+        let ply = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\n" +
+            "element face 1\nproperty list float int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\nnan 0 1 2\n"
+        expectKind("bad-ply") { try PLYLoader.parse(Array(ply.utf8)) }
+        // An accessor claiming billions of zero elements (no bufferView).
+        let huge: [String: Any] = [
+            "asset": ["version": "2.0"], "scenes": [["nodes": [0]]], "nodes": [["mesh": 0]],
+            "meshes": [["primitives": [["attributes": ["POSITION": 0]]]]],
+            "accessors": [["componentType": 5126, "count": 2_000_000_000, "type": "VEC3"]],
+        ]
+        expectKind("too-many-triangles") { try GLTFLoader.loadJSON(try gltfJSON(huge), folder: nil) }
+        // A node chain deeper than any real asset.
+        var nodes: [[String: Any]] = (0..<1000).map { ["children": [$0 + 1]] }
+        nodes.append(["mesh": 0])
+        let deep: [String: Any] = [
+            "asset": ["version": "2.0"], "scenes": [["nodes": [0]]], "nodes": nodes,
+            "meshes": [["primitives": [["attributes": ["POSITION": 0]]]]],
+            "accessors": [["componentType": 5126, "count": 3, "type": "VEC3"]],
+        ]
+        expectKind("bad-node-hierarchy") { try GLTFLoader.loadJSON(try gltfJSON(deep), folder: nil) }
+        // Truncated GLB headers and chunk lengths.
+        expectKind("bad-glb") { try GLTFLoader.loadGLB([0x67, 0x6C, 0x54, 0x46, 2, 0, 0, 0, 20, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 0x4A, 0x53, 0x4F, 0x4E], folder: nil) }
+    }
+}

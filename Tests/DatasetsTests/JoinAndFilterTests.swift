@@ -55,7 +55,7 @@ struct JoinAndFilterTests {
         var lines = [Samples.boxHeader13]
         for k in 0..<40 { lines.append("00000000000000\(String(format: "%02d", k)),xclick,/m/0k4j,1,0.1,0.3,0.1,0.3,0,0,0,0,0") }
         lines.append("0001eeaf4aed83f9,xclick,/m/0k4j,1,0.1,0.3,0.1,0.3,1,0,0,0,0")  // first match: occluded
-        for k in 0..<40 { lines.append("0001eeaf4aed83f9,xclick,/m/0k4j,1,0.1,0.3,0.1,0.3,0,0,0,0,0") }  // \(k) later duplicates
+        for _ in 0..<40 { lines.append("0001eeaf4aed83f9,xclick,/m/0k4j,1,0.1,0.3,0.1,0.3,0,0,0,0,0") }  // later duplicates
         let boxes = writeSample(lines.joined(separator: "\n") + "\n", name: "boxes.csv", in: folder)
         for threads in [1, 3] {
             var joined: [JoinedMask] = []

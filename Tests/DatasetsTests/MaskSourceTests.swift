@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import ZIPFoundation
 @testable import Datasets
 
 /// Runs a command in a folder, returning its exit status.
@@ -29,7 +30,7 @@ struct MaskSourceTests {
     @Test("masks from real zips (deflate and stored), chosen by the first hex digit, shared by threads")
     func zips() async throws {
         let root = TestPaths.scratchFolder("maskzip")
-        for mask in Self.masks { FileManager.default.createFile(atPath: root.appendingPathComponent(mask.name).path, contents: Data(mask.bytes)) }
+        for mask in Self.masks { _ = FileManager.default.createFile(atPath: root.appendingPathComponent(mask.name).path, contents: Data(mask.bytes)) }
         try #require(try run(["zip", "-q", "train-masks-a.zip", Self.masks[0].name, Self.masks[1].name], in: root) == 0)
         // The 0 archive is stored (no compression) with forced ZIP64 records.
         try #require(try run(["zip", "-q", "-0", "-fz", "train-masks-0.zip", Self.masks[2].name], in: root) == 0)
@@ -56,10 +57,33 @@ struct MaskSourceTests {
         #expect(layout.missing.contains { $0.contains("train-masks-1.zip") })
     }
 
+    @Test("zips written by ZIPFoundation (deflate and stored, many entries) read back through the index")
+    func zipFoundationArchive() throws {
+        let root = TestPaths.scratchFolder("zipfoundation")
+        let url = root.appendingPathComponent("validation-masks-f.zip")
+        let archive = try Archive(url: url, accessMode: .create)
+        var expected: [String: Data] = [:]
+        for k in 0..<500 {
+            let name = String(format: "f%015x_m0k4j_%08x.png", k, k * 7919)
+            let data = Data((0..<(50 + k)).map { UInt8(truncatingIfNeeded: ($0 * k) >> 2) })
+            expected[name] = data
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),
+                                 compressionMethod: k % 2 == 0 ? .deflate : .none) { position, size in
+                data.subdata(in: Int(position)..<(Int(position) + size))
+            }
+        }
+        let index = try ZipIndex(path: url.path)
+        #expect(index.count == 500)
+        let source = MaskZipSet(folder: root.path, split: "validation")
+        for (name, data) in expected {
+            #expect(try source.maskBytes(maskPath: name, imageID: String(name.prefix(16))) == Array(data))
+        }
+    }
+
     @Test("a corrupt zip is a clear error")
     func corruptZip() throws {
         let root = TestPaths.scratchFolder("badzip")
-        FileManager.default.createFile(atPath: root.appendingPathComponent("train-masks-0.zip").path, contents: Data("not a zip".utf8))
+        _ = FileManager.default.createFile(atPath: root.appendingPathComponent("train-masks-0.zip").path, contents: Data("not a zip".utf8))
         let source = MaskZipSet(folder: root.path, split: "train")
         #expect(throws: DatasetFileError.self) { try source.maskBytes(maskPath: "x.png", imageID: "0000000000000000") }
     }
@@ -69,8 +93,8 @@ struct MaskSourceTests {
         let root = TestPaths.scratchFolder("maskfolder")
         let flat = root.appendingPathComponent("train-masks")
         try FileManager.default.createDirectory(at: flat.appendingPathComponent("train-masks-0"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: flat.appendingPathComponent(Self.masks[0].name).path, contents: Data(Self.masks[0].bytes))
-        FileManager.default.createFile(atPath: flat.appendingPathComponent("train-masks-0/" + Self.masks[2].name).path, contents: Data(Self.masks[2].bytes))
+        _ = FileManager.default.createFile(atPath: flat.appendingPathComponent(Self.masks[0].name).path, contents: Data(Self.masks[0].bytes))
+        _ = FileManager.default.createFile(atPath: flat.appendingPathComponent("train-masks-0/" + Self.masks[2].name).path, contents: Data(Self.masks[2].bytes))
         let layout = OpenImagesLayout(root: root.path, split: "train")
         let source = layout.maskSource()
         #expect(source is MaskFolder)
@@ -94,9 +118,14 @@ struct MaskSourceTests {
         let layout = OpenImagesLayout(root: root.path, split: "validation")
         #expect(layout.segmentationCSV != nil && layout.boxCSVs.count == 1 && layout.imageList != nil)
         #expect(layout.narratives.count == 1 && layout.classDescriptions != nil)
+        _ = writeSample("x", name: "open_images_validation_captions.jsonl", in: root)
+        #expect(OpenImagesLayout(root: root.path, split: "validation").narratives == [root.path + "/open_images_validation_captions.jsonl"])
         #expect(layout.imagePath(of: "0001eeaf4aed83f9") == root.path + "/validation/0001eeaf4aed83f9.jpg")
         #expect(layout.missing == ["mask archive(s) " + "123456789abcdef".map { "validation-masks-\($0).zip" }.joined(separator: ", ") + " in \(root.path)"])
         let train = OpenImagesLayout(root: root.path, split: "train")
         #expect(train.missing.contains { $0.contains("oidv6-train-annotations-bbox.csv") })
+        #expect(train.imageList == nil)
+        _ = writeSample("ImageID\n", name: "oidv7-train-images-with-labels-with-rotation.csv", in: root)
+        #expect(OpenImagesLayout(root: root.path, split: "train").imageList == root.path + "/oidv7-train-images-with-labels-with-rotation.csv")
     }
 }

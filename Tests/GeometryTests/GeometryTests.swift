@@ -103,3 +103,21 @@ import TestSupport
         #expect(abs(rotated.max.x - 2.0.squareRoot()) < 1e-12)
     }
 }
+
+@Suite struct CubeSamplingTests {
+    @Test func zero123CubeSamplingMatchesTheScript() {
+        var rng = SeededRandom(seed: 9)
+        let poses = CameraSampling.zero123Cube().poses(count: 2000, rng: &rng)
+        var nearAxis = 0, nearDiagonal = 0
+        for p in poses {
+            let s = p.spherical
+            #expect(s.radius >= 1.5 && s.radius < 2.2)
+            let d = p.location / s.radius
+            if max(abs(d.x), abs(d.y), abs(d.z)) > 0.95 { nearAxis += 1 }
+            if abs(abs(d.x) - abs(d.y)) < 0.05 && abs(abs(d.y) - abs(d.z)) < 0.05 { nearDiagonal += 1 }
+        }
+        // Normalised cube samples favour diagonals over axes (a uniform sphere would not).
+        #expect(nearDiagonal > 0 && nearAxis > 0)
+        #expect(poses.allSatisfy { abs($0.worldToCamera.apply(.zero).x) < 1e-9 })
+    }
+}

@@ -93,6 +93,57 @@ import TestSupport
         #expect(worst <= 6, "quality 100 4:4:4 error \(worst)")
     }
 
+    @Test func cmykJPEGsConvertLikePillow() throws {
+        let python = try Tools.pillowPython()
+        let folder = TestPaths.scratchFolder("cmyk")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = """
+        import sys, numpy as np
+        from PIL import Image
+        out = sys.argv[1]
+        rng = np.random.default_rng(3)
+        y, x = np.mgrid[0:40, 0:56]
+        cmyk = np.stack([x * 4, y * 6, (x + y) * 2, rng.integers(0, 120, x.shape)], -1).astype(np.uint8)
+        Image.fromarray(cmyk, "CMYK").save(f"{out}/cmyk.jpg", quality=92)
+        im = Image.open(f"{out}/cmyk.jpg")
+        assert im.mode == "CMYK"
+        np.asarray(im.convert("RGB")).tofile(f"{out}/cmyk.rgb")
+        """
+        let result = try Tools.run(python, ["-c", script, folder.path])
+        #expect(result.status == 0, "Pillow script failed: \(result.stderr)")
+        let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("cmyk.jpg")))
+        #expect(try JPEG.readHeader(bytes).components == 4)
+        let ours = try JPEG.decodeRGB(bytes)
+        let pillow = [UInt8](try Data(contentsOf: folder.appendingPathComponent("cmyk.rgb")))
+        #expect(ours.width == 56 && ours.height == 40)
+        #expect(ours.pixels == pillow, "CMYK -> RGB differs from Pillow")
+        let rgba = try JPEG.decodeRGBA(bytes)
+        #expect(rgba.pixels.enumerated().allSatisfy { $0.offset % 4 != 3 || $0.element == 255 })
+    }
+
+    @Test func filesDecodeLikeMemoryAndWritesAreReadable() throws {
+        let file = try #require(Tools.assimpJPEGs().first { path in
+            (try? Data(contentsOf: URL(fileURLWithPath: path)))?.prefix(3).elementsEqual([0xFF, 0xD8, 0xFF]) == true
+        })
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        let fromMemory = try JPEG.decodeRGBA(bytes)
+        #expect(try JPEG.decodeRGBA(contentsOf: file) == fromMemory)
+        #expect(try ImageFile.loadRGBA(file) == fromMemory)
+        #expect(try JPEG.decodeGray(contentsOf: file) == JPEG.decodeGray(bytes))
+        #expect(ImageFile.sniff(bytes) == .jpeg)
+        let folder = TestPaths.scratchFolder("write")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let small = fromMemory.resized(width: 64, height: 48)
+        try ImageFile.write(small, to: folder.appendingPathComponent("a/b.png").path)
+        #expect(try ImageFile.loadRGBA(folder.appendingPathComponent("a/b.png").path) == small)
+        try ImageFile.write(small, to: folder.appendingPathComponent("c.jpg").path, jpeg: JPEGEncodeOptions(quality: 95))
+        let back = try ImageFile.loadRGBA(folder.appendingPathComponent("c.jpg").path)
+        #expect(back.width == 64 && back.height == 48)
+        try ImageFile.write(small.alphaChannel(), to: folder.appendingPathComponent("m.png").path)
+        #expect(try ImageFile.loadGray(folder.appendingPathComponent("m.png").path) == small.alphaChannel())
+        #expect(throws: ImageError.self) { try ImageFile.write(small, to: folder.appendingPathComponent("x.gif").path) }
+    }
+
     @Test func decodeIntoReusesTheImage() throws {
         let first = try Tools.cjpeg([], seed: 1), second = try Tools.cjpeg([], seed: 2)
         var image = RGBAImage(width: 1, height: 1)

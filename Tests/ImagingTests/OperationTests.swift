@@ -167,6 +167,46 @@ import Testing
         #expect(ConnectedComponents(Self.twoBlobs(), threshold: 200).areas == [10, 1])
     }
 
+    /// A plain flood fill, the reference for the run-based labelling.
+    static func referenceLabels(_ mask: GrayImage, eight: Bool) -> [Int32] {
+        let w = mask.width, h = mask.height
+        var labels = [Int32](repeating: 0, count: w * h)
+        var next: Int32 = 0
+        for start in 0..<(w * h) where mask.pixels[start] > 0 && labels[start] == 0 {
+            next += 1
+            labels[start] = next
+            var stack = [start]
+            while let i = stack.popLast() {
+                let x = i % w, y = i / w
+                for dy in -1...1 { for dx in -1...1 where (dx != 0 || dy != 0) && (eight || dx == 0 || dy == 0) {
+                    let nx = x + dx, ny = y + dy
+                    guard nx >= 0, ny >= 0, nx < w, ny < h else { continue }
+                    let j = ny * w + nx
+                    if mask.pixels[j] > 0 && labels[j] == 0 { labels[j] = next; stack.append(j) }
+                } }
+            }
+        }
+        return labels
+    }
+
+    @Test func componentsEqualAFloodFillOnRandomMasks() {
+        for seed in 1...40 {
+            let w = 5 + seed % 23, h = 3 + seed % 17
+            let noise = Tools.randomBytes(w * h, seed: UInt64(seed))
+            let density = UInt8(60 + seed * 4)
+            let mask = GrayImage(width: w, height: h, pixels: noise.map { $0 < density ? 255 : 0 })
+            for connectivity in [Connectivity.four, .eight] {
+                let components = ConnectedComponents(mask, connectivity: connectivity)
+                let expected = Self.referenceLabels(mask, eight: connectivity == .eight)
+                #expect(components.labels == expected, "seed \(seed) \(connectivity)")
+                #expect(components.foregroundArea == mask.count(above: 0))
+                for (k, box) in components.boxes.enumerated() {
+                    #expect(components.mask(of: k + 1).boundingBox() == box)
+                }
+            }
+        }
+    }
+
     @Test func binarize() {
         let mask = GrayImage(width: 4, height: 1, pixels: [0, 127, 128, 255])
         #expect(mask.binarized().pixels == [0, 0, 255, 255])
@@ -225,5 +265,9 @@ import Testing
         let f = FloatImage(width: 2, height: 2, channels: 3, fill: 0.5)
         #expect(f.resized(width: 4, height: 4).data.allSatisfy { abs($0 - 0.5) < 1e-6 })
         #expect(f.rgbaImage()[1, 1] == RGBA8(128, 128, 128, 255))
+        // planar (CHW) <-> channels-last
+        let hwc = FloatImage(width: 2, height: 1, channels: 3, data: [1, 2, 3, 4, 5, 6])
+        #expect(hwc.planarData() == [1, 4, 2, 5, 3, 6])
+        #expect(FloatImage(width: 2, height: 1, channels: 3, planar: [1, 4, 2, 5, 3, 6]) == hwc)
     }
 }

@@ -7,45 +7,19 @@ import TestSupport
 enum Tools {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// Runs `executable` with `arguments`; returns exit status and stdout. Throws when it cannot start.
+    /// Runs `executable` with `arguments` (TestSupport's `ProcessRunner`).
     static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        // stderr goes to a file so that neither pipe can fill up and block the child
-        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("cn-tool-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errPath.path, contents: nil)
-        let errHandle = try FileHandle(forWritingTo: errPath)
-        defer { try? errHandle.close(); try? FileManager.default.removeItem(at: errPath) }
-        process.standardError = errHandle
-        let input = Pipe()
-        if stdin != nil { process.standardInput = input } else { process.standardInput = FileHandle.nullDevice }
-        try process.run()
-        if let stdin {
-            let writer = input.fileHandleForWriting
-            let thread = Thread { writer.write(stdin); try? writer.close() }
-            thread.start()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errData = (try? Data(contentsOf: errPath)) ?? Data()
-        return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self))
+        try ProcessRunner.run(executable, arguments, stdin: stdin)
     }
 
-    /// A Python interpreter with Pillow: $CN_PYTHON, the repository's .venv, or the lead's
-    /// checkout's .venv. Throws a clear failure when none is usable (never skips silently).
+    /// A Python interpreter with Pillow and numpy (TestSupport's `Python`); throws a clear failure
+    /// when none is usable (never skips silently).
     static func pillowPython() throws -> String {
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["CN_PYTHON"] { candidates.append(env) }
-        candidates.append(TestPaths.repositoryRoot.appendingPathComponent(".venv/bin/python").path)
-        candidates.append("/work/main/.venv/bin/python")
-        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
-            if let result = try? run(candidate, ["-c", "import PIL, numpy"]), result.status == 0 { return candidate }
+        do {
+            return try Python.interpreter(importing: ["PIL", "numpy"])
+        } catch {
+            throw Failure(description: "\(error)")
         }
-        throw Failure(description: "no Python with Pillow and numpy found (tried \(candidates)); create one with "
-            + "`python3 -m venv .venv && .venv/bin/pip install pillow numpy` in the repository root or set CN_PYTHON")
     }
 
     /// Parses a binary PPM (P6) or PGM (P5) with maxval 255: (width, height, channels, bytes).

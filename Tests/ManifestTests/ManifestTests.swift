@@ -107,7 +107,7 @@ import TestSupport
 
     @Test func mostAdvancedStatusWins() throws {
         let a = TestPaths.scratchFolder("statusA"), b = TestPaths.scratchFolder("statusB")
-        try ManifestStore.open(workdir: a).write { db in try WorkLedger.enqueue(db, stage: "s", keys: ["x"], now: "t") }
+        try ManifestStore.open(workdir: a).write { db in _ = try WorkLedger.enqueue(db, stage: "s", keys: ["x"], now: "t") }
         try ManifestStore.open(workdir: b).write { db in
             try WorkLedger.enqueue(db, stage: "s", keys: ["x"], now: "t")
             try WorkLedger.complete(db, stage: "s", key: "x", status: "done", errorKind: nil, error: nil, output: "o", now: "t")

@@ -76,6 +76,15 @@ struct BlenderReference {
                     minimum: thin ? 0.96 : 0.97, minimumMean: thin ? 0.97 : 0.985)
     }
 
+    /// Anti-aliased masks against zero123's own renderer configuration: Cycles with
+    /// filter_width 0.01 (a box pixel filter, as zero123's blender_script sets), 16 samples,
+    /// against this renderer's 4x4 supersampling (also a box filter).
+    @Test(arguments: assets)
+    func antiAliasedMasksMatchZero123sCycles(name: String, path: String) throws {
+        try compare(name: name + "-cycles", reference: "\(name)-cycles", path: path, supersampling: 4,
+                    minimum: 0.97, minimumMean: 0.985)
+    }
+
     func compare(name: String, reference referenceName: String, path: String, supersampling: Int,
                  minimum: Double, minimumMean: Double) throws {
         let reference = try BlenderReference(name: referenceName)

@@ -6,41 +6,9 @@ import Raster
 import Support
 import TestSupport
 
-/// Finds a Python with numpy: $CN_PYTHON, else <repo>/.venv/bin/python, else /work/main/.venv/bin/python.
-enum InteropPython {
-    static func find() -> (path: String?, tried: [String]) {
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["CN_PYTHON"], !env.isEmpty { candidates.append(env) }
-        candidates.append(TestPaths.repositoryRoot.appendingPathComponent(".venv/bin/python").path)
-        candidates.append("/work/main/.venv/bin/python")
-        for c in candidates where FileManager.default.isExecutableFile(atPath: c) {
-            if (try? run(c, ["-c", "import numpy"]))?.status == 0 { return (c, candidates) }
-        }
-        return (nil, candidates)
-    }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, data, String(decoding: errData, as: UTF8.self))
-    }
-}
-
 @Suite struct GetTInteropTests {
     @Test func numpyGetTMatchesSwift() throws {
-        let (python, tried) = InteropPython.find()
-        guard let python else {
-            Issue.record("no Python with numpy found (tried \(tried.joined(separator: ", "))); set CN_PYTHON or create .venv with numpy")
-            return
-        }
+        let python = try Python.interpreter(importing: ["numpy"])
         // Render real views and save their poses the way zero123 does ({i:03d}.npy, float32 3x4).
         let folder = TestPaths.scratchFolder("get-t")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -52,7 +20,7 @@ enum InteropPython {
             try Data(view.worldToCamera.npyFloat32).write(to: folder.appendingPathComponent(String(format: "%03d.npy", view.index)))
         }
         let script = TestPaths.repositoryRoot.appendingPathComponent("scripts/interop/get_T.py").path
-        let result = try InteropPython.run(python, [script, folder.path])
+        let result = try ProcessRunner.run(python, [script, folder.path])
         try #require(result.status == 0, "get_T.py failed: \(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         let pairs = try #require(json["pairs"] as? [[Any]])

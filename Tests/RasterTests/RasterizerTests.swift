@@ -148,3 +148,16 @@ func expectAssetError(_ kind: String, _ body: () throws -> Any) {
         Issue.record("expected AssetError \(kind), got \(error)")
     }
 }
+
+@Suite struct TextureLimitTests {
+    @Test func oversizedTexturesAreRefusedBeforeDecoding() {
+        let box = TestPaths.assimpModels.appendingPathComponent("glTF2/BoxTextured-glTF-Binary/BoxTextured.glb")
+        expectAssetError("texture-too-large") { try AssetRenderer.prepare(assetAt: box, limits: AssetLimits(maxTextureSide: 64)) }
+        // The same asset renders without its texture when asked to skip textures.
+        #expect((try? AssetRenderer.prepare(assetAt: box, limits: AssetLimits(maxTextureSide: 64), texturePolicy: .skip)) != nil)
+        // A corrupt embedded image is an unreadable texture, not a crash.
+        var scene = quadScene(material: Material(baseColorTexture: TextureBinding(image: 0)))
+        scene.images = [EncodedImage(bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3], mimeType: "image/png", origin: "test")]
+        expectAssetError("unreadable-texture") { try RenderScene(scene: scene) }
+    }
+}

@@ -31,4 +31,18 @@ struct CorpusTests {
         try Data(bytes).write(to: URL(fileURLWithPath: victim))
         #expect(try ShardAudit.audit(folder: folder, split: "train").problems.count == 1)
     }
+
+    @Test("the audit finds non-contiguous samples, repeated fields and stray members in an indexed shard")
+    func badLayout() throws {
+        let folder = TestPaths.scratchFolder("audit-layout").path
+        let writer = try TarWriter(path: folder + "/train-000000.tar")
+        for name in ["a.txt", "b.txt", "b.txt", "a.json", "README"] { try writer.append(path: name, bytes: [1]) }
+        let (bytes, sha) = try writer.finish()
+        try ShardIndex(split: "train", number: 0, sampleCount: 3, byteCount: bytes, sha256: sha, firstKey: "a", lastKey: "a").write(folder: folder)
+        let report = try ShardAudit.audit(folder: folder, split: "train")
+        #expect(report.problems.contains { $0.contains("members of a are not contiguous") })
+        #expect(report.problems.contains { $0.contains("b repeats a field") })
+        #expect(report.problems.contains { $0.contains("README is not key.field") })
+        #expect(report.samples == 3)
+    }
 }

@@ -76,3 +76,32 @@ struct ImagingBridgeTests {
         #expect(back == image)
     }
 }
+
+@Suite("CustomNet export read the loader's way")
+struct CustomNetLoaderTests {
+    @Test("Python follows data/dataset.py on an exported folder: same T and concat (within JPEG decoder differences)")
+    func loaderView() throws {
+        let root = TestPaths.scratchFolder("loader").path
+        var photo = RGBAImage(width: 320, height: 240, fill: .white)
+        for i in stride(from: 0, to: photo.pixels.count, by: 4) { photo.pixels[i] = UInt8((i / 4) % 251) }
+        let view = ImagingBridgeTests.referenceImage(side: 256)
+        let meta = CustomNetMeta(subject: "disc", caption: "a disc on grass", bbox: PixelBox(x: 40, y: 30, width: 150, height: 120),
+                                 views: CustomNetMeta.mirroredViews(polar: 25, azimuth: 41))
+        let folder = try CustomNetExport.write(root: root, name: "0000000001", input: photo, mask: GrayImage(width: 320, height: 240, fill: 255),
+                                               views: [view, view], meta: meta)
+        let result = try PythonRunner.runScript("customnet_concat.py", ["--folder", folder, "1", root + "/concat.npy"])
+        try #require(result.status == 0, "loader check failed: \(result.err)")
+        let reply = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+        let t = try #require(reply["T"] as? [Double])
+        let expected = InversePose.condition(polarDegrees: -25, azimuthDegrees: -41, radius: 0)
+        #expect(zip(t, expected.components).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(reply["size"] as? [Int] == [320, 240])
+        // Swift builds the concat from the same exported JPEG (decoded by Imaging), Python from Pillow's decode.
+        let reference = try JPEG.decodeRGBA(SampleFactory.bytes(folder + "/multi_view_01.jpg"))
+        let swift = try RGB8Pixels(ConcatBuilder.build(reference: reference, bbox: meta.bbox, imageWidth: 320, imageHeight: 240)).bytes
+        let python = try NPY.decode(SampleFactory.bytes(root + "/concat.npy")).values
+        let worst = zip(swift, python).map { abs(Double($0) - $1) }.max() ?? 0
+        print("exported folder: swift concat vs python loader-style concat: max difference \(worst) level(s)")
+        #expect(worst <= 2)
+    }
+}

@@ -73,6 +73,37 @@ struct TarTests {
         }
     }
 
+    @Test("the bytes do not depend on the write buffer size")
+    func bufferIndependent() throws {
+        let folder = TestPaths.scratchFolder("tar-buffers").path
+        var random = SeededRandom(seed: 5)
+        let members = (0..<40).map { i in ("k\(i).bin", (0..<(i * 9_973 % 300_000)).map { _ in UInt8(truncatingIfNeeded: random.next()) }) }
+        var digests: [String] = []
+        for size in [64 << 10, 1 << 20, 8 << 20] {
+            let writer = try TarWriter(path: folder + "/t\(size).tar", bufferSize: size)
+            for (name, bytes) in members { try writer.append(path: name, bytes: bytes) }
+            digests.append(try writer.finish().sha256)
+        }
+        #expect(Set(digests).count == 1)
+        #expect(SampleFactory.bytes(folder + "/t65536.tar") == SampleFactory.bytes(folder + "/t8388608.tar"))
+    }
+
+    @Test("streaming into a pipe gives the same bytes as a file")
+    func pipe() throws {
+        let folder = TestPaths.scratchFolder("tar-pipe").path
+        let fileWriter = try TarWriter(path: folder + "/f.tar")
+        try fileWriter.append(path: "a.txt", bytes: Array("pipe".utf8))
+        let fileDigest = try fileWriter.finish().sha256
+        let pipe = Pipe()
+        let writer = TarWriter(fileDescriptor: pipe.fileHandleForWriting.fileDescriptor, label: "pipe")
+        try writer.append(path: "a.txt", bytes: Array("pipe".utf8))
+        let (count, digest) = try writer.finish()
+        try pipe.fileHandleForWriting.close()
+        let received = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
+        #expect(received.count == count && digest == fileDigest)
+        #expect(received == SampleFactory.bytes(folder + "/f.tar"))
+    }
+
     @Test("canonical JSON: sorted keys, escapes, numbers")
     func json() throws {
         let value = JSONValue.object(["b": .int(1), "a": .array([.double(0.5), .float(0.1), .double(1e-7), .null, .bool(true)]),

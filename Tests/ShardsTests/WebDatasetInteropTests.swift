@@ -6,6 +6,16 @@ import Testing
 
 @Suite("interop: Python webdataset and GNU tar read the shards")
 struct WebDatasetInteropTests {
+    @Test("without a usable Python the interop tests fail with a message naming CN_PYTHON")
+    func missingPython() {
+        do {
+            _ = try PythonRunner.interpreter(candidates: ["/nonexistent/python", "/bin/false"])
+            Issue.record("a bogus interpreter was accepted")
+        } catch {
+            #expect("\(error)".contains("CN_PYTHON"))
+        }
+    }
+
     @Test("webdataset reads every sample with the expected keys, fields, image sizes and T; tar -tvf lists the members")
     func pythonReadsShards() throws {
         let folder = TestPaths.scratchFolder("interop-wds").path
@@ -21,6 +31,7 @@ struct WebDatasetInteropTests {
                 "fields": .array(sample.fieldNames.map { .string($0) }),
                 "sizes": .object(["target.png": .ints([w, h]), "ref.png": .ints([32, 32]), "concat.png": .ints([32, 32])]),
                 "T": .doubles(sample.pose.components), "bbox": .ints(sample.bbox.components), "caption": .string(sample.caption),
+                "split": .string(sample.split),
             ]))
         }
         let indexes = try writer.finish()

@@ -70,6 +70,18 @@ import TestSupport
         let check = try Python.run(script: "scripts/interop/check_corpus.py", [a.path])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("ok: 20 samples read by webdataset"), "\(check.output)")
+
+        let show = try ChildProcess.run("cn-manifest", ["show", "--workdir", a.path, "1"])
+        #expect(show.status == 0)
+        for section in ["sample:", "composition:", "caption:", "asset:", "reference view:", "target view:", "shard:"] {
+            #expect(show.stdout.contains(section), "show lacks \(section)")
+        }
+        let sheetPath = a.appendingPathComponent("sheet.png").path
+        let sheet = try ChildProcess.run("cn-manifest", ["sheet", "--workdir", a.path, "--where", "split = 'train'", "--limit", "3", "--out", sheetPath])
+        #expect(sheet.status == 0, "\(sheet.stderr)")
+        #expect(sheet.stdout.contains("3 samples"))
+        let header = try Data(contentsOf: URL(fileURLWithPath: sheetPath)).prefix(8)
+        #expect(Array(header) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
     /// cn-render killed twice mid-run, then resumed: the published views and rows equal an
@@ -103,5 +115,36 @@ import TestSupport
         #expect(differing.isEmpty, "files differ from the uninterrupted run: \(differing.prefix(5))")
         #expect(actual.tables == expected.tables)
         #expect(!actual.files.keys.contains { $0.contains(".cn-tmp-") })
+    }
+}
+
+/// The cluster recipe (scripts/cluster/slurm-array): stages run per partition into separate
+/// workdirs, the workdirs are merged, the shards written from the merged manifest; the shards
+/// must equal those of one unpartitioned run, byte for byte.
+@Suite struct PartitionedPipelineTests {
+    @Test func partitionedRunsMergeIntoTheSameShards() throws {
+        let demo = TestPaths.repositoryRoot.appendingPathComponent("Pipelines/demo.yaml").path
+        let whole = TestPaths.scratchFolder("wholePipeline")
+        #expect(try ChildProcess.run("cn-run", [demo, "--workdir", whole.path, "--progress", "never"]).status == 0)
+        var parts: [String] = []
+        for index in 0..<2 {
+            let part = TestPaths.scratchFolder("pipelinePart\(index)")
+            let run = try ChildProcess.run("cn-run", [demo, "--to", "caption", "--partition", "\(index)/2", "--workdir", part.path, "--progress", "never"])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            parts.append(part.path)
+        }
+        let merged = TestPaths.scratchFolder("pipelineMerged")
+        let merge = try ChildProcess.run("cn-manifest", ["merge"] + parts + ["--into", merged.path])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(try ChildProcess.run("cn-run", [demo, "--only", "shard", "--workdir", merged.path, "--progress", "never"]).status == 0)
+        let shards = { (folder: URL) throws -> [String: Data] in
+            let dir = folder.appendingPathComponent("shards")
+            return Dictionary(uniqueKeysWithValues: try FileManager.default.contentsOfDirectory(atPath: dir.path).map {
+                ($0, try Data(contentsOf: dir.appendingPathComponent($0)))
+            })
+        }
+        let expected = try shards(whole)
+        #expect(!expected.isEmpty)
+        #expect(try shards(merged) == expected)
     }
 }

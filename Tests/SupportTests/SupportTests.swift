@@ -74,7 +74,7 @@ import TestSupport
         try AtomicFile.write([1, 2, 3], to: target)
         #expect(FileManager.default.contents(atPath: target) == Data([1, 2, 3]))
         let orphan = AtomicFile.temporaryPath(for: target)
-        FileManager.default.createFile(atPath: orphan, contents: Data([9]))
+        _ = FileManager.default.createFile(atPath: orphan, contents: Data([9]))
         #expect(AtomicFile.removeOrphans(below: folder.path) == 1)
         #expect(!FileManager.default.fileExists(atPath: orphan))
         #expect(FileManager.default.fileExists(atPath: target))

@@ -11,6 +11,10 @@ with numpy in torch's convention, and Pillow's own BILINEAR resize (which antial
 shrinking) is computed too, to show how far the choice of filter moves pixels.
 
 usage: customnet_concat.py SPEC.json
+       customnet_concat.py --folder SAMPLE_DIR VIEW_INDEX OUT.npy
+         (the loader's steps on a `--format customnet` export folder: target size from input.jpg,
+          bbox from meta.json, reference = multi_view_{VIEW_INDEX:02d}.jpg resized to 256; writes
+          the concat and prints {"T": [...], "size": [W, H]})
 SPEC: {"reference": ref.npy or ref.png (resized to 256x256 with Pillow bilinear if needed), "cases": [{"bbox": [x,y,w,h], "size": [W,H]}, ...],
        "out": out.npy, "pil_out": out_pil.npy}
 Writes (N,256,256,3) float32 arrays of 0..255 levels; prints one JSON line of statistics.
@@ -89,7 +93,24 @@ def concat(reference, bbox, size, use_pil_filter=False):
     return np.asarray(canvas)
 
 
+def from_folder(folder, view_index, out):
+    import math
+    import os
+    with open(os.path.join(folder, "meta.json")) as f:
+        meta = json.load(f)
+    W, H = Image.open(os.path.join(folder, "input.jpg")).size
+    reference = Image.open(os.path.join(folder, f"multi_view_{view_index:02d}.jpg")).convert("RGB")
+    if reference.size != (CANVAS, CANVAS):
+        reference = reference.resize((CANVAS, CANVAS), Image.BILINEAR)
+    np.save(out, concat(reference, meta["bbox"], (W, H)).astype(np.float32))
+    x, y, z = meta["view"][view_index]
+    print(json.dumps({"T": [math.radians(-x), math.sin(math.radians(-y)), math.cos(math.radians(-y)), -z], "size": [W, H]}))
+
+
 def main():
+    if sys.argv[1] == "--folder":
+        from_folder(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        return
     with open(sys.argv[1]) as f:
         spec = json.load(f)
     if spec["reference"].endswith(".npy"):

@@ -54,6 +54,11 @@ def main() -> int:
             problems.append(f"{key}: T {meta['T']}, want {want['T']}")
         if meta["bbox"] != want["bbox"]:
             problems.append(f"{key}: bbox {meta['bbox']}, want {want['bbox']}")
+        for pose in ("ref_pose", "target_pose"):
+            if pose in meta and (len(meta[pose]) != 3 or any(len(row) != 4 for row in meta[pose])):
+                problems.append(f"{key}: {pose} is not 3x4")
+        if meta["split"] != want.get("split", meta["split"]) or meta["kind"] not in ("objaverse", "openimages"):
+            problems.append(f"{key}: split/kind {meta['split']}/{meta['kind']}")
         if meta["key"] != key:
             problems.append(f"{key}: json key {meta['key']}")
         if got["txt"] != want["caption"]:

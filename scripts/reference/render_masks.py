@@ -7,6 +7,7 @@
 # Usage (Blender 3.4, headless):
 #   blender -b --factory-startup -P scripts/reference/render_masks.py -- \
 #       ASSET OUT.json [--views 6] [--resolution 256] [--seed 0] [--engine BLENDER_WORKBENCH]
+#       [--aa 8|OFF] [--filter-size 1.5] [--samples 16] [--threads 2] [--cameras LOCATIONS.json] [--no-masks 1]
 # Output: JSON with the normalisation, and per view the 3x4 world-to-camera matrix, the camera
 # location and the alpha>0.5 mask as run lengths (row-major from the TOP row, alternating runs
 # of 0 and 1, starting with 0).
@@ -26,7 +27,7 @@ from mathutils import Vector, Matrix
 argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
 asset, out_path = argv[0], argv[1]
 opts = {"--views": "6", "--resolution": "256", "--seed": "0", "--engine": "BLENDER_WORKBENCH",
-        "--write-png": "", "--filter-size": "1.5", "--aa": "8", "--no-masks": ""}
+        "--write-png": "", "--filter-size": "1.5", "--aa": "8", "--no-masks": "", "--cameras": ""}
 i = 2
 while i < len(argv):
     opts[argv[i]] = argv[i + 1]
@@ -126,21 +127,29 @@ bpy.ops.object.light_add(type="AREA")
 light = bpy.data.lights["Area"]
 rnd_light = random.Random(seed + 1)
 light.energy = rnd_light.uniform(300, 600)
-bpy.data.objects["Area"].location = (rnd_light.uniform(-2, 2), rnd_light.uniform(-2, 2), rnd_light.uniform(1, 3))
+bpy.data.objects["Area"].location = (rnd_light.uniform(-1, 1), rnd_light.uniform(-1, 1), rnd_light.uniform(0.5, 1.5))
 bpy.data.objects["Area"].scale = (100, 100, 100)
 
 rnd = random.Random(seed)
+# --cameras FILE.json: a list of camera locations to use instead of sampling (the first --views).
+given_cameras = json.load(open(opts["--cameras"])) if opts["--cameras"] else None
+if given_cameras:
+    views = min(views, len(given_cameras))
 records = []
 tmp = out_path + ".tmp.png"
 start = time.time()
+cpu_start = time.process_time()  # Blender's own process CPU (all its render threads)
 for v in range(views):
-    # Uniform direction on the whole sphere, radius U(1.5, 2.2).
-    while True:
-        d = Vector((rnd.gauss(0, 1), rnd.gauss(0, 1), rnd.gauss(0, 1)))
-        if d.length > 1e-6:
-            break
-    radius = rnd.uniform(1.5, 2.2)
-    cam.location = d.normalized() * radius
+    if given_cameras:
+        cam.location = Vector(given_cameras[v])
+    else:
+        # Uniform direction on the whole sphere, radius U(1.5, 2.2).
+        while True:
+            d = Vector((rnd.gauss(0, 1), rnd.gauss(0, 1), rnd.gauss(0, 1)))
+            if d.length > 1e-6:
+                break
+        radius = rnd.uniform(1.5, 2.2)
+        cam.location = d.normalized() * radius
     bpy.context.view_layer.update()
     location, rotation = cam.matrix_world.decompose()[0:2]
     R = rotation.to_matrix().transposed()
@@ -166,6 +175,7 @@ for v in range(views):
         runs = [0] + runs
     records.append({"rt": rt, "location": list(location), "runs": runs})
 elapsed = time.time() - start
+cpu_elapsed = time.process_time() - cpu_start
 if os.path.exists(tmp):
     os.remove(tmp)
 
@@ -176,6 +186,6 @@ with open(out_path, "w") as f:
         "bbox_before": [list(bmin0), list(bmax0)], "scale": scale, "offset": list(offset),
         "bbox_after": [list(bmin1), list(bmax1)],
         "light": {"energy": light.energy, "location": list(bpy.data.objects["Area"].location)},
-        "render_seconds": elapsed, "views": records,
+        "render_seconds": elapsed, "render_cpu_seconds": cpu_elapsed, "views_count": views, "views": records,
     }, f)
 print("wrote", out_path, "in %.2f s" % elapsed)

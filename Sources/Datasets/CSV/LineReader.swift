@@ -34,7 +34,13 @@ public final class LineReader {
     /// Calls `body` with the next non-blank line's bytes (valid inside `body`); false at the end.
     public func next(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
         while true {
-            if let newline = buffer[start..<end].firstIndex(of: 0x0A) {
+            let lower = start, upper = end
+            let found: Int? = buffer.withUnsafeBytes { (b: UnsafeRawBufferPointer) -> Int? in
+                guard upper > lower, let base = b.baseAddress else { return nil }
+                guard let hit = memchr(base + lower, 0x0A, upper - lower) else { return nil }
+                return UnsafeRawPointer(hit) - base
+            }
+            if let newline = found {
                 lineNumber += 1
                 var upper = newline
                 if upper > start && buffer[upper - 1] == 0x0D { upper -= 1 }

@@ -71,10 +71,12 @@ public struct ExtractionPlan: Sendable, Equatable {
     }
 }
 
-/// Which way a mask must be turned to line up with a rotated photo. The Open Images formats do
-/// not say whether masks follow the stored or the upright photo (UNVERIFIED in formats.md), so
-/// this decides by shape: a mask whose aspect matches the upright photo is used as is, one that
-/// matches the stored photo is rotated like it.
+/// Which way a mask must be turned to line up with a rotated photo. Open Images' note on rotation
+/// (storage.googleapis.com/openimages/web/2018-05-17-rotation-information.html) says the
+/// Rotation is the counter-clockwise angle by which "the image and boxes should be rotated", so
+/// annotations live in the stored frame; masks are not named there, so this also decides by
+/// shape: a mask whose aspect matches the stored photo is rotated like it, one that already
+/// matches the upright photo is used as is.
 public enum MaskOrientation {
     /// The counter-clockwise degrees to rotate the mask by (0 or the photo's rotation).
     public static func rotationFor(maskWidth: Int, maskHeight: Int, storedWidth: Int, storedHeight: Int,

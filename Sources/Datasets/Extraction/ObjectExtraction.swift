@@ -52,12 +52,13 @@ public enum ObjectExtraction {
             binary = binary.resized(width: image.width, height: image.height, filter: .nearest)
         }
 
-        let components = ConnectedComponents(binary, threshold: 0, connectivity: .eight)
-        let foreground = components.foregroundArea
-        let largest = components.areas.max() ?? 0
         guard let rect = binary.boundingBox(threshold: 0) else {
             return .failure(ObjectRejection(.emptyMask, "mask has no foreground pixel"))
         }
+        // Every foreground pixel lies inside the box: label components there only.
+        let components = ConnectedComponents(binary.cropped(to: rect), threshold: 0, connectivity: .eight)
+        let foreground = components.foregroundArea
+        let largest = components.areas.max() ?? 0
         let touches = rect.x == 0 || rect.y == 0 || rect.maxX == image.width || rect.maxY == image.height
         if let rejection = ObjectFilter.checkMask(foregroundPixels: foreground, largestComponentPixels: largest,
                                                   touchesBorder: touches, config: filter) {
@@ -122,6 +123,13 @@ public enum ObjectExtraction {
                         case 16:
                             for x in 0..<width where rows[row + 2 * x * channels] | rows[row + 2 * x * channels + 1] != 0 {
                                 out[line + x] = 255
+                            }
+                        case 1 where channels == 1:  // whole zero bytes skip eight pixels
+                            for byteIndex in 0..<rowBytes {
+                                let byte = rows[row + byteIndex]
+                                if byte == 0 { continue }
+                                let x0 = byteIndex * 8
+                                for bit in 0..<min(8, width - x0) where byte & (0x80 >> UInt8(bit)) != 0 { out[line + x0 + bit] = 255 }
                             }
                         default:  // 1, 2 or 4 bits, packed from the most significant bit
                             let perByte = 8 / depth, sampleMask = UInt8((1 << depth) - 1)

@@ -1,5 +1,5 @@
 /// The in-memory side of the mask-to-box join: every mask's (ImageID, LabelName) key and box, in
-/// about 60 bytes per mask (2.7M train masks: ~170 MB) with no Strings.
+/// about 65 bytes per mask (2.7M train masks: ~175 MB) with no Strings.
 ///
 /// Images live in an open-addressing table (packed ImageID) whose slot points at a chain of the
 /// image's masks (each with its interned label); boxes are a flat array of 4 doubles per mask. Each mask

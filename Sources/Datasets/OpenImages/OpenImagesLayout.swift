@@ -21,7 +21,8 @@ public struct OpenImagesLayout: Sendable, Equatable {
     public var imageList: String?
     /// The class descriptions, when found.
     public var classDescriptions: String?
-    /// Localized Narratives files for the split.
+    /// Localized Narratives files for the split: the caption-only file when present (same
+    /// captions, a fraction of the size), else the full narrative files.
     public var narratives: [String] = []
     /// Folders that may hold the photos, in search order.
     public var imageFolders: [String] = []
@@ -38,6 +39,20 @@ public struct OpenImagesLayout: Sendable, Equatable {
 
     static let shards = Array("0123456789abcdef")
 
+    /// The sorted names in a folder (empty when unreadable).
+    static func listing(_ folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
     /// Looks for the files of `split` under `root`.
     public init(root: String, split: String) {
         self.root = root
@@ -51,14 +66,22 @@ public struct OpenImagesLayout: Sendable, Equatable {
             boxCSVs = [boxes]
         }
         imageList = first(["\(split)-images-boxable-with-rotation.csv", "\(split)-images-with-rotation.csv",
-                           "\(split)-images-with-labels-with-rotation.csv", "\(split)-images-boxable.csv"])
+                           "oidv6-\(split)-images-with-labels-with-rotation.csv", "\(split)-images-with-labels-with-rotation.csv",
+                           "\(split)-images-boxable.csv"])
+            ?? Self.listing(root).first { $0.contains("\(split)-images") && $0.contains("rotation") && $0.hasSuffix(".csv") }
+                .map { root + "/" + $0 }
         classDescriptions = first(["oidv7-class-descriptions-boxable.csv", "class-descriptions-boxable.csv",
                                    "oidv7-class-descriptions.csv", "oidv6-class-descriptions.csv"])
         let narrativeSplit = split == "train" ? "train_v6" : split
-        narratives = (0..<10).map { "open_images_train_v6_localized_narratives-0000\($0)-of-00010.jsonl" }
-            .filter { _ in split == "train" }
-            + ["open_images_\(split)_localized_narratives.jsonl", "open_images_\(narrativeSplit)_captions.jsonl"]
-        narratives = narratives.map { root + "/" + $0 }.filter(exists)
+        let captionsOnly = root + "/open_images_\(narrativeSplit)_captions.jsonl"
+        if exists(captionsOnly) {
+            narratives = [captionsOnly]
+        } else {
+            let full = split == "train"
+                ? (0..<10).map { "open_images_train_v6_localized_narratives-0000\($0)-of-00010.jsonl" }
+                : ["open_images_\(split)_localized_narratives.jsonl"]
+            narratives = full.map { root + "/" + $0 }.filter(exists)
+        }
         imageFolders = ([split] + Self.shards.map { "\(split)_\($0)" } + ["images/\(split)", "\(split)/data"])
             .map { root + "/" + $0 }.filter(exists)
         for shard in Self.shards {

@@ -1,0 +1,150 @@
+import Support
+
+/// Group normalisation over NCHW (PyTorch `nn.GroupNorm`, biased variance, per-channel affine).
+/// ldm's `Normalize(in_channels)` is GroupNorm(32 groups, eps 1e-6); that is the default here.
+public final class GroupNorm: Layer {
+    /// Per-channel scale [C] (initialised to 1).
+    public let weight: Parameter
+    /// Per-channel shift [C] (initialised to 0).
+    public let bias: Parameter
+    /// Group count, channel count and the variance epsilon.
+    public let groups: Int, channels: Int, eps: Float
+    private var input: Tensor?
+    private var mean: [Float] = [], rstd: [Float] = []
+
+    /// A group norm with unit scale and zero shift.
+    public init(groups: Int = 32, channels: Int, eps: Float = 1e-6) {
+        precondition(channels % groups == 0, "GroupNorm: \(channels) channels not divisible by \(groups) groups")
+        self.groups = groups
+        self.channels = channels
+        self.eps = eps
+        weight = Parameter(Tensor(shape: [channels], repeating: 1))
+        bias = Parameter(Tensor(shape: [channels]))
+    }
+
+    public func namedParameters() -> [(String, Parameter)] { [("weight", weight), ("bias", bias)] }
+
+    /// y = (x - mean_g) / sqrt(var_g + eps) * gamma_c + beta_c, statistics per (image, group).
+    public func forward(_ x: Tensor) -> Tensor {
+        precondition(x.rank >= 2 && x.shape[1] == channels, "GroupNorm expects [N, \(channels), ...], got \(x.shape)")
+        input = x
+        let n = x.shape[0], spatial = x.count / (n * channels), cpg = channels / groups
+        let groupSize = cpg * spatial
+        var y = Tensor(uninitializedShape: x.shape)
+        var mean = [Float](repeating: 0, count: n * groups), rstd = mean
+        let eps = self.eps
+        x.data.withUnsafeBufferPointer { xb in
+            y.data.withUnsafeMutableBufferPointer { yb in
+                mean.withUnsafeMutableBufferPointer { mb in
+                    rstd.withUnsafeMutableBufferPointer { rb in
+                        let xp = UncheckedSendable(xb.baseAddress!), yp = UncheckedSendable(yb.baseAddress!)
+                        let mp = UncheckedSendable(mb.baseAddress!), rp = UncheckedSendable(rb.baseAddress!)
+                        let w = UncheckedSendable(weight.value.data), b = UncheckedSendable(bias.value.data)
+                        ComputeThreads.forEachChunk(n * groups) { _, range in
+                            for ng in range {
+                                let base = xp.value + ng * groupSize
+                                var s = 0.0, s2 = 0.0
+                                for i in 0..<groupSize { let v = Double(base[i]); s += v; s2 += v * v }
+                                let mu = s / Double(groupSize)
+                                let variance = max(0, s2 / Double(groupSize) - mu * mu)
+                                let r = Float(1 / (variance + Double(eps)).squareRoot())
+                                let m = Float(mu)
+                                mp.value[ng] = m
+                                rp.value[ng] = r
+                                let g = ng % groups
+                                for cl in 0..<cpg {
+                                    let c = g * cpg + cl
+                                    let scale = r * w.value[c], shift = b.value[c] - m * r * w.value[c]
+                                    let src = base + cl * spatial, dst = yp.value + ng * groupSize + cl * spatial
+                                    for i in 0..<spatial { dst[i] = src[i] * scale + shift }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.mean = mean
+        self.rstd = rstd
+        return y
+    }
+
+    /// Accumulates dgamma, dbeta and returns dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)).
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let x = input else { preconditionFailure("GroupNorm.backward called before forward") }
+        precondition(dy.shape == x.shape, "GroupNorm.backward: gradient \(dy.shape) vs input \(x.shape)")
+        let n = x.shape[0], spatial = x.count / (n * channels), cpg = channels / groups
+        let groupSize = cpg * spatial
+        var dx = Tensor(uninitializedShape: x.shape)
+        let meanV = UncheckedSendable(mean), rstdV = UncheckedSendable(rstd), w = UncheckedSendable(weight.value.data)
+        // Parameter gradients: channels split across chunks, each summed over images in order.
+        let groups = self.groups
+        x.data.withUnsafeBufferPointer { xb in
+            dy.data.withUnsafeBufferPointer { dyb in
+                weight.grad.data.withUnsafeMutableBufferPointer { gw in
+                    bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                        let xp = UncheckedSendable(xb.baseAddress!), dyp = UncheckedSendable(dyb.baseAddress!)
+                        let gwp = UncheckedSendable(gw.baseAddress!), gbp = UncheckedSendable(gb.baseAddress!)
+                        let channels = self.channels
+                        ComputeThreads.forEachChunk(channels, minimumPerThread: 4) { _, range in
+                            for c in range {
+                                var dgamma: Float = 0, dbeta: Float = 0
+                                for img in 0..<n {
+                                    let ng = img * groups + c / cpg
+                                    let m = meanV.value[ng], r = rstdV.value[ng]
+                                    let src = xp.value + (img * channels + c) * spatial
+                                    let g = dyp.value + (img * channels + c) * spatial
+                                    var sg: Float = 0, sb: Float = 0
+                                    for i in 0..<spatial {
+                                        sg += g[i] * (src[i] - m)
+                                        sb += g[i]
+                                    }
+                                    dgamma += sg * r
+                                    dbeta += sb
+                                }
+                                gwp.value[c] += dgamma
+                                gbp.value[c] += dbeta
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        x.data.withUnsafeBufferPointer { xb in
+            dy.data.withUnsafeBufferPointer { dyb in
+                dx.data.withUnsafeMutableBufferPointer { dxb in
+                    let xp = UncheckedSendable(xb.baseAddress!), dyp = UncheckedSendable(dyb.baseAddress!)
+                    let dxp = UncheckedSendable(dxb.baseAddress!)
+                    ComputeThreads.forEachChunk(n * groups) { _, range in
+                        for ng in range {
+                            let g = ng % groups
+                            let m = meanV.value[ng], r = rstdV.value[ng]
+                            let base = ng * groupSize
+                            var sumD = 0.0, sumDX = 0.0
+                            for cl in 0..<cpg {
+                                let gamma = w.value[g * cpg + cl]
+                                for i in 0..<spatial {
+                                    let idx = base + cl * spatial + i
+                                    let d = Double(dyp.value[idx] * gamma)
+                                    sumD += d
+                                    sumDX += d * Double((xp.value[idx] - m) * r)
+                                }
+                            }
+                            let meanD = Float(sumD / Double(groupSize)), meanDX = Float(sumDX / Double(groupSize))
+                            for cl in 0..<cpg {
+                                let gamma = w.value[g * cpg + cl]
+                                for i in 0..<spatial {
+                                    let idx = base + cl * spatial + i
+                                    let xhat = (xp.value[idx] - m) * r
+                                    dxp.value[idx] = r * (dyp.value[idx] * gamma - meanD - xhat * meanDX)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        input = nil
+        return dx
+    }
+}

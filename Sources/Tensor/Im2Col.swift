@@ -1,0 +1,74 @@
+/// im2col / col2im for one image (Caffe / PyTorch `unfold` layout): the column matrix has
+/// C*kh*kw rows (row = (c*kh + i)*kw + j) and Ho*Wo columns, zero where the kernel reads padding.
+struct ConvGeometry: Sendable {
+    let channels, height, width, kernel, stride, padding: Int
+    var outHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
+    var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+    var rows: Int { channels * kernel * kernel }
+    var columns: Int { outHeight * outWidth }
+
+    /// Output columns ow whose input column ow*stride - padding + j lies inside [0, width).
+    @inline(__always)
+    func validRange(_ j: Int) -> Range<Int> {
+        // ow*s - p + j >= 0  <=>  ow >= ceil((p - j) / s)
+        let lo = max(0, (padding - j + stride - 1) / stride)
+        // ow*s - p + j <= W-1  <=>  ow <= floor((W - 1 + p - j) / s)
+        let top = width - 1 + padding - j
+        let hi = top < 0 ? 0 : min(outWidth, top / stride + 1)
+        return lo..<max(lo, hi)
+    }
+
+    /// Fills `cols` (rows x columns) from image `x` (C x H x W).
+    func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
+        let ho = outHeight, wo = outWidth, k = kernel
+        for c in 0..<channels {
+            for i in 0..<k {
+                for j in 0..<k {
+                    let row = cols + ((c * k + i) * k + j) * ho * wo
+                    let valid = validRange(j)
+                    for oh in 0..<ho {
+                        let dst = row + oh * wo
+                        let ih = oh * stride - padding + i
+                        if ih < 0 || ih >= height || valid.isEmpty {
+                            dst.update(repeating: 0, count: wo)
+                            continue
+                        }
+                        if valid.lowerBound > 0 { dst.update(repeating: 0, count: valid.lowerBound) }
+                        if valid.upperBound < wo { (dst + valid.upperBound).update(repeating: 0, count: wo - valid.upperBound) }
+                        let src = x + (c * height + ih) * width - padding + j
+                        if stride == 1 {
+                            (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                        } else {
+                            for ow in valid { dst[ow] = src[ow * stride] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the column-matrix gradient back onto image gradient `dx` (C x H x W), which the caller zeroed.
+    func col2im(_ cols: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        let ho = outHeight, wo = outWidth, k = kernel
+        for c in 0..<channels {
+            for i in 0..<k {
+                for j in 0..<k {
+                    let row = cols + ((c * k + i) * k + j) * ho * wo
+                    let valid = validRange(j)
+                    if valid.isEmpty { continue }
+                    for oh in 0..<ho {
+                        let ih = oh * stride - padding + i
+                        if ih < 0 || ih >= height { continue }
+                        let src = row + oh * wo
+                        let dst = dx + (c * height + ih) * width - padding + j
+                        if stride == 1 {
+                            for ow in valid { dst[ow] += src[ow] }
+                        } else {
+                            for ow in valid { dst[ow * stride] += src[ow] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

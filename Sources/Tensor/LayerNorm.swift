@@ -1,0 +1,120 @@
+import Support
+
+/// Layer normalisation over the last dimension (PyTorch `nn.LayerNorm(dim)`, eps 1e-5, biased
+/// variance, elementwise affine), as in ldm's `BasicTransformerBlock` norm1/norm2/norm3.
+public final class LayerNorm: Layer {
+    /// Scale [D] (initialised to 1).
+    public let weight: Parameter
+    /// Shift [D] (initialised to 0).
+    public let bias: Parameter
+    /// Normalised width and the variance epsilon.
+    public let dim: Int, eps: Float
+    private var input: Tensor?
+    private var mean: [Float] = [], rstd: [Float] = []
+
+    /// A layer norm over `dim` features.
+    public init(_ dim: Int, eps: Float = 1e-5) {
+        self.dim = dim
+        self.eps = eps
+        weight = Parameter(Tensor(shape: [dim], repeating: 1))
+        bias = Parameter(Tensor(shape: [dim]))
+    }
+
+    public func namedParameters() -> [(String, Parameter)] { [("weight", weight), ("bias", bias)] }
+
+    /// y = (x - mean) / sqrt(var + eps) * gamma + beta per row of the last dimension.
+    public func forward(_ x: Tensor) -> Tensor {
+        precondition(x.shape.last == dim, "LayerNorm expects last dimension \(dim), got \(x.shape)")
+        input = x
+        let rows = x.count / dim, d = dim, eps = self.eps
+        var y = Tensor(uninitializedShape: x.shape)
+        var mean = [Float](repeating: 0, count: rows), rstd = mean
+        x.data.withUnsafeBufferPointer { xb in
+            y.data.withUnsafeMutableBufferPointer { yb in
+                mean.withUnsafeMutableBufferPointer { mb in
+                    rstd.withUnsafeMutableBufferPointer { rb in
+                        let xp = UncheckedSendable(xb.baseAddress!), yp = UncheckedSendable(yb.baseAddress!)
+                        let mp = UncheckedSendable(mb.baseAddress!), rp = UncheckedSendable(rb.baseAddress!)
+                        let w = UncheckedSendable(weight.value.data), b = UncheckedSendable(bias.value.data)
+                        ComputeThreads.forEachChunk(rows, minimumPerThread: 64) { _, range in
+                            for r in range {
+                                let src = xp.value + r * d, dst = yp.value + r * d
+                                var s = 0.0, s2 = 0.0
+                                for i in 0..<d { let v = Double(src[i]); s += v; s2 += v * v }
+                                let mu = s / Double(d)
+                                let inv = Float(1 / (max(0, s2 / Double(d) - mu * mu) + Double(eps)).squareRoot())
+                                let m = Float(mu)
+                                mp.value[r] = m
+                                rp.value[r] = inv
+                                for i in 0..<d { dst[i] = (src[i] - m) * inv * w.value[i] + b.value[i] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.mean = mean
+        self.rstd = rstd
+        return y
+    }
+
+    /// Accumulates dgamma, dbeta; returns dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)).
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let x = input else { preconditionFailure("LayerNorm.backward called before forward") }
+        precondition(dy.shape == x.shape, "LayerNorm.backward: gradient \(dy.shape) vs input \(x.shape)")
+        let rows = x.count / dim, d = dim
+        var dx = Tensor(uninitializedShape: x.shape)
+        let meanV = UncheckedSendable(mean), rstdV = UncheckedSendable(rstd), w = UncheckedSendable(weight.value.data)
+        // Parameter gradients: per-chunk partial sums over row ranges, added in chunk order.
+        let chunks = ComputeThreads.chunkCount(rows, minimumPerThread: 64)
+        let partials = Workspace.current.prepare("layernorm.partials", chunks: chunks, count: 2 * d)
+        for p in partials { p.value.update(repeating: 0, count: 2 * d) }
+        x.data.withUnsafeBufferPointer { xb in
+            dy.data.withUnsafeBufferPointer { dyb in
+                let xp = UncheckedSendable(xb.baseAddress!), dyp = UncheckedSendable(dyb.baseAddress!)
+                ComputeThreads.forEachChunk(rows, minimumPerThread: 64) { chunk, range in
+                    let gw = partials[chunk].value, gb = gw + d
+                    for r in range {
+                        let m = meanV.value[r], inv = rstdV.value[r]
+                        let src = xp.value + r * d, g = dyp.value + r * d
+                        for i in 0..<d {
+                            gw[i] += g[i] * (src[i] - m) * inv
+                            gb[i] += g[i]
+                        }
+                    }
+                }
+            }
+        }
+        for c in 0..<chunks {
+            let gw = partials[c].value
+            for i in 0..<d { weight.grad.data[i] += gw[i]; bias.grad.data[i] += gw[d + i] }
+        }
+        x.data.withUnsafeBufferPointer { xb in
+            dy.data.withUnsafeBufferPointer { dyb in
+                dx.data.withUnsafeMutableBufferPointer { dxb in
+                    let xp = UncheckedSendable(xb.baseAddress!), dyp = UncheckedSendable(dyb.baseAddress!)
+                    let dxp = UncheckedSendable(dxb.baseAddress!)
+                    ComputeThreads.forEachChunk(rows, minimumPerThread: 64) { _, range in
+                        for r in range {
+                            let m = meanV.value[r], inv = rstdV.value[r]
+                            let src = xp.value + r * d, g = dyp.value + r * d, dst = dxp.value + r * d
+                            var sumD: Float = 0, sumDX: Float = 0
+                            for i in 0..<d {
+                                let dh = g[i] * w.value[i]
+                                sumD += dh
+                                sumDX += dh * (src[i] - m) * inv
+                            }
+                            let meanD = sumD / Float(d), meanDX = sumDX / Float(d)
+                            for i in 0..<d {
+                                let xhat = (src[i] - m) * inv
+                                dst[i] = inv * (g[i] * w.value[i] - meanD - xhat * meanDX)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        input = nil
+        return dx
+    }
+}

@@ -1,2 +1,0 @@
-/// Namespace of the Tensor module.
-public enum TensorModule {}
