@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "cn-compose", targets: ["cn-compose"]),
         .executable(name: "cn-caption", targets: ["cn-caption"]),
         .executable(name: "cn-shard", targets: ["cn-shard"]),
+        .executable(name: "cn-extract", targets: ["cn-extract"]),
+        .executable(name: "cn-synthesize", targets: ["cn-synthesize"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -55,6 +57,10 @@ let package = Package(
             "Support", "Imaging", "Manifest", "Pipeline", "Shards", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
+        .target(name: "OpenImagesStages", dependencies: [
+            "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline", "CorpusStages",
+            "ObjaverseStages", "ZIPFoundation", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
 
         // Executables (thin: parse arguments, call the library)
         .executableTarget(name: "cn-manifest", dependencies: [
@@ -70,13 +76,13 @@ let package = Package(
         .executableTarget(name: "cn-bench-shards", dependencies: ["Shards"]),
 
         .executableTarget(name: "cn-ingest", dependencies: [
-            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "StageCLI", "Pipeline", "ObjaverseStages", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cn-render", dependencies: [
             "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cn-fixture", dependencies: [
-            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "StageCLI", "Pipeline", "ObjaverseStages", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cn-compose", dependencies: [
             "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -87,10 +93,17 @@ let package = Package(
         .executableTarget(name: "cn-shard", dependencies: [
             "StageCLI", "Pipeline", "Manifest", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cn-extract", dependencies: [
+            "StageCLI", "Pipeline", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-synthesize", dependencies: [
+            "StageCLI", "Pipeline", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "cn-bench-manifest", dependencies: [
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
+        .executableTarget(name: "cn-bench-extract", dependencies: ["Imaging"]),
         .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Imaging", "Support"]),
 
         .executableTarget(name: "cn-bench-render", dependencies: ["Raster", "Assets", "Geometry", "Support"]),
@@ -107,6 +120,9 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "ZIPFoundation"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages"]),
+        .testTarget(name: "OpenImagesStagesTests", dependencies: [
+            "TestSupport", "OpenImagesStages", "Datasets", "Imaging", "Raster", "Geometry", "Assets",
+        ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

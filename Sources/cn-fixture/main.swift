@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ObjaverseStages
+import OpenImagesStages
 import StageCLI
 
 /// `cn-fixture`: small datasets in the real on-disk formats, made from real meshes.
@@ -8,7 +9,7 @@ struct Fixture: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cn-fixture",
         abstract: "Build small datasets in the real on-disk layouts from the real meshes of assimp-testmodels.",
-        subcommands: [ObjaverseFixtureCommand.self])
+        subcommands: [ObjaverseFixtureCommand.self, OpenImagesFixtureCommand.self])
 }
 
 struct ObjaverseFixtureCommand: ParsableCommand {
@@ -25,6 +26,29 @@ struct ObjaverseFixtureCommand: ParsableCommand {
     func run() throws {
         let uids = try ObjaverseFixture.build(out: out, models: models)
         StageMain.printLine("cn-fixture: wrote \(uids.count) assets to \(out) (glbs/000-000/{uid}.glb + metadata)")
+    }
+}
+
+struct OpenImagesFixtureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openimages",
+        abstract: "An Open Images-layout dataset of real meshes rendered into backgrounds, with planted defects and fixture-truth.json.")
+
+    @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
+    var out: String
+
+    @Option(help: "Clean objects (one per photo); six defective ones are added.")
+    var count = 10
+
+    @Option(help: "Seed: the same seed and count give the same bytes.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Folder of Debian's assimp-testmodels.", valueName: "dir"))
+    var models = ObjaverseFixture.defaultModels
+
+    func run() throws {
+        let truth = try OpenImagesFixture.build(out: out, count: count, seed: seed, models: models)
+        StageMain.printLine("cn-fixture: wrote \(truth.objects.count) objects (\(truth.defects.count) planted defects) to \(out)")
     }
 }
 

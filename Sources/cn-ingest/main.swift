@@ -1,5 +1,8 @@
 import ArgumentParser
+import Datasets
 import ObjaverseStages
+import OpenImagesStages
+import Pipeline
 import StageCLI
 
 /// `cn-ingest`: index data sources into the manifest.
@@ -7,7 +10,7 @@ struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cn-ingest",
         abstract: "Index data sources (3D asset collections, Open Images) into the workdir's manifest.",
-        subcommands: [Objaverse.self])
+        subcommands: [Objaverse.self, OpenImages.self])
 }
 
 /// `cn-ingest objaverse --root DIR`.
@@ -27,6 +30,36 @@ struct Objaverse: ParsableCommand {
 
     func run() throws {
         try StageMain.run(IngestObjaverseStage(root: root), executable: "cn-ingest", options: common)
+    }
+}
+
+/// `cn-ingest openimages --root DIR [--split S]`.
+struct OpenImages: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openimages",
+        abstract: "Index an Open Images split: classes, images (Rotation), objects (joined to boxes, filtered), narratives.",
+        discussion: """
+            Reads the real layout under --root: {split}-annotations-object-segmentation.csv, the box CSV \
+            (oidv6-train-annotations-bbox.csv or {split}-annotations-bbox.csv), class descriptions (with or \
+            without header), the image list with Rotation, Localized Narratives JSONL, photos in {split}/ or \
+            {split}_X/, masks unzipped or in the 16 {split}-masks-{0..f}.zip. Filters come from the pipeline's \
+            `ingest-openimages` step `config:` (ObjectFilterConfig: minBoxArea, maxBoxArea, minObjectSidePixels, \
+            minPredictedIoU, excludeGroupOf, excludeTruncated, excludeOccluded ...). Rejected objects become \
+            skipped work rows and malformed rows failed ones ('file:line'), shown by `cn-manifest failures`.
+            """)
+
+    @Option(help: ArgumentHelp("The dataset root.", valueName: "dir"))
+    var root: String
+
+    @Option(help: "train, validation or test.")
+    var split = "train"
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let pipeline = try common.pipeline()
+        let filter = try StageConfig.decode(ObjectFilterConfig.self, yaml: pipeline?.configYAML(forStage: "ingest-openimages") ?? "")
+        try StageMain.run(IngestOpenImagesStage(root: root, split: split, filter: filter), executable: "cn-ingest", options: common)
     }
 }
 

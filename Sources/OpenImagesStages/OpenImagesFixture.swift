@@ -1,0 +1,242 @@
+import Foundation
+import Geometry
+import Imaging
+import ObjaverseStages
+import Raster
+import Support
+import ZIPFoundation
+import CorpusStages
+
+/// `cn-fixture openimages --out DIR`: a small dataset in the exact Open Images on-disk layout
+/// (formats.md) whose objects are renders of the real assimp meshes composited into procedural
+/// backgrounds, so every object's mesh, camera and true box are known:
+///
+/// - `train-annotations-object-segmentation.csv`, `oidv6-train-annotations-bbox.csv` (21 columns),
+///   `class-descriptions-boxable.csv` (no header), `train-images-boxable-with-rotation.csv`
+///   (some Rotation 90/180/270: the stored JPEG is the upright photo turned the other way),
+///   `open_images_train_v6_localized_narratives-00000-of-00010.jsonl`;
+/// - photos `train/{ImageID}.jpg` (long side <= 1024), masks (long side 1600, same aspect as the
+///   stored photo, 8-bit 0/255) inside `train-masks-{0..f}.zip` by the ImageID's first hex digit;
+/// - `fixture-truth.json` (`FixtureTruth`): mesh, world-to-camera, true box, planted defects.
+///
+/// Defects planted on purpose (one object each): a malformed segmentation CSV row, a missing
+/// photo, a corrupt JPEG, a mask of the wrong aspect, an empty mask, an IsGroupOf box.
+/// Deterministic: the same seed and count give the same bytes.
+public enum OpenImagesFixture {
+    /// The split written.
+    public static let split = "train"
+    /// Side of the square renders pasted into the photos.
+    public static let renderSize = 256
+    /// Supersampling of those renders.
+    public static let supersampling = 2
+    /// Long side of the masks (formats.md).
+    public static let maskLongSide = 1600
+
+    /// The defects planted, in the order of the extra images that carry them.
+    public static let defectNames = ["malformed-row", "missing-photo", "corrupt-jpeg", "mask-aspect-mismatch", "empty-mask", "group-of"]
+
+    /// The upright photo sizes cycled through (all <= 1024 on the long side).
+    static let photoSizes: [(Int, Int)] = [(640, 480), (480, 640), (560, 560), (720, 480), (600, 800)]
+    /// The rotations cycled through (mostly 0, some turned).
+    static let rotations = [0, 90, 0, 180, 0, 270, 0]
+
+    /// Builds the fixture under `out` with `count` clean objects plus one object per planted defect.
+    @discardableResult
+    public static func build(out: String, count: Int = 10, seed: UInt64 = 1, models: String = ObjaverseFixture.defaultModels) throws -> FixtureTruth {
+        let sources = ObjaverseFixture.sources
+        var prepared: [PreparedAsset] = []
+        var meshPaths: [String] = []
+        for source in sources {
+            let path = URL(fileURLWithPath: models).appendingPathComponent(source.path).path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw OpenImagesFixtureError(message: "missing \(path): install Debian's assimp-testmodels (scripts/setup does)")
+            }
+            prepared.append(try AssetRenderer.prepare(assetAt: URL(fileURLWithPath: path)))
+            meshPaths.append(path)
+        }
+        func label(_ index: Int) -> String { "/m/0cnfx\(index)" }
+
+        var random = SeededRandom(seed: seed)
+        var objects: [FixtureTruth.Object] = []
+        var photos: [String: [UInt8]] = [:]
+        var masks: [String: (name: String, bytes: [UInt8])] = [:]  // by image id
+        var segRows: [(imageID: String, line: String)] = []
+        var boxRows: [(imageID: String, line: String)] = []
+        var listRows: [(imageID: String, line: String)] = []
+        var narratives: [(imageID: String, line: String)] = []
+        var defects: [FixtureTruth.Defect] = []
+        var malformedAfterImage: String?
+
+        let total = count + defectNames.count
+        for index in 0..<total {
+            let defect = index >= count ? defectNames[index - count] : nil
+            let imageID = String(SHA256.hex("cn-fixture/openimages/\(seed)/\(index)").prefix(16))
+            let sourceIndex = index % sources.count
+            let (width, height) = photoSizes[index % photoSizes.count]
+            let rotation = rotations[index % rotations.count]
+
+            // A camera (zero123 spherical convention, looking at the origin) whose render is large
+            // enough, compact (one dominant component) and fits the photo with a margin.
+            var pose = CameraPose.lookAt(location: Vec3(0, -2, 0))
+            var render = RGBAImage(width: 1, height: 1)
+            var alphaBox = PixelRect(x: 0, y: 0, width: 1, height: 1)
+            for attempt in 0..<40 {
+                let polar = random.uniform(65, 115) * Double.pi / 180
+                let azimuth = random.uniform(-180, 180) * Double.pi / 180
+                let radius = random.uniform(1.5, 2.0)
+                pose = CameraPose.lookAt(location: SphericalCoordinates(polar: polar, azimuth: azimuth, radius: radius).cartesian)
+                let settings = RenderSettings(width: renderSize, height: renderSize, supersampling: supersampling)
+                render = AssetRenderer.render(prepared[sourceIndex], camera: pose, settings: settings).image.rgbaImage
+                let mask = render.alphaChannel().binarized(threshold: 127)
+                guard let box = mask.boundingBox() else { continue }
+                let share = ConnectedComponents(mask, threshold: 0, connectivity: .eight).largestShare
+                alphaBox = box
+                if min(box.width, box.height) >= 64 && share >= 0.98 && box.width <= width - 16 && box.height <= height - 16 { break }
+                if attempt == 39 { throw OpenImagesFixtureError(message: "no usable camera for \(sources[sourceIndex].path)") }
+            }
+
+            // The upright photo: a procedural background with the render pasted 1:1 at a random place.
+            var background = ProceduralBackground.make(size: max(width, height), random: &random).image
+            background = background.cropped(to: PixelRect(x: 0, y: 0, width: width, height: height))
+            let ox = 8 + random.integer(below: max(1, width - alphaBox.width - 16))
+            let oy = 8 + random.integer(below: max(1, height - alphaBox.height - 16))
+            let object = render.cropped(to: alphaBox)
+            var upright = background
+            upright.composite(object, atX: ox, y: oy)
+            var uprightMask = GrayImage(width: width, height: height)
+            uprightMask.paste(object.alphaChannel().binarized(threshold: 127), atX: ox, y: oy)
+            guard let trueBox = uprightMask.boundingBox() else { throw OpenImagesFixtureError(message: "empty fixture mask") }
+
+            // Stored orientation: turned so that rotating by Rotation (counter-clockwise) makes it upright.
+            let undo = (360 - rotation) % 360
+            let stored = undo == 0 ? upright : upright.rotated(counterClockwiseDegrees: undo)
+            let storedMask = undo == 0 ? uprightMask : uprightMask.rotated(counterClockwiseDegrees: undo)
+            let storedBox = storedMask.boundingBox()!
+
+            // Mask at 1600 px on the long side, same aspect as the stored photo.
+            let scale = Double(maskLongSide) / Double(max(stored.width, stored.height))
+            var maskWidth = Int((Double(stored.width) * scale).rounded()), maskHeight = Int((Double(stored.height) * scale).rounded())
+            var bigMask = storedMask.resized(width: maskWidth, height: maskHeight, filter: .nearest)
+            if defect == "mask-aspect-mismatch" {
+                maskWidth = maskLongSide
+                maskHeight = maskLongSide / 2
+                bigMask = storedMask.resized(width: maskWidth, height: maskHeight, filter: .nearest)
+            } else if defect == "empty-mask" {
+                bigMask = GrayImage(width: maskWidth, height: maskHeight)
+            }
+
+            let labelName = label(sourceIndex)
+            let boxID = String(SHA256.hex("box/\(imageID)").prefix(8))
+            let maskName = "\(imageID)_\(labelName.replacingOccurrences(of: "/", with: ""))_\(boxID).png"
+            let objectID = String(maskName.dropLast(4))
+            masks[imageID] = (maskName, try PNG.encode(bigMask))
+
+            var photoBytes = try JPEG.encode(stored, options: JPEGEncodeOptions())
+            if defect == "corrupt-jpeg" {
+                // Keep the SOI marker, destroy every header after it: libjpeg refuses the file.
+                for i in 20..<min(photoBytes.count, 600) { photoBytes[i] = UInt8(truncatingIfNeeded: i &* 37) }
+            }
+            if defect != "missing-photo" { photos[imageID] = photoBytes }
+
+            // CSV rows: box coordinates normalised to the stored photo, 6 digits as the masks store them.
+            func f6(_ v: Double) -> String { String(format: "%.6f", v) }
+            let xMin = f6(Double(storedBox.x) / Double(stored.width)), xMax = f6(Double(storedBox.maxX) / Double(stored.width))
+            let yMin = f6(Double(storedBox.y) / Double(stored.height)), yMax = f6(Double(storedBox.maxY) / Double(stored.height))
+            let cx = (Double(storedBox.x) + Double(storedBox.width) / 2) / Double(stored.width)
+            let cy = (Double(storedBox.y) + Double(storedBox.height) / 2) / Double(stored.height)
+            let clicks = "\(f6(cx)) \(f6(cy)) 1;\(f6(Double(storedBox.x) / Double(stored.width) + 0.001)) \(f6(cy)) 0"
+            segRows.append((imageID, "\(maskName),\(imageID),\(labelName),\(boxID),\(xMin),\(xMax),\(yMin),\(yMax),0.87500,\(clicks)"))
+            let groupOf = defect == "group-of" ? "1" : "0"
+            boxRows.append((imageID, "\(imageID),xclick,\(labelName),1,\(xMin),\(xMax),\(yMin),\(yMax),0,0,\(groupOf),0,0,"
+                + "\(xMin),\(xMax),\(xMin),\(xMax),\(yMin),\(yMin),\(yMax),\(yMax)"))
+            // A box without a mask (most boxes have none), for realism.
+            boxRows.append((imageID, "\(imageID),activemil,/m/0cnfx9,1,0.010000,0.050000,0.010000,0.050000,0,1,0,0,0,-1,-1,-1,-1,-1,-1,-1,-1"))
+            listRows.append((imageID, "\(imageID),train,https://example.org/cn-fixture/\(imageID).jpg,https://example.org/cn-fixture/\(imageID),"
+                + "https://creativecommons.org/licenses/by/2.0/,https://example.org/author,cn-fixture,Render of \(sources[sourceIndex].name),"
+                + "\(photoBytes.count),\(String(SHA256.hex(photoBytes).prefix(24))),https://example.org/cn-fixture/\(imageID)_t.jpg,\(rotation).0"))
+            let caption = "In this picture we can see a \(sources[sourceIndex].name.lowercased()) placed in front of a plain background."
+            let narrative: [String: Any] = [
+                "dataset_id": "open_images", "image_id": imageID, "annotator_id": 93, "caption": caption,
+                "timed_caption": [["utterance": caption, "start_time": 0.0, "end_time": 4.5]],
+                "traces": [[["x": 0.5, "y": 0.5, "t": 0.1]]], "voice_recording": "open_images_train/\(imageID)_93.ogg",
+            ]
+            let json = try JSONSerialization.data(withJSONObject: narrative, options: [.sortedKeys, .withoutEscapingSlashes])
+            narratives.append((imageID, String(decoding: json, as: UTF8.self)))
+
+            objects.append(FixtureTruth.Object(
+                objectID: objectID, imageID: imageID, label: labelName, className: sources[sourceIndex].name,
+                mesh: meshPaths[sourceIndex], worldToCamera: pose.worldToCamera.rowMajor3x4, renderSize: renderSize,
+                supersampling: supersampling, box: [trueBox.x, trueBox.y, trueBox.width, trueBox.height],
+                photoWidth: width, photoHeight: height, rotation: rotation, defect: defect == "malformed-row" ? nil : defect))
+            switch defect {
+            case "malformed-row": malformedAfterImage = imageID
+            case "missing-photo": defects.append(.init(defect: "missing-photo", stage: "extract", item: objectID, status: "failed", kind: "missing-photo"))
+            case "corrupt-jpeg": defects.append(.init(defect: "corrupt-jpeg", stage: "extract", item: objectID, status: "failed", kind: "corrupt-jpeg"))
+            case "mask-aspect-mismatch":
+                defects.append(.init(defect: "mask-aspect-mismatch", stage: "extract", item: objectID, status: "failed", kind: "mask-aspect-mismatch"))
+            case "empty-mask": defects.append(.init(defect: "empty-mask", stage: "extract", item: objectID, status: "skipped", kind: "empty-mask"))
+            case "group-of": defects.append(.init(defect: "group-of", stage: "ingest-openimages", item: objectID, status: "skipped", kind: "group-of"))
+            default: break
+            }
+        }
+
+        // Files, rows sorted by ImageID as the published CSVs are.
+        let order: ((imageID: String, line: String), (imageID: String, line: String)) -> Bool = { $0.imageID < $1.imageID }
+        var seg = ["MaskPath,ImageID,LabelName,BoxID,BoxXMin,BoxXMax,BoxYMin,BoxYMax,PredictedIoU,Clicks"]
+        for row in segRows.sorted(by: order) {
+            seg.append(row.line)
+            if row.imageID == malformedAfterImage {
+                // The malformed row: a truncated line (4 of 10 fields), right after a valid one.
+                seg.append("\(row.imageID)_m0cnfx0_ffffffff.png,\(row.imageID),/m/0cnfx0,ffffffff")
+                defects.insert(.init(defect: "malformed-row", stage: "ingest-openimages",
+                                     item: "\(split)-annotations-object-segmentation.csv:\(seg.count)", status: "failed",
+                                     kind: "malformed-row"), at: 0)
+            }
+        }
+        let boxHeader = "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax,IsOccluded,IsTruncated,IsGroupOf,IsDepiction,IsInside,"
+            + "XClick1X,XClick2X,XClick3X,XClick4X,XClick1Y,XClick2Y,XClick3Y,XClick4Y"
+        let listHeader = "ImageID,Subset,OriginalURL,OriginalLandingURL,License,AuthorProfileURL,Author,Title,OriginalSize,OriginalMD5,Thumbnail300KURL,Rotation"
+        func text(_ lines: [String]) -> [UInt8] { Array((lines.joined(separator: "\n") + "\n").utf8) }
+        try AtomicFile.write(text(seg), to: "\(out)/\(split)-annotations-object-segmentation.csv")
+        try AtomicFile.write(text([boxHeader] + boxRows.sorted(by: order).map(\.line)), to: "\(out)/oidv6-\(split)-annotations-bbox.csv")
+        try AtomicFile.write(text([listHeader] + listRows.sorted(by: order).map(\.line)), to: "\(out)/\(split)-images-boxable-with-rotation.csv")
+        var classLines = sources.indices.map { "\(label($0)),\(sources[$0].name)" }
+        classLines.append("/m/0cnfx9,Unannotated thing")
+        try AtomicFile.write(text(classLines), to: "\(out)/class-descriptions-boxable.csv")
+        try AtomicFile.write(text(narratives.sorted(by: order).map(\.line)),
+                             to: "\(out)/open_images_train_v6_localized_narratives-00000-of-00010.jsonl")
+        for (imageID, bytes) in photos.sorted(by: { $0.key < $1.key }) {
+            try AtomicFile.write(bytes, to: "\(out)/\(split)/\(imageID).jpg")
+        }
+        try writeMaskZips(masks, out: out)
+        let truth = FixtureTruth(split: split, seed: seed, objects: objects.sorted { $0.imageID < $1.imageID }, defects: defects)
+        try AtomicFile.write(try truth.encoded(), to: "\(out)/\(FixtureTruth.fileName)")
+        return truth
+    }
+
+    /// Writes the 16 `train-masks-{c}.zip` (every one, some possibly empty), PNGs flat at the root,
+    /// deflated, with a fixed modification date so the bytes are reproducible.
+    static func writeMaskZips(_ masks: [String: (name: String, bytes: [UInt8])], out: String) throws {
+        let fixedDate = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01
+        for shard in Array("0123456789abcdef") {
+            let path = "\(out)/\(split)-masks-\(shard).zip"
+            try? FileManager.default.removeItem(atPath: path)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+            for (imageID, mask) in masks.sorted(by: { $0.key < $1.key }) where imageID.first == shard {
+                let data = Data(mask.bytes)
+                try archive.addEntry(with: mask.name, type: .file, uncompressedSize: Int64(data.count), modificationDate: fixedDate,
+                                     permissions: 0o644, compressionMethod: .deflate) { position, size in
+                    data.subdata(in: Int(position)..<Int(position) + size)
+                }
+            }
+        }
+    }
+}
+
+/// A fixture that cannot be built, with what to do.
+public struct OpenImagesFixtureError: DescribedError {
+    /// What is wrong.
+    public let message: String
+    public var kind: String { "fixture" }
+}
