@@ -33,7 +33,7 @@ public struct CaptionStage: Stage {
     }
 
     /// Captions follow their source: the asset of a composition, the photo of an image.
-    public func partitionKey(_ item: String) -> String {
+    public func partitionKey(_ item: String) -> String? {
         let subject = item.split(separator: ":", maxSplits: 1).last.map(String.init) ?? item
         return item.hasPrefix("composition:") ? String(subject.split(separator: ":").first ?? Substring(subject)) : subject
     }

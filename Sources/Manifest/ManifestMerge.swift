@@ -4,7 +4,8 @@ import Support
 
 /// Merges per-partition workdirs (`--partition I/N` runs, or one workdir per cluster node)
 /// into one, as datatrove and NeMo Curator merge per-worker state: rows are unioned table by
-/// table, the `work` ledger keeps the most advanced status of an item, runs are appended, and
+/// table (a column NULL in one workdir takes the other's value), the `work` ledger keeps the most
+/// advanced status of an item, runs are appended, and
 /// output files are hard-linked (or copied) into the destination. Two workdirs that hold the
 /// same key or path with different content are a conflict, never silently resolved.
 public enum ManifestMerge {
@@ -50,9 +51,8 @@ public enum ManifestMerge {
                     case "work": try mergeWork(db)
                     default:
                         try db.execute(sql: "INSERT OR IGNORE INTO main.\"\(table)\" SELECT * FROM source.\"\(table)\"")
-                        let differing = try Int.fetchOne(db, sql: """
-                            SELECT COUNT(*) FROM (SELECT * FROM source."\(table)" EXCEPT SELECT * FROM main."\(table)")
-                            """) ?? 0
+                        try fillMissingValues(db, table: table)
+                        let differing = try conflictingRows(db, table: table)
                         if differing > 0 { throw ManifestError.mergeConflict(path: "table \(table) (\(differing) rows)") }
                     }
                     let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.\"\(table)\"") ?? 0
@@ -63,6 +63,37 @@ public enum ManifestMerge {
                 return .commit
             }
         }
+    }
+
+    /// Completes rows both workdirs hold: a column NULL here and set there takes the value (a
+    /// replicated index row that the partition owning it enriched, e.g. a photo's size).
+    private static func fillMissingValues(_ db: Database, table: String) throws {
+        let columns = try db.columns(in: table)
+        let keys = columns.filter { $0.primaryKeyIndex > 0 }.map(\.name)
+        let others = columns.filter { $0.primaryKeyIndex == 0 }.map(\.name)
+        guard !keys.isEmpty, !others.isEmpty else { return }
+        let assignments = others.map { "\"\($0)\" = COALESCE(m.\"\($0)\", s.\"\($0)\")" }.joined(separator: ", ")
+        let match = keys.map { "s.\"\($0)\" = m.\"\($0)\"" }.joined(separator: " AND ")
+        let missing = others.map { "m.\"\($0)\" IS NULL AND s.\"\($0)\" IS NOT NULL" }.joined(separator: " OR ")
+        try db.execute(sql: "UPDATE main.\"\(table)\" AS m SET \(assignments) FROM source.\"\(table)\" AS s WHERE \(match) AND (\(missing))")
+    }
+
+    /// Source rows that no destination row agrees with (same key, and every column equal or NULL
+    /// in the source): two workdirs that wrote one key differently.
+    private static func conflictingRows(_ db: Database, table: String) throws -> Int {
+        let columns = try db.columns(in: table)
+        let keys = Set(columns.filter { $0.primaryKeyIndex > 0 }.map(\.name))
+        guard !keys.isEmpty else {
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT * FROM source.\"\(table)\" EXCEPT SELECT * FROM main.\"\(table)\")") ?? 0
+        }
+        let agree = columns.map { column in
+            keys.contains(column.name)
+                ? "m.\"\(column.name)\" = s.\"\(column.name)\""
+                : "(s.\"\(column.name)\" IS m.\"\(column.name)\" OR s.\"\(column.name)\" IS NULL)"
+        }.joined(separator: " AND ")
+        return try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM source."\(table)" AS s WHERE NOT EXISTS (SELECT 1 FROM main."\(table)" AS m WHERE \(agree))
+            """) ?? 0
     }
 
     /// Appends the source's runs under new ids.

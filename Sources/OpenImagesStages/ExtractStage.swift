@@ -39,6 +39,10 @@ public struct ExtractStage: Stage {
         try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT id FROM object WHERE accepted = 1") }
     }
 
+    /// Objects follow their photo (object ids are `{ImageID}_{label}_{BoxID}`), so a partition
+    /// holds whole photos and their captions.
+    public func partitionKey(_ item: String) -> String? { String(item.prefix { $0 != "_" }) }
+
     public func process(_ item: ItemContext) throws -> ItemOutcome {
         guard let row = try item.stage.manifest.read({ db in
             try Row.fetchOne(db, sql: """

@@ -52,6 +52,10 @@ public struct IngestOpenImagesStage: Stage {
         return [itemKey]
     }
 
+    /// The index of a split is needed whole by every partition: each partition's workdir ingests
+    /// it, and the per-object stages after it partition by photo.
+    public func partitionKey(_ item: String) -> String? { nil }
+
     public func process(_ item: ItemContext) throws -> ItemOutcome {
         guard item.key == itemKey else {
             // A 'file:line' row failed by an earlier ingest and retried with --retry-failed: it stays failed.

@@ -212,6 +212,10 @@ public struct SynthesizeStage: Stage {
         try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT object_id FROM extraction") }
     }
 
+    /// Objects follow their photo (object ids are `{ImageID}_{label}_{BoxID}`), so a partition
+    /// holds whole photos and their captions.
+    public func partitionKey(_ item: String) -> String? { String(item.prefix { $0 != "_" }) }
+
     public func process(_ item: ItemContext) throws -> ItemOutcome {
         let row = try item.stage.manifest.read { db in
             try Row.fetchOne(db, sql: """

@@ -23,12 +23,13 @@ public protocol Stage: Sendable {
     /// The key `--partition I/N` hashes for an item: the item itself by default. A stage whose
     /// items derive from an upstream source (a caption of a composition of an asset) returns the
     /// source's key, so that every partition's workdir holds whole sources from stage to stage.
-    func partitionKey(_ item: String) -> String
+    /// nil: the item belongs to every partition (an index that every partition needs whole).
+    func partitionKey(_ item: String) -> String?
 }
 
 extension Stage {
     /// By default an item is partitioned by its own key.
-    public func partitionKey(_ item: String) -> String { item }
+    public func partitionKey(_ item: String) -> String? { item }
 }
 
 /// What a processed item leaves: its status ('done' or 'skipped' with a reason) and its records.

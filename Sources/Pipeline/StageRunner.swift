@@ -68,7 +68,7 @@ public final class StageRunner {
 
     /// Whether this run's partition owns an item (by the stage's partition key).
     private func ownsItem(_ key: String) -> Bool {
-        options.partition.contains(stage.partitionKey(key))
+        stage.partitionKey(key).map(options.partition.contains) ?? true
     }
 
     /// Adds the listed keys to the ledger in large transactions (sorted keys make B-tree appends).

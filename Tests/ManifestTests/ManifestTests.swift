@@ -105,6 +105,20 @@ import TestSupport
         }
     }
 
+    @Test func aValueFillsTheOtherWorkdirsNull() throws {
+        let a = TestPaths.scratchFolder("fillA"), b = TestPaths.scratchFolder("fillB")
+        for (folder, width) in [(a, nil), (b, 640)] as [(URL, Int?)] {
+            try ManifestStore.open(workdir: folder).write { db in
+                try db.execute(sql: "INSERT INTO image (id, split, path, rotation, width, height) VALUES ('img', 'train', 'p.jpg', 0, ?, ?)",
+                               arguments: [width, width.map { $0 / 2 }])
+            }
+        }
+        let out = TestPaths.scratchFolder("fillOut")
+        _ = try ManifestMerge.merge(sources: [a, b], into: out)
+        let size = try ManifestStore.open(workdir: out).read { try Row.fetchOne($0, sql: "SELECT width, height FROM image") }
+        #expect(size?["width"] == 640 && size?["height"] == 320)
+    }
+
     @Test func mostAdvancedStatusWins() throws {
         let a = TestPaths.scratchFolder("statusA"), b = TestPaths.scratchFolder("statusB")
         try ManifestStore.open(workdir: a).write { db in _ = try WorkLedger.enqueue(db, stage: "s", keys: ["x"], now: "t") }
