@@ -76,6 +76,20 @@ import TestSupport
         for section in ["sample:", "composition:", "caption:", "asset:", "reference view:", "target view:", "shard:"] {
             #expect(show.stdout.contains(section), "show lacks \(section)")
         }
+        let export = try ChildProcess.run("cn-shard", ["--workdir", a.path, "--format", "customnet"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let exported = a.appendingPathComponent("export/customnet")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: exported.path).sorted()
+        #expect(folders.count == 11, "one CustomNet folder per extracted object with two views")
+        for folder in folders {
+            let names = try FileManager.default.contentsOfDirectory(atPath: exported.appendingPathComponent(folder).path).sorted()
+            #expect(names == ["input.jpg", "mask.jpg", "meta.json", "multi_view_00.jpg", "multi_view_01.jpg"])
+            let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: exported.appendingPathComponent("\(folder)/meta.json"))) as? [String: Any]
+            let view = meta?["view"] as? [[Int]]
+            #expect(meta?["sbj_txt"] is String && meta?["caption"] is String && (meta?["bbox"] as? [Int])?.count == 4)
+            #expect(view?.count == 2 && view?[1] == [-(view?[0][0] ?? 0), -(view?[0][1] ?? 0), 0])
+        }
+
         let sheetPath = a.appendingPathComponent("sheet.png").path
         let sheet = try ChildProcess.run("cn-manifest", ["sheet", "--workdir", a.path, "--where", "split = 'train'", "--limit", "3", "--out", sheetPath])
         #expect(sheet.status == 0, "\(sheet.stderr)")
