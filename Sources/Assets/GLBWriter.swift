@@ -8,6 +8,7 @@ import Geometry
 /// with base colour factor / texture / alpha mode / doubleSided, images embedded as bufferViews.
 /// UV transforms are baked into the written texture coordinates.
 public enum GLBWriter {
+    /// The scene as GLB bytes (glTF 2.0 binary container, one BIN chunk).
     public static func encode(_ scene: Scene) throws -> [UInt8] {
         var bin: [UInt8] = []
         var bufferViews: [[String: Any]] = []

@@ -5,6 +5,7 @@ import Geometry
 /// vertex colours, `usemtl` materials with Kd / d / Tr / map_Kd. OBJ is Y-up: like Blender's OBJ
 /// importer (forward -Z, up Y) the scene is turned +90° about X into the Z-up world.
 public enum OBJLoader {
+    /// Loads an OBJ file (and the MTL files and textures it names) within `limits`.
     public static func load(url: URL, limits: AssetLimits = .default) throws -> Scene {
         let bytes = try GLTFLoader.readLimited(url: url, limits: limits)
         return try parse(bytes, folder: url.deletingLastPathComponent(), limits: limits)
@@ -12,6 +13,7 @@ public enum OBJLoader {
 
     static func float(_ s: Substring) -> Double? { Double(s) }
 
+    /// Parses OBJ text; `folder` resolves mtllib and map_Kd paths (nil: no materials files).
     public static func parse(_ bytes: [UInt8], folder: URL?, limits: AssetLimits = .default) throws -> Scene {
         var positions: [Vec3] = []
         var vertexColors: [Vec3?] = []

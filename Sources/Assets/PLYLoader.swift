@@ -6,6 +6,7 @@ import Geometry
 /// faces as `vertex_indices` / `vertex_index` lists (fan-triangulated). Other elements are
 /// skipped. PLY has no axis convention; like Blender's PLY importer the data is taken as Z-up.
 public enum PLYLoader {
+    /// Loads a PLY file (ascii, binary little or big endian) within `limits`.
     public static func load(url: URL, limits: AssetLimits = .default) throws -> Scene {
         try parse(try GLTFLoader.readLimited(url: url, limits: limits), limits: limits)
     }
@@ -23,6 +24,7 @@ public enum PLYLoader {
         }
     }
 
+    /// Parses PLY bytes: vertices (with colours when present) and polygon faces, triangulated.
     public static func parse(_ bytes: [UInt8], limits: AssetLimits = .default) throws -> Scene {
         func fail(_ why: String) -> AssetError { AssetError(kind: "bad-ply", message: "PLY: \(why)") }
         guard bytes.count >= 4, bytes[0] == 0x70, bytes[1] == 0x6C, bytes[2] == 0x79 else { throw fail("missing 'ply' magic") }

@@ -66,6 +66,7 @@ public struct Mat4: Equatable, Sendable {
         get { m[r * 4 + c] }
         set { m[r * 4 + c] = newValue }
     }
+    /// The matrix product a * b (apply b first).
     public static func * (a: Mat4, b: Mat4) -> Mat4 {
         var out = [Double](repeating: 0, count: 16)
         for r in 0..<4 {
@@ -103,7 +104,9 @@ public struct Mat4: Equatable, Sendable {
              l.r2.x, l.r2.y, l.r2.z, t.z,
              0, 0, 0, 1]
     }
+    /// A translation by `t`.
     public static func translation(_ t: Vec3) -> Mat4 { Mat4(linear: .identity, translation: t) }
+    /// A scale by `s` along each axis.
     public static func scale(_ s: Vec3) -> Mat4 {
         Mat4(linear: Mat3(rows: Vec3(s.x, 0, 0), Vec3(0, s.y, 0), Vec3(0, 0, s.z)), translation: .zero)
     }
@@ -138,6 +141,7 @@ public struct Quaternion: Equatable, Sendable {
         let n = (x * x + y * y + z * z + w * w).squareRoot()
         return n > 0 ? Quaternion(x: x / n, y: y / n, z: z / n, w: w / n) : .identity
     }
+    /// The Hamilton product (rotation b, then a).
     public static func * (a: Quaternion, b: Quaternion) -> Quaternion {
         Quaternion(x: a.w * b.x + a.x * b.w + a.y * b.z - a.z * b.y,
                    y: a.w * b.y - a.x * b.z + a.y * b.w + a.z * b.x,
@@ -151,6 +155,7 @@ public struct Quaternion: Equatable, Sendable {
                     Vec3(2 * (xy + wz), 1 - 2 * (xx + zz), 2 * (yz - wx)),
                     Vec3(2 * (xz - wy), 2 * (yz + wx), 1 - 2 * (xx + yy)))
     }
+    /// `v` rotated by this unit quaternion.
     public func rotate(_ v: Vec3) -> Vec3 { matrix * v }
 }
 
@@ -161,7 +166,9 @@ public struct Box3: Equatable, Sendable {
     /// The empty box (min = +inf, max = -inf), ready to be grown.
     public static let empty = Box3(min: Vec3(.infinity, .infinity, .infinity), max: Vec3(-.infinity, -.infinity, -.infinity))
     public var isEmpty: Bool { min.x > max.x || min.y > max.y || min.z > max.z }
+    /// Grows the box to contain a point.
     public mutating func include(_ p: Vec3) { min = min.minimum(p); max = max.maximum(p) }
+    /// Grows the box to contain another box.
     public mutating func include(_ b: Box3) { if !b.isEmpty { min = min.minimum(b.min); max = max.maximum(b.max) } }
     public var size: Vec3 { max - min }
     public var center: Vec3 { (min + max) / 2 }

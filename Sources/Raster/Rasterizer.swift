@@ -98,6 +98,7 @@ struct UnsafeShared<T>: @unchecked Sendable { let value: T }
 public enum Rasterizer {
     static let bandRows = 8
 
+    /// Renders a flattened scene from one camera (z-buffer, perspective-correct, supersampled).
     public static func render(_ scene: RenderScene, camera: CameraPose, settings: RenderSettings) -> RenderOutput {
         let ss = max(1, settings.supersampling)
         let W = settings.width * ss, H = settings.height * ss
