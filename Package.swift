@@ -31,12 +31,13 @@ let package = Package(
         .target(name: "CJPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Libraries
         .target(name: "Support"),
-        .target(name: "Imaging", dependencies: ["Support", "CPNGShim", "CJPEGShim"]),
+        .target(name: "Imaging", dependencies: ["Support", "CPNGShim", "CJPEGShim", "CDeflate"]),
         .target(name: "Geometry", dependencies: ["Support"]),
         .target(name: "Assets", dependencies: ["Support", "Imaging", "Geometry"]),
         .target(name: "Raster", dependencies: ["Support", "Imaging", "Geometry", "Assets"]),

@@ -26,7 +26,7 @@ public enum PNG {
     /// Compression settings (libpng manual, "Setting the compression level"); defaults match Pillow
     /// (zlib level 6, libpng's adaptive filter choice).
     public struct EncodeOptions: Sendable, Equatable {
-        /// zlib level 0...9.
+        /// Compression level 0...9 (libdeflate for 8-bit gray/RGB/RGBA, zlib through libpng otherwise).
         public var compressionLevel: Int
         /// Use only the None filter (faster, larger) instead of libpng's adaptive choice.
         public var noFilter: Bool
@@ -204,6 +204,11 @@ public enum PNG {
         let source = "PNG encoder (\(width)x\(height))"
         guard width > 0, height > 0, raw.count >= stride * height else {
             throw ImageError(.encodeFailed, source: source, detail: "an image needs at least one pixel and all its rows")
+        }
+        if DeflatePNGWriter.handles(bitDepth: bitDepth, colorType: colorType, interlaced: options.interlaced,
+                                    hasTransparency: trnsCount > 0 || paletteCount > 0) {
+            return DeflatePNGWriter.encode(raw, stride: stride, width: width, height: height, colorType: colorType,
+                                           level: options.compressionLevel, noFilter: options.noFilter)
         }
         var out: UnsafeMutablePointer<UInt8>?
         var size = 0
