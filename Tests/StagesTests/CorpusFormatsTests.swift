@@ -4,9 +4,11 @@ import TestSupport
 
 /// Captioning through an external command, and the CustomNet / zero123 export layouts.
 @Suite(.serialized) struct CorpusFormatsTests {
-    /// A small demo workdir (fixture, ingest, render 4 views at 64 px, compose) shared by the tests.
-    func composedWorkdir(_ label: String) throws -> URL {
+    /// A small demo workdir (fixture, ingest, render 4 views at 64 px, compose) shared by the tests;
+    /// `backgrounds` names a folder of photos for cn-compose (nil: procedural scenes).
+    func composedWorkdir(_ label: String, backgrounds: String? = nil) throws -> URL {
         let workdir = TestPaths.scratchFolder(label)
+        let backgroundLine = backgrounds.map { ", backgrounds: \(String(reflecting: $0))" } ?? ""
         let pipeline = workdir.appendingPathComponent("small.yaml")
         try """
             name: small
@@ -22,7 +24,7 @@ import TestSupport
                 config: {views: 4, resolution: 64}
               - stage: compose
                 run: [cn-compose]
-                config: {pairs_per_asset: 3}
+                config: {pairs_per_asset: 3\(backgroundLine)}
             """.write(to: pipeline, atomically: true, encoding: .utf8)
         let run = try ChildProcess.run("cn-run", [pipeline.path, "--workdir", workdir.path, "--progress", "never"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
@@ -70,6 +72,27 @@ import TestSupport
         let batches = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").compactMap { Int($0) }
         #expect(batches.reduce(0, +) == compositions, "every subject is sent exactly once: \(batches)")
         #expect(batches.allSatisfy { $0 <= 4 } && batches.count >= compositions / 4)
+    }
+
+    /// cn-compose with a folder of real photos (the JPEG textures of assimp-testmodels) uses them as
+    /// backgrounds: every composition names one of them, and its target is a full opaque 256 image.
+    @Test func photoBackgroundsComeFromTheConfiguredFolder() throws {
+        let photos = TestPaths.scratchFolder("backgrounds")
+        let textures = try FileManager.default.contentsOfDirectory(atPath: TestPaths.assimpModels.appendingPathComponent("OBJ").path)
+            .filter { $0.hasSuffix(".jpg") }.sorted().prefix(3)
+        #expect(textures.count == 3)
+        for name in textures {
+            try FileManager.default.copyItem(at: TestPaths.assimpModels.appendingPathComponent("OBJ/\(name)"), to: photos.appendingPathComponent(name))
+        }
+        let workdir = try composedWorkdir("photoBackgrounds", backgrounds: photos.path)
+        let database = workdir.appendingPathComponent("manifest.sqlite").path
+        let backgrounds = try WorkdirSnapshot.sqlite(database, "SELECT DISTINCT background FROM composition")
+        #expect(!backgrounds.isEmpty && backgrounds.allSatisfy { $0.hasPrefix(photos.path + "/") }, "\(backgrounds)")
+        let targets = try WorkdirSnapshot.sqlite(database, "SELECT target FROM composition")
+        for target in targets {
+            let bytes = try Data(contentsOf: workdir.appendingPathComponent(target))
+            #expect(bytes.count > 1000 && bytes[25] == 2, "\(target) should be an RGB (opaque) PNG")
+        }
     }
 
     /// `--format zero123` writes views_release ({uid}/{i:03d}.png + .npy, valid_paths.json) that
