@@ -52,6 +52,7 @@ public enum PNG {
     public static func decode(_ data: [UInt8], limits: ImageLimits = .standard, source: String? = nil) throws -> PNGImage {
         try data.withUnsafeBytes { raw in
             let src = source ?? ImageError.memorySource(raw.count)
+            if let fast = try DeflatePNGReader.decode(raw, limits: limits, source: src) { return fast }
             let (decoder, cinfo) = try open(raw, source: src)
             defer { cn_png_close(decoder) }
             let info = try makeInfo(cinfo, source: src)
