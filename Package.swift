@@ -27,7 +27,6 @@ let package = Package(
     ],
     targets: [
         // C libraries
-        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "CJPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
