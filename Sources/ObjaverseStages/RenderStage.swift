@@ -48,7 +48,7 @@ public struct RenderStage: Stage {
 
         let folder = "\(name)/\(item.key)"
         let staging = try item.makeStagingFolder(for: folder)
-        try rendered.writeZero123Views(to: staging.path)
+        try rendered.writeZero123Views(to: staging.path, durable: false)
         let records = rendered.views.map { view in
             let stem = String(format: "%03d", view.index)
             return RecordStatement("""

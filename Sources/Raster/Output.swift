@@ -13,15 +13,22 @@ extension RenderedImage {
 
 extension RenderedAsset {
     /// Writes the views in zero123's layout into `folder`: `{i:03d}.png` (RGBA) and `{i:03d}.npy`
-    /// (float32 3x4 world-to-camera), each file atomically. Returns the written file names.
+    /// (float32 3x4 world-to-camera). Each file is written atomically and durably unless
+    /// `durable` is false: a staging folder that is fsynced and published whole afterwards
+    /// (`AtomicFile.publishFolder`) needs no per-file fsync. Returns the written file names.
     @discardableResult
-    public func writeZero123Views(to folder: String) throws -> [String] {
+    public func writeZero123Views(to folder: String, durable: Bool = true) throws -> [String] {
         var names: [String] = []
         for view in views {
             let stem = String(format: "%03d", view.index)
-            try AtomicFile.write(try view.image.pngBytes(), to: folder + "/" + stem + ".png")
-            try AtomicFile.write(view.worldToCamera.npyFloat32, to: folder + "/" + stem + ".npy")
-            names += [stem + ".png", stem + ".npy"]
+            for (name, bytes) in [(stem + ".png", try view.image.pngBytes()), (stem + ".npy", view.worldToCamera.npyFloat32)] {
+                if durable {
+                    try AtomicFile.write(bytes, to: folder + "/" + name)
+                } else {
+                    try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name))
+                }
+                names.append(name)
+            }
         }
         return names
     }
