@@ -48,7 +48,7 @@ public struct CaptionStage: Stage {
         let source: String
         if let captioner {
             let manifest = item.stage.manifest, workdir = item.stage.workdir
-            text = try captioner.caption(key: item.key, image: item.url(subject.image).path, workdir: workdir) { other in
+            text = try captioner.caption(key: item.key, image: item.url(subject.image).path) { other in
                 let parts = other.split(separator: ":", maxSplits: 1).map(String.init)
                 let found = try manifest.read { db in try CaptionSubject.load(db, kind: parts[0], id: parts[1]) }
                 return workdir.appendingPathComponent(found.image).path

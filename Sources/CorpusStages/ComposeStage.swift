@@ -41,10 +41,17 @@ public struct ComposeStage: Stage {
         for a in views.indices { for b in views.indices where a != b { pairs.append((a, b)) } }
         pairs.shuffle(using: &item.random)
         var records: [RecordStatement] = []
+        var decoded: [Int: RGBAImage] = [:]
+        func image(_ position: Int) throws -> RGBAImage {
+            if let cached = decoded[position] { return cached }
+            let loaded = try ImageFile.loadRGBA(item.url(views[position].path).path)
+            decoded[position] = loaded
+            return loaded
+        }
         for (a, b) in pairs.prefix(config.pairsPerAsset) {
             let reference = views[a], target = views[b]
-            let refImage = try ImageFile.loadRGBA(item.url(reference.path).path)
-            let targetImage = try ImageFile.loadRGBA(item.url(target.path).path)
+            let refImage = try image(a)
+            let targetImage = try image(b)
             guard let framed = ObjectFraming.reference(refImage), let object = ObjectFraming.cutOut(targetImage) else {
                 continue
             }

@@ -35,7 +35,7 @@ final class ExternalCaptioner: Sendable {
 
     /// The caption of `key`, running a batch that includes it when needed; `resolve` gives the
     /// absolute image path of any subject key.
-    func caption(key: String, image: String, workdir: URL, resolve: (String) throws -> String) throws -> String {
+    func caption(key: String, image: String, resolve: (String) throws -> String) throws -> String {
         let batch: [String] = state.withLock { s in
             if s.results[key] != nil { return [] }
             var members = [key]

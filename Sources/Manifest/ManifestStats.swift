@@ -48,16 +48,7 @@ public enum ManifestStats {
     /// Fetches every row of a prepared statement as display strings.
     static func rows(_ statement: Statement, arguments: StatementArguments = []) throws -> QueryResult {
         let rows = try Row.fetchAll(statement, arguments: arguments).map { row in
-            (0..<row.count).map { index -> String? in
-                let value: DatabaseValue = row[index]
-                switch value.storage {
-                case .null: return nil
-                case .int64(let v): return String(v)
-                case .double(let v): return QueryResult.formatDouble(v)
-                case .string(let v): return v
-                case .blob(let v): return "<\(v.count) bytes>"
-                }
-            }
+            (0..<row.count).map { index in QueryResult.display(row[index]) }
         }
         return QueryResult(columns: statement.columnNames, rows: rows)
     }

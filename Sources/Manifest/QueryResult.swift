@@ -31,6 +31,17 @@ public struct QueryResult: Sendable, Equatable {
         }
     }
 
+    /// A stored value as display text: integers and doubles printed, text as is, blobs by size; NULL is nil.
+    static func display(_ value: DatabaseValue) -> String? {
+        switch value.storage {
+        case .null: nil
+        case .int64(let v): String(v)
+        case .double(let v): formatDouble(v)
+        case .string(let v): v
+        case .blob(let v): "<\(v.count) bytes>"
+        }
+    }
+
     /// A double in a short, round-trippable form (up to 10 significant digits for display).
     static func formatDouble(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(format: "%.1f", value) }

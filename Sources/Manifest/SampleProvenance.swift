@@ -62,16 +62,7 @@ public enum SampleProvenance {
     }
 
     private static func section(_ title: String, _ row: Row) -> Section {
-        Section(title: title, fields: row.columnNames.map { name in
-            let value: DatabaseValue = row[name]
-            switch value.storage {
-            case .null: return (name, "NULL")
-            case .int64(let v): return (name, String(v))
-            case .double(let v): return (name, QueryResult.formatDouble(v))
-            case .string(let v): return (name, v)
-            case .blob(let v): return (name, "<\(v.count) bytes>")
-            }
-        })
+        Section(title: title, fields: row.columnNames.map { name in (name, QueryResult.display(row[name]) ?? "NULL") })
     }
 
     /// Renders the sections as indented text.
