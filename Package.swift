@@ -57,6 +57,7 @@ let package = Package(
             "Support", "Imaging", "Manifest", "Pipeline", "Shards", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
+        .target(name: "NN", dependencies: ["Support", "Tensor"]),
         .target(name: "OpenImagesStages", dependencies: [
             "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline", "CorpusStages",
             "ObjaverseStages", "ZIPFoundation", .product(name: "GRDB", package: "GRDB.swift"),
@@ -69,7 +70,7 @@ let package = Package(
         .executableTarget(name: "cn-run", dependencies: [
             "StageCLI", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "cn-bench-tensor", dependencies: ["Tensor", "Support", "COpenBLAS"]),
+        .executableTarget(name: "cn-bench-tensor", dependencies: ["Tensor", "NN", "Support", "COpenBLAS"]),
         .executableTarget(name: "cn-bench-stage", dependencies: [
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -123,7 +124,8 @@ let package = Package(
         .testTarget(name: "OpenImagesStagesTests", dependencies: [
             "TestSupport", "OpenImagesStages", "Datasets", "Imaging", "Raster", "Geometry", "Assets",
         ]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["Tensor", "NN", "Support", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

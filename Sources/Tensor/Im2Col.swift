@@ -6,6 +6,21 @@ struct ConvGeometry: Sendable {
     var outWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
     var rows: Int { channels * kernel * kernel }
     var columns: Int { outHeight * outWidth }
+    /// A 1x1, stride 1, unpadded kernel: the image itself is the column matrix.
+    var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
+
+    init(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
+        (self.channels, self.height, self.width) = (channels, height, width)
+        (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
+    }
+
+    /// The geometry of `conv2d(x, weight:)`; x [N, C, H, W], weight [O, C, k, k] (square).
+    init(input x: Tensor, weight: Tensor, stride: Int, padding: Int) {
+        precondition(weight.rank == 4 && weight.shape[2] == weight.shape[3], "conv2d expects a square [O, C, k, k] weight, got \(weight.shape)")
+        precondition(x.rank == 4 && x.shape[1] == weight.shape[1], "conv2d expects [N, \(weight.shape[1]), H, W], got \(x.shape)")
+        self.init(channels: x.shape[1], height: x.shape[2], width: x.shape[3], kernel: weight.shape[2],
+                  stride: stride, padding: padding)
+    }
 
     /// Output columns ow whose input column ow*stride - padding + j lies inside [0, width).
     @inline(__always)

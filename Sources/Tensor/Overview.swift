@@ -1,22 +1,16 @@
-// The Tensor module: a small float32 neural-network engine on OpenBLAS for training the SD-1.x
-// UNet of Zero-1-to-3 / CustomNet on the CPU.
+// The Tensor module: float32 tensors and the ops (with hand-written backward passes) of a small
+// neural-network engine on OpenBLAS, for the SD-1.x UNet of Zero-1-to-3 / CustomNet on the CPU.
 //
 // Shape of the code
 // - `Tensor`: a C-order float32 value (NCHW images, [B, L, C] tokens, PyTorch weight layouts).
 // - Ops are free functions with a matching `...Backward` (silu, gelu, geglu, softmax,
 //   scaledDotProductAttention, upsampleNearest2x, concat/split, add/mul with broadcasting,
 //   mseLoss, mean, timestepEmbedding, imageToTokens/tokensToImage).
-// - Layers are classes conforming to `Layer` (named parameters in ldm's checkpoint names):
-//   Linear, Conv2d, GroupNorm, LayerNorm, CrossAttention (with CustomNet's dual text key/value),
-//   FeedForward (GEGLU), TransformerBlock, SpatialTransformer, ResBlock, Upsample, Downsample,
-//   TimestepEmbedder. `forward` caches what `backward` needs; `backward(dy)` ADDS parameter
-//   gradients into `Parameter.grad` and returns the input gradient(s). One backward per forward.
+// - Parametrised ops are free functions too (linear, conv2d, groupNorm, layerNorm) taking weights
+//   as tensors; their backward passes ADD weight gradients into `inout` tensors.
 // - Every backward is hand-written around whole BLAS calls (no `_Differentiation`) and checked
 //   against Richardson-extrapolated central differences in Tests/TensorTests.
-// - Training: `AdamW` (torch.optim.AdamW formula) over `ParameterGroup`s with learning-rate
-//   multipliers, `clipGradientNorm`, `LinearWarmup`, `ExponentialMovingAverage` (ldm LitEma).
-// - Checkpoints: `Safetensors` (F32 write; F32/F16/BF16 read), `Layer.stateDict` /
-//   `loadStateDict` (strict by default) and `KeyRemapping` rule tables.
+// - Layers, the module tree, optimisers and checkpoints live in the NN module, built on these ops.
 //
 // Who owns the cores (see `ComputeThreads`)
 // OpenBLAS is pinned to ONE thread; this module owns the parallelism. Each op splits its work

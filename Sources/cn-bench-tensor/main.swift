@@ -10,6 +10,7 @@
 import COpenBLAS
 import Foundation
 import Support
+import NN
 import Tensor
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }

@@ -1,5 +1,6 @@
 import Testing
 import Support
+import NN
 @testable import Tensor
 
 /// Finite-difference checks of the composite blocks (every input and every parameter).

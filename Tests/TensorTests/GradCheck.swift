@@ -1,5 +1,6 @@
 import Testing
 import Support
+import NN
 @testable import Tensor
 
 /// A mutable tensor the finite-difference checker can perturb.

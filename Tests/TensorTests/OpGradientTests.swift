@@ -1,6 +1,7 @@
 import Testing
 import Support
 import Foundation
+import NN
 @testable import Tensor
 
 /// Finite-difference checks of every op's hand-written backward pass.
@@ -38,7 +39,7 @@ import Foundation
     @Test func conv3x3NoPadding() { checkConv("conv3x3 p0", cin: 2, cout: 2, kernel: 3, stride: 1, padding: 0, h: 5, w: 5) }
 
     @Test func groupNorm() {
-        let layer = GroupNorm(groups: 2, channels: 4)
+        let layer = GroupNorm(groups: 2, channels: 4, eps: 1e-5)
         var r = SeededRandom(seed: 5)
         layer.weight.value = Tensor.randomNormal(shape: [4], random: &r)
         layer.bias.value = Tensor.randomNormal(shape: [4], random: &r)

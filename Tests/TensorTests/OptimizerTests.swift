@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Support
+import NN
 @testable import Tensor
 
 /// AdamW against its formula, parameter groups, clipping, warm-up and EMA.

@@ -1,5 +1,6 @@
 import Testing
 import Support
+import NN
 @testable import Tensor
 
 /// The same gradient checks at sizes above each op's parallel threshold, so the chunked code

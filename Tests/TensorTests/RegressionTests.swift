@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Support
+import NN
 @testable import Tensor
 
 /// A 2-layer network (Linear 2->32, SiLU, Linear 32->1) learns y = sin(2 x1) + x2^2 / 2 on 256

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Support
 import TestSupport
+import NN
 @testable import Tensor
 
 /// safetensors round trips, interop with the Python package, strict loading and key remapping.

@@ -27,9 +27,9 @@ class ResBlockSkip(ResBlock):
 
     def __init__(self, ch, out, emb):
         nn.Module.__init__(self)
-        self.in_layers = nn.Sequential(nn.GroupNorm(32, ch, eps=1e-6), nn.SiLU(), nn.Conv2d(ch, out, 3, padding=1))
+        self.in_layers = nn.Sequential(nn.GroupNorm(32, ch, eps=1e-5), nn.SiLU(), nn.Conv2d(ch, out, 3, padding=1))
         self.emb_layers = nn.Sequential(nn.SiLU(), nn.Linear(emb, out))
-        self.out_layers = nn.Sequential(nn.GroupNorm(32, out, eps=1e-6), nn.SiLU(), nn.Dropout(0.0), nn.Conv2d(out, out, 3, padding=1))
+        self.out_layers = nn.Sequential(nn.GroupNorm(32, out, eps=1e-5), nn.SiLU(), nn.Dropout(0.0), nn.Conv2d(out, out, 3, padding=1))
         self.skip_connection = nn.Conv2d(ch, out, 1)
 
     def forward(self, x, emb):

@@ -1,8 +1,9 @@
 import Support
+import Tensor
 
 /// ldm's `openaimodel.Upsample` with use_conv True: nearest 2x upsampling then a 3x3 conv
 /// (padding 1), parameters under `conv.`.
-public final class Upsample: Layer {
+public final class Upsample: UnaryLayer {
     /// The 3x3 convolution after upsampling.
     public let conv: Conv2d
 
@@ -11,7 +12,7 @@ public final class Upsample: Layer {
         conv = Conv2d(channels, outChannels ?? channels, kernel: 3, padding: 1, random: &random)
     }
 
-    public func namedParameters() -> [(String, Parameter)] { conv.namedParameters(prefix: "conv") }
+    public var children: [(String, any Module)] { [("conv", conv)] }
 
     /// [N, C, H, W] -> [N, out, 2H, 2W].
     public func forward(_ x: Tensor) -> Tensor { conv.forward(upsampleNearest2x(x)) }
@@ -22,7 +23,7 @@ public final class Upsample: Layer {
 
 /// ldm's `openaimodel.Downsample` with use_conv True: a 3x3 conv with stride 2, padding 1,
 /// parameters under `op.`.
-public final class Downsample: Layer {
+public final class Downsample: UnaryLayer {
     /// The strided convolution.
     public let op: Conv2d
 
@@ -31,7 +32,7 @@ public final class Downsample: Layer {
         op = Conv2d(channels, outChannels ?? channels, kernel: 3, stride: 2, padding: 1, random: &random)
     }
 
-    public func namedParameters() -> [(String, Parameter)] { op.namedParameters(prefix: "op") }
+    public var children: [(String, any Module)] { [("op", op)] }
 
     /// [N, C, H, W] -> [N, out, ceil(H/2), ceil(W/2)].
     public func forward(_ x: Tensor) -> Tensor { op.forward(x) }
@@ -42,7 +43,7 @@ public final class Downsample: Layer {
 
 /// ldm's UNet `time_embed`: Linear(modelChannels, embDim), SiLU, Linear(embDim, embDim), applied to
 /// `timestepEmbedding(t, modelChannels)` (parameters `0.` and `2.`, as in `time_embed.0.weight`).
-public final class TimestepEmbedder: Layer {
+public final class TimestepEmbedder: Module {
     /// time_embed.0 and time_embed.2.
     public let linear1: Linear, linear2: Linear
     /// Width of the sinusoidal embedding (the UNet's model_channels, 320 in SD-1.x).
@@ -56,14 +57,12 @@ public final class TimestepEmbedder: Layer {
         linear2 = Linear(embDim, embDim, random: &random)
     }
 
-    public func namedParameters() -> [(String, Parameter)] {
-        linear1.namedParameters(prefix: "0") + linear2.namedParameters(prefix: "2")
-    }
+    public var children: [(String, any Module)] { [("0", linear1), ("2", linear2)] }
 
     /// Timesteps (one per batch item) -> [N, embDim].
     public func forward(_ timesteps: [Float]) -> Tensor {
         let h = linear1.forward(timestepEmbedding(timesteps, dim: modelChannels))
-        hidden = h
+        if InferenceMode.keepsActivations { hidden = h }
         return linear2.forward(silu(h))
     }
 

@@ -1,3 +1,5 @@
+import Tensor
+
 /// Linear learning-rate warm-up, as ldm's `LambdaLinearScheduler` with one cycle
 /// (f_start -> f_max over warm_up_steps, then f_max; Zero-1-to-3 uses 100 steps from 1e-6):
 /// factor(n) = start + (1 - start) * n / warmupSteps for n < warmupSteps, else 1.

@@ -1,4 +1,5 @@
 import Support
+import Tensor
 
 /// ldm's `openaimodel.ResBlock` (dims 2, use_scale_shift_norm False, no up/down, dropout 0):
 ///
@@ -8,7 +9,7 @@ import Support
 ///     return skip(x) + h                        skip: identity, or 1x1 conv when channels change
 ///
 /// ldm zero-initialises the last conv (`zero_module`); `zeroInitOutput` keeps that default.
-public final class ResBlock: Layer {
+public final class ResBlock: Module {
     /// in_layers.0, in_layers.2, emb_layers.1, out_layers.0, out_layers.3.
     public let norm1: GroupNorm, conv1: Conv2d, embLinear: Linear, norm2: GroupNorm, conv2: Conv2d
     /// The 1x1 skip convolution when in and out channels differ.
@@ -19,10 +20,10 @@ public final class ResBlock: Layer {
     public init(channels: Int, outChannels: Int? = nil, embDim: Int, groups: Int = 32,
                 zeroInitOutput: Bool = true, random: inout SeededRandom) {
         let out = outChannels ?? channels
-        norm1 = GroupNorm(groups: groups, channels: channels)
+        norm1 = GroupNorm(groups: groups, channels: channels, eps: 1e-5)
         conv1 = Conv2d(channels, out, kernel: 3, padding: 1, random: &random)
         embLinear = Linear(embDim, out, random: &random)
-        norm2 = GroupNorm(groups: groups, channels: out)
+        norm2 = GroupNorm(groups: groups, channels: out, eps: 1e-5)
         conv2 = Conv2d(out, out, kernel: 3, padding: 1, random: &random)
         if zeroInitOutput {
             conv2.weight.value = conv2.weight.value.zerosLike()
@@ -31,11 +32,10 @@ public final class ResBlock: Layer {
         skip = out == channels ? nil : Conv2d(channels, out, kernel: 1, random: &random)
     }
 
-    public func namedParameters() -> [(String, Parameter)] {
-        var list = norm1.namedParameters(prefix: "in_layers.0") + conv1.namedParameters(prefix: "in_layers.2")
-            + embLinear.namedParameters(prefix: "emb_layers.1")
-            + norm2.namedParameters(prefix: "out_layers.0") + conv2.namedParameters(prefix: "out_layers.3")
-        if let skip { list += skip.namedParameters(prefix: "skip_connection") }
+    public var children: [(String, any Module)] {
+        var list: [(String, any Module)] = [("in_layers.0", norm1), ("in_layers.2", conv1), ("emb_layers.1", embLinear),
+                                            ("out_layers.0", norm2), ("out_layers.3", conv2)]
+        if let skip { list.append(("skip_connection", skip)) }
         return list
     }
 
@@ -48,7 +48,7 @@ public final class ResBlock: Layer {
         let n2 = norm2.forward(h)
         var y = conv2.forward(silu(n2))
         y.addInPlace(skip?.forward(x) ?? x)
-        cache = (x, n1, emb, h, n2)
+        if InferenceMode.keepsActivations { cache = (x, n1, emb, h, n2) }
         return y
     }
 

@@ -1,3 +1,5 @@
+import Tensor
+
 /// Exponential moving average of weights, ldm's `LitEma`: decay_n = min(decay, (1 + n) / (10 + n))
 /// with n the number of updates, shadow -= (1 - decay_n) * (shadow - param).
 public final class ExponentialMovingAverage {

@@ -1,3 +1,5 @@
+import Tensor
+
 /// A set of parameters sharing optimiser settings (PyTorch's param_groups). CustomNet trains its
 /// text key/value layers and Zero-1-to-3 its cc_projection at 10x the base learning rate:
 /// `learningRateMultiplier` expresses that.

@@ -1,4 +1,5 @@
 import Support
+import Tensor
 
 /// ldm's `attention.CrossAttention` (to_q / to_k / to_v without bias, to_out = Linear + Dropout(0)),
 /// optionally with CustomNet's dual cross-attention: a second key/value pair `to_k_text`,
@@ -9,7 +10,7 @@ import Support
 /// where the context [B, Lc, contextDim] is split on tokens: the first `imageTokens` go to the
 /// image pair, the rest (77 CLIP text tokens) to the text pair. Without a context the layer is
 /// self-attention (context = x).
-public final class CrossAttention: Layer {
+public final class CrossAttention: Module {
     /// Query, (image) key and value projections without bias, and the shared output projection (`to_out.0`).
     public let toQ: Linear, toK: Linear, toV: Linear, toOut: Linear
     /// CustomNet's text key/value projections (nil for plain ldm attention).
@@ -51,12 +52,10 @@ public final class CrossAttention: Layer {
         toOut = Linear(inner, queryDim, random: &random)
     }
 
-    public func namedParameters() -> [(String, Parameter)] {
-        var list = toQ.namedParameters(prefix: "to_q") + toK.namedParameters(prefix: "to_k") + toV.namedParameters(prefix: "to_v")
-        if let toKText, let toVText {
-            list += toKText.namedParameters(prefix: "to_k_text") + toVText.namedParameters(prefix: "to_v_text")
-        }
-        return list + toOut.namedParameters(prefix: "to_out.0")
+    public var children: [(String, any Module)] {
+        var list: [(String, any Module)] = [("to_q", toQ), ("to_k", toK), ("to_v", toV)]
+        if let toKText, let toVText { list += [("to_k_text", toKText), ("to_v_text", toVText)] }
+        return list + [("to_out.0", toOut)]
     }
 
     /// x [B, L, queryDim], context [B, Lc, contextDim] or nil; returns [B, L, queryDim].
@@ -74,12 +73,21 @@ public final class CrossAttention: Layer {
             ot.scaleInPlace(textScale)
             attended = oi
             attended.addInPlace(ot)
-            cache = Cache(q: q, k: k, v: v, p: p, kt: kt, vt: vt, pt: pt, selfAttention: context == nil, contextShape: ctx.shape)
+            if InferenceMode.keepsActivations {
+                cache = Cache(q: q, k: k, v: v, p: p, kt: kt, vt: vt, pt: pt, selfAttention: context == nil, contextShape: ctx.shape)
+            } else {
+                BufferPool.shared.recycle(p.data)
+                BufferPool.shared.recycle(pt.data)
+            }
         } else {
             let k = toK.forward(ctx), v = toV.forward(ctx)
             let (o, p) = scaledDotProductAttention(q: q, k: k, v: v, heads: heads)
             attended = o
-            cache = Cache(q: q, k: k, v: v, p: p, kt: nil, vt: nil, pt: nil, selfAttention: context == nil, contextShape: ctx.shape)
+            if InferenceMode.keepsActivations {
+                cache = Cache(q: q, k: k, v: v, p: p, kt: nil, vt: nil, pt: nil, selfAttention: context == nil, contextShape: ctx.shape)
+            } else {
+                BufferPool.shared.recycle(p.data)
+            }
         }
         return toOut.forward(attended)
     }

@@ -1,4 +1,5 @@
 import Support
+import Tensor
 
 /// ldm's `attention.BasicTransformerBlock` (checkpointing off, dropout 0):
 ///
@@ -7,7 +8,7 @@ import Support
 ///     x = ff(norm3(x)) + x                    GEGLU feed-forward
 ///
 /// on tokens [B, L, dim] with a context [B, Lc, contextDim] of a different length.
-public final class TransformerBlock: Layer {
+public final class TransformerBlock: Module {
     /// Pre-norm and self-attention.
     public let norm1: LayerNorm, attn1: CrossAttention
     /// Pre-norm and (dual) cross-attention.
@@ -27,9 +28,9 @@ public final class TransformerBlock: Layer {
         ff = FeedForward(dim: dim, random: &random)
     }
 
-    public func namedParameters() -> [(String, Parameter)] {
-        attn1.namedParameters(prefix: "attn1") + ff.namedParameters(prefix: "ff") + attn2.namedParameters(prefix: "attn2")
-            + norm1.namedParameters(prefix: "norm1") + norm2.namedParameters(prefix: "norm2") + norm3.namedParameters(prefix: "norm3")
+    /// In ldm's registration order: attn1, ff, attn2, norm1, norm2, norm3.
+    public var children: [(String, any Module)] {
+        [("attn1", attn1), ("ff", ff), ("attn2", attn2), ("norm1", norm1), ("norm2", norm2), ("norm3", norm3)]
     }
 
     /// The block's output, same shape as x.

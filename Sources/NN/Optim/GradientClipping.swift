@@ -1,3 +1,5 @@
+import Tensor
+
 /// Scales all gradients so that their joint L2 norm is at most `maxNorm`
 /// (`torch.nn.utils.clip_grad_norm_`: coefficient maxNorm / (norm + 1e-6), applied when < 1).
 /// Returns the norm before clipping.

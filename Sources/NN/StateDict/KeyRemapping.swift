@@ -1,3 +1,4 @@
+import Tensor
 import Foundation
 
 /// A declarative table of checkpoint-name rewrites, applied in order, each rule to the result of

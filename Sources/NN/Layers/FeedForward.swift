@@ -1,8 +1,9 @@
 import Support
+import Tensor
 
 /// ldm's `attention.FeedForward` with glu=True: net.0 = GEGLU (proj: Linear(dim, 2 * inner)),
 /// net.1 = Dropout(0), net.2 = Linear(inner, dim); inner = 4 * dim (mult 4).
-public final class FeedForward: Layer {
+public final class FeedForward: UnaryLayer {
     /// GEGLU's projection, dim -> 2 * inner.
     public let proj: Linear
     /// The output projection, inner -> dim.
@@ -15,14 +16,12 @@ public final class FeedForward: Layer {
         out = Linear(dim * mult, dim, random: &random)
     }
 
-    public func namedParameters() -> [(String, Parameter)] {
-        proj.namedParameters(prefix: "net.0.proj") + out.namedParameters(prefix: "net.2")
-    }
+    public var children: [(String, any Module)] { [("net.0.proj", proj), ("net.2", out)] }
 
     /// out(geglu(proj(x))) over the last dimension.
     public func forward(_ x: Tensor) -> Tensor {
         let p = proj.forward(x)
-        projected = p
+        if InferenceMode.keepsActivations { projected = p }
         return out.forward(geglu(p))
     }
 

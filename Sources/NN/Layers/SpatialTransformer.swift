@@ -1,4 +1,5 @@
 import Support
+import Tensor
 
 /// ldm's `attention.SpatialTransformer` (use_linear False, depth 1 by default):
 ///
@@ -8,23 +9,23 @@ import Support
 ///     h = rearrange back; return proj_out(h) + x   1x1 conv, zero-initialised (`zero_module`)
 ///
 /// With `dualCrossAttention` every block's attn2 is CustomNet's dual cross-attention.
-public final class SpatialTransformer: Layer {
+public final class SpatialTransformer: Module {
     /// norm, proj_in, transformer_blocks, proj_out.
-    public let norm: GroupNorm, projIn: Conv2d, blocks: [TransformerBlock], projOut: Conv2d
+    public let norm: GroupNorm, projIn: Conv2d, blocks: ModuleList<TransformerBlock>, projOut: Conv2d
     private var spatial: (Int, Int)?
 
     /// A spatial transformer over `channels` with `heads` x `dimHead` attention width.
     public init(channels: Int, heads: Int, dimHead: Int, contextDim: Int, depth: Int = 1, groups: Int = 32,
                 dualCrossAttention: Bool = false, zeroInitOutput: Bool = true, random: inout SeededRandom) {
         let inner = heads * dimHead
-        norm = GroupNorm(groups: groups, channels: channels)
+        norm = GroupNorm(groups: groups, channels: channels, eps: 1e-6)
         projIn = Conv2d(channels, inner, kernel: 1, random: &random)
         var list: [TransformerBlock] = []
         for _ in 0..<depth {
             list.append(TransformerBlock(dim: inner, heads: heads, dimHead: dimHead, contextDim: contextDim,
                                          dualCrossAttention: dualCrossAttention, random: &random))
         }
-        blocks = list
+        blocks = ModuleList(list)
         projOut = Conv2d(inner, channels, kernel: 1, random: &random)
         if zeroInitOutput {
             projOut.weight.value = projOut.weight.value.zerosLike()
@@ -32,10 +33,8 @@ public final class SpatialTransformer: Layer {
         }
     }
 
-    public func namedParameters() -> [(String, Parameter)] {
-        var list = norm.namedParameters(prefix: "norm") + projIn.namedParameters(prefix: "proj_in")
-        for (i, b) in blocks.enumerated() { list += b.namedParameters(prefix: "transformer_blocks.\(i)") }
-        return list + projOut.namedParameters(prefix: "proj_out")
+    public var children: [(String, any Module)] {
+        [("norm", norm), ("proj_in", projIn), ("transformer_blocks", blocks), ("proj_out", projOut)]
     }
 
     /// x [N, C, H, W], context [N, Lc, contextDim] -> [N, C, H, W].

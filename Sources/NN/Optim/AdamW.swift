@@ -1,3 +1,4 @@
+import Tensor
 import Foundation
 
 /// AdamW (Loshchilov & Hutter, decoupled weight decay) exactly as `torch.optim.AdamW`
