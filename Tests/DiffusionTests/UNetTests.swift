@@ -41,3 +41,22 @@ struct UNetTests {
         #expect(error < 1e-4)
     }
 }
+
+/// ldm <-> diffusers names of the UNet, checked on diffusers' own state dict.
+@Suite("UNet naming")
+struct UNetNamingTests {
+    @Test func diffusersFileLoadsAsTheLDMFile() throws {
+        let folder = TestPaths.scratchFolder("unet-naming")
+        try ReferenceData.generate("unet_reference.py", [folder.path, "--variant", "customnet", "--batch", "1"])
+        let c = UNetTests.configuration(variant: "customnet")
+        let ldm = try Safetensors.read(folder.appendingPathComponent("weights.safetensors").path).tensors
+        let diffusers = try Safetensors.read(folder.appendingPathComponent("diffusers.safetensors").path).tensors
+        let asLDM = try TransformedSource(TensorDictionary(diffusers),
+                                          transforms: UNetNaming.diffusersToLDM(c, ldmPrefix: "model.diffusion_model."))
+        #expect(asLDM.keys == ldm.keys.sorted())
+        for key in ldm.keys { #expect(try asLDM.tensor(key) == ldm[key]!, "\(key)") }
+        let asDiffusers = try TransformedSource(TensorDictionary(ldm),
+                                                transforms: UNetNaming.ldmToDiffusers(c, ldmPrefix: "model.diffusion_model."))
+        #expect(asDiffusers.keys == diffusers.keys.sorted())
+    }
+}

@@ -8,6 +8,7 @@ counterpart: every attn2 gets an attention processor implementing the formula of
 then to_out), with its own to_k_text / to_v_text weights.
 
 Writes into OUT: weights.safetensors (float32, ldm names under model.diffusion_model.),
+diffusers.safetensors (the same weights in diffusers names),
 weights.ckpt (torch.save of {"state_dict": same}), x.npy, context.npy, t.npy, eps.npy (float64
 reference computed from the float32-rounded weights).
 Usage: unet_reference.py OUT [--variant zero123|customnet|inpaint] [--width 32] [--size 8] [--batch 2] [--seed 0]
@@ -135,6 +136,8 @@ def main():
         state["model.diffusion_model." + ldm_name(k, has_attention)] = v.detach().float().contiguous()
     os.makedirs(args.out, exist_ok=True)
     save_file(state, os.path.join(args.out, "weights.safetensors"))
+    diffusers_state = {k: v.detach().float().contiguous() for k, v in list(unet.state_dict().items()) + list(extra.items())}
+    save_file(diffusers_state, os.path.join(args.out, "diffusers.safetensors"))
     torch.save({"state_dict": state, "global_step": 7}, os.path.join(args.out, "weights.ckpt"))
     g = torch.Generator().manual_seed(args.seed + 1)
     x = torch.randn(args.batch, in_channels, args.size, args.size, generator=g, dtype=torch.float64).float().double()
