@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "cn-shard", targets: ["cn-shard"]),
         .executable(name: "cn-extract", targets: ["cn-extract"]),
         .executable(name: "cn-synthesize", targets: ["cn-synthesize"]),
+        .executable(name: "cn-model", targets: ["cn-model"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -100,6 +101,10 @@ let package = Package(
         ]),
         .executableTarget(name: "cn-synthesize", dependencies: [
             "StageCLI", "Pipeline", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-model", dependencies: [
+            "StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cn-bench-manifest", dependencies: [
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),

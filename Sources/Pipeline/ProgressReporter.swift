@@ -5,7 +5,7 @@ import Glibc
 
 /// A one-line progress bar on stderr (done, failed, skipped, rate, ETA), redrawn at most ten
 /// times a second on a terminal, and silent in pipes and CI logs (the CI variable is set).
-final class ProgressReporter {
+public final class ProgressReporter {
     private let label: String
     private let total: Int
     private let enabled: Bool
@@ -13,7 +13,7 @@ final class ProgressReporter {
     private var lastDraw = Date.distantPast
 
     /// Creates a reporter for `total` items; `mode` decides whether it draws.
-    init(label: String, total: Int, mode: ProgressMode) {
+    public init(label: String, total: Int, mode: ProgressMode) {
         self.label = label
         self.total = total
         switch mode {
@@ -24,7 +24,7 @@ final class ProgressReporter {
     }
 
     /// Redraws the bar when enough time has passed (or when `force`).
-    func update(done: Int, failed: Int, skipped: Int, force: Bool = false) {
+    public func update(done: Int, failed: Int, skipped: Int, force: Bool = false) {
         guard enabled else { return }
         let now = Date()
         guard force || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
@@ -43,7 +43,7 @@ final class ProgressReporter {
     }
 
     /// Clears the bar so the summary line that follows starts on a clean line.
-    func clear() {
+    public func clear() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
     }

@@ -1,0 +1,41 @@
+import Diffusion
+import Foundation
+import Imaging
+import Shards
+import Tensor
+
+/// The reference view as zero123's demo feeds it: RGBA composited over white, resized to the
+/// model's resolution when it differs (Pillow-style bicubic), [1, 3, S, S] in [-1, 1]
+/// (`ToTensor() * 2 - 1`).
+struct ReferenceImage {
+    /// The RGB pixels at the model's resolution.
+    let pixels: RGB8Pixels
+    /// Whether the file had to be resized.
+    let resized: Bool
+
+    /// Loads `path` at `size` x `size`.
+    init(path: String, size: Int) throws {
+        var image = try ImageFile.loadRGBA(path).composited(over: RGBA8(r: 255, g: 255, b: 255, a: 255))
+        resized = image.width != size || image.height != size
+        if resized { image = image.resized(width: size, height: size, filter: .bicubic) }
+        var rgb = [UInt8](repeating: 0, count: size * size * 3)
+        for i in 0..<(size * size) {
+            rgb[3 * i] = image.pixels[4 * i]
+            rgb[3 * i + 1] = image.pixels[4 * i + 1]
+            rgb[3 * i + 2] = image.pixels[4 * i + 2]
+        }
+        pixels = try RGB8Pixels(width: size, height: size, bytes: rgb)
+    }
+
+    /// The reference as a [1, 3, S, S] tensor in [-1, 1].
+    var tensor: Tensor { ImageTensor.fromRGB(pixels.bytes, width: pixels.width, height: pixels.height) }
+
+    /// CustomNet's concat image for a box [x0, y0, x1, y1] on the 256 canvas, built as its
+    /// dataset loader builds it (the reference, whose object is 200 px in 256, grown back to fill
+    /// the box), as a [1, 3, 256, 256] tensor.
+    func concatTensor(box: [Int]) throws -> Tensor {
+        let bbox = PixelBox(x: box[0], y: box[1], width: box[2] - box[0], height: box[3] - box[1])
+        let concat = try ConcatBuilder.build(reference: pixels, bbox: bbox, imageWidth: pixels.width, imageHeight: pixels.height)
+        return ImageTensor.fromRGB(concat.bytes, width: concat.width, height: concat.height)
+    }
+}
