@@ -57,6 +57,7 @@ let package = Package(
             "Support", "Imaging", "Manifest", "Pipeline", "Shards", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
+        .target(name: "Diffusion", dependencies: ["Support", "Tensor", "CGzip"]),
         .target(name: "OpenImagesStages", dependencies: [
             "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline", "CorpusStages",
             "ObjaverseStages", "ZIPFoundation", .product(name: "GRDB", package: "GRDB.swift"),
@@ -124,6 +125,7 @@ let package = Package(
             "TestSupport", "OpenImagesStages", "Datasets", "Imaging", "Raster", "Geometry", "Assets",
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "Support", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
