@@ -4,7 +4,9 @@ import Tensor
 /// ldm's `DDIMSampler` holds them (zero123 `ldm/models/diffusion/ddim.py` `make_schedule` and
 /// `p_sample_ddim`, `ldm/modules/diffusionmodules/util.py` `make_ddim_sampling_parameters`):
 /// ᾱ_t and ᾱ_prev are the float32 buffer values, σ = η·√((1−ᾱ_prev)/(1−ᾱ_t)·(1−ᾱ_t/ᾱ_prev)) is
-/// evaluated in float64 from them and rounded to float32, and the update runs in float32:
+/// evaluated in float64 from them except 1/(1−ᾱ_t), which ldm gets in float32 (a float64 array
+/// divided by a float32 tensor runs as `reciprocal()` then a float64 product), and rounded to
+/// float32; the update runs in float32:
 /// x₀ = (x − √(1−ᾱ_t)·ε)/√ᾱ_t, x_prev = √ᾱ_prev·x₀ + √(1−ᾱ_prev−σ²)·ε + σ·z.
 public struct DDIMScheduler: Scheduler {
     /// The per-step scalars of one update, float32 as ldm's buffers hold them.
@@ -26,15 +28,19 @@ public struct DDIMScheduler: Scheduler {
     /// The scalars of every update, in sampling order.
     public let coefficients: [Coefficients]
 
+    /// The timesteps of `coefficients`, in sampling order.
     public var timesteps: [Int] { coefficients.map(\.timestep) }
+    /// Whether updates add σ·z (η ≠ 0).
     public var usesNoise: Bool { eta != 0 }
 
     /// Plans `steps` sampling steps over `schedule` (ldm spacing: `steps − 1` updates).
-    /// - Throws: `SamplingError.badSteps` when steps is outside 1...schedule.timesteps or η is
-    ///   negative or not finite.
+    /// - Throws: `SamplingError.badSteps` when steps is outside 1..<T (at T steps the grid
+    ///   i·⌊T/steps⌋ + 1 reaches T, where ldm and diffusers both index past ᾱ) or η is negative or
+    ///   not finite.
     public init(schedule: NoiseSchedule, steps: Int, eta: Double = 0, spacing: TimestepSpacing = .ldm) throws(SamplingError) {
-        guard steps >= 1, steps <= schedule.timesteps else {
-            throw SamplingError(.badSteps, "sampling steps must be in 1...\(schedule.timesteps), got \(steps)")
+        guard steps >= 1, steps < schedule.timesteps else {
+            throw SamplingError(.badSteps, "sampling steps must be in 1..<\(schedule.timesteps), got \(steps): "
+                + "more reach timestep \(schedule.timesteps), past the schedule")
         }
         guard eta >= 0, eta.isFinite else {
             throw SamplingError(.badSteps, "eta must be a finite number >= 0, got \(eta)")
@@ -46,11 +52,13 @@ public struct DDIMScheduler: Scheduler {
             let alpha = alphas[visit.timestep]
             let alphaPrevious = alphas[visit.previous]
             let a = Double(alpha), ap = Double(alphaPrevious)
-            let sigma = eta * ((1 - ap) / (1 - a) * (1 - a / ap)).squareRoot()
+            let reciprocal = Double(1 / (1 - alpha))
+            let sigma = eta * ((1 - ap) * reciprocal * (1 - a / ap)).squareRoot()
             return Coefficients(timestep: visit.timestep, alpha: alpha, alphaPrevious: alphaPrevious, sigma: Float(sigma))
         }
     }
 
+    /// One DDIM update (ldm `p_sample_ddim`) from `sample` at `timesteps[index]`.
     public func step(_ sample: Tensor, epsilon: Tensor, index: Int, noise: Tensor?) throws(SamplingError) -> SchedulerStep {
         guard epsilon.shape == sample.shape else {
             throw SamplingError(.shapeMismatch, "epsilon has shape \(epsilon.shape), the sample \(sample.shape)")

@@ -22,6 +22,7 @@ public struct SeededNoise: NoiseSource {
     /// Draws from a fresh stream seeded with `seed`.
     public init(seed: UInt64) { self.random = SeededRandom(seed: seed) }
 
+    /// The next `shape`-sized block of the stream, in C order.
     public mutating func normal(shape: [Int]) throws(SamplingError) -> Tensor {
         Tensor.randomNormal(shape: shape, random: &random)
     }
@@ -36,6 +37,7 @@ public struct RecordedNoise: NoiseSource {
     /// Replays `tensors` in order.
     public init(_ tensors: [Tensor]) { self.remaining = tensors[...] }
 
+    /// The next recorded tensor, which must have `shape`.
     public mutating func normal(shape: [Int]) throws(SamplingError) -> Tensor {
         guard let next = remaining.first else {
             throw SamplingError(.noiseExhausted, "recorded noise ran out: a tensor of shape \(shape) was asked for")

@@ -26,5 +26,6 @@ public struct SamplingError: DescribedError, Equatable {
         self.message = message
     }
 
+    /// The stable name of `reason`.
     public var kind: String { reason.rawValue }
 }

@@ -22,5 +22,6 @@ public struct TokenizerError: DescribedError, Equatable {
         self.message = message
     }
 
+    /// The stable name of `reason`.
     public var kind: String { reason.rawValue }
 }
