@@ -91,7 +91,7 @@ public final class ViewSynthesisModel {
                 throw ModelError(.missingWeights, "CustomNet's text conditioning needs the CLIP BPE vocabulary: pass --vocab "
                                  + "bpe_simple_vocab_16e6.txt.gz (or a folder with vocab.json and merges.txt)")
             }
-            tokenizer = try CLIPTokenizer(path: vocabulary)
+            tokenizer = try CLIPTokenizer(vocabularyFile: vocabulary)
         }
     }
 
