@@ -5,11 +5,9 @@ import TestSupport
 
 /// Reference tensors written by the tests' Python (.npy) and the comparison the model checks use.
 enum ReferenceData {
-    /// Runs a script of scripts/interop with arguments; fails the test with its output when it fails.
+    /// Runs a reference script of scripts/interop that needs torch, diffusers and safetensors.
     static func generate(_ script: String, _ arguments: [String]) throws {
-        _ = try Python.interpreter(importing: ["torch", "diffusers", "safetensors"])
-        let result = try Python.run(script: "scripts/interop/" + script, arguments)
-        guard result.status == 0 else { throw ReferenceFailure(description: "\(script) failed: \(result.output)") }
+        _ = try ReferenceScript.run(script, importing: ["torch", "diffusers", "safetensors"], arguments)
     }
 
     /// A .npy file as float64 values with its shape.
@@ -37,7 +35,3 @@ enum ReferenceData {
     }
 }
 
-/// A reference script that failed, with its output.
-struct ReferenceFailure: Error, CustomStringConvertible {
-    let description: String
-}
