@@ -58,6 +58,7 @@ let package = Package(
         ]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
         .target(name: "NN", dependencies: ["Support", "Tensor"]),
+        .target(name: "Diffusion", dependencies: ["Support", "Tensor", "NN"]),
         .target(name: "OpenImagesStages", dependencies: [
             "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline", "CorpusStages",
             "ObjaverseStages", "ZIPFoundation", .product(name: "GRDB", package: "GRDB.swift"),
@@ -126,6 +127,7 @@ let package = Package(
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "NN", "Support", "TestSupport"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "NN", "Support", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
