@@ -1,8 +1,12 @@
 import Foundation
 
 /// Multi-head scaled dot-product attention (ldm `attention.CrossAttention` core, PyTorch
-/// `F.scaled_dot_product_attention` semantics, no mask, no dropout):
+/// `F.scaled_dot_product_attention` semantics, no dropout):
 /// for each head, softmax(Q_h K_h^T / sqrt(d)) V_h.
+///
+/// With `causal` (PyTorch `is_causal=True`, the CLIP text encoder's mask), query row i attends
+/// only to keys j <= i (the top-left aligned lower triangle): the masked probabilities are
+/// exactly zero, as PyTorch's -inf scores give.
 ///
 /// q [B, Lq, heads*d]; k, v [B, Lk, heads*d] (Lk may differ from Lq: cross-attention).
 /// Heads are column blocks of the last dimension (ldm's `rearrange(..., 'b n (h d) -> (b h) n d')`),
@@ -10,7 +14,7 @@ import Foundation
 /// and the probabilities [B, heads, Lq, Lk], which the backward pass needs. Query rows are
 /// processed in blocks of `rowBlock` (default `attentionRowBlock(Lk)`, about 256 KB of scores)
 /// so each block stays in cache; the result does not depend on the block size beyond rounding.
-public func scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, heads: Int,
+public func scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool = false,
                                       rowBlock: Int? = nil) -> (output: Tensor, probabilities: Tensor) {
     let (b, lq, lk, hd) = attentionShapes(q, k, v, heads)
     let block = max(1, rowBlock ?? attentionRowBlock(lk))
@@ -41,7 +45,11 @@ public func scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, heads: In
                                     let pb = p + r0 * lk
                                     sgemm(transB: true, m: rows, n: lk, k: d, alpha: scale, a: qh + r0 * hd, lda: hd,
                                           b: kh, ldb: hd, c: pb, ldc: lk)
-                                    for r in 0..<rows { softmaxRow(pb + r * lk, lk) }
+                                    for r in 0..<rows {
+                                        let valid = causal ? min(lk, r0 + r + 1) : lk
+                                        softmaxRow(pb + r * lk, valid)
+                                        if valid < lk { (pb + r * lk + valid).update(repeating: 0, count: lk - valid) }
+                                    }
                                     sgemm(m: rows, n: d, k: lk, a: pb, lda: lk, b: vh, ldb: hd, c: oh + r0 * hd, ldc: hd)
                                     r0 += rows
                                 }
@@ -57,8 +65,10 @@ public func scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, heads: In
 
 /// Gradients of `scaledDotProductAttention` given the forward's probabilities:
 /// dV = P^T dO, dP = dO V^T, dS = P * (dP - rowsum(dP * P)), dQ = dS K / sqrt(d), dK = dS^T Q / sqrt(d).
+/// `causal` must match the forward call: masked scores get a zero gradient.
 public func scaledDotProductAttentionBackward(q: Tensor, k: Tensor, v: Tensor, probabilities: Tensor,
-                                              heads: Int, dOutput: Tensor, rowBlock: Int? = nil) -> (dq: Tensor, dk: Tensor, dv: Tensor) {
+                                              heads: Int, dOutput: Tensor, causal: Bool = false,
+                                              rowBlock: Int? = nil) -> (dq: Tensor, dk: Tensor, dv: Tensor) {
     let (b, lq, lk, hd) = attentionShapes(q, k, v, heads)
     precondition(dOutput.shape == [b, lq, hd], "attention gradient \(dOutput.shape) vs output [\(b), \(lq), \(hd)]")
     let d = hd / heads, scale = 1 / Float(d).squareRoot()
@@ -96,7 +106,11 @@ public func scaledDotProductAttentionBackward(q: Tensor, k: Tensor, v: Tensor, p
                     sgemm(transA: true, m: lk, n: d, k: rows, a: pb, lda: lk, b: dO, ldb: hd,
                           beta: beta, c: dvp.value + kOff, ldc: hd)
                     sgemm(transB: true, m: rows, n: lk, k: d, a: dO, lda: hd, b: vp.value + kOff, ldb: hd, c: dP, ldc: lk)
-                    for r in 0..<rows { softmaxBackwardRow(pb + r * lk, dP + r * lk, lk) }
+                    for r in 0..<rows {
+                        let valid = causal ? min(lk, r0 + r + 1) : lk
+                        softmaxBackwardRow(pb + r * lk, dP + r * lk, valid)
+                        if valid < lk { (dP + r * lk + valid).update(repeating: 0, count: lk - valid) }
+                    }
                     sgemm(m: rows, n: d, k: lk, alpha: scale, a: dP, lda: lk, b: kp.value + kOff, ldb: hd,
                           c: dqp.value + qOff + r0 * hd, ldc: hd)
                     sgemm(transA: true, m: lk, n: d, k: rows, alpha: scale, a: dP, lda: lk, b: qp.value + qOff + r0 * hd, ldb: hd,
