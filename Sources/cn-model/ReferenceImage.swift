@@ -15,9 +15,9 @@ struct ReferenceImage {
 
     /// Loads `path` at `size` x `size`.
     init(path: String, size: Int) throws {
-        var image = try ImageFile.loadRGBA(path).composited(over: RGBA8(r: 255, g: 255, b: 255, a: 255))
+        var image = try ImageFile.loadRGBA(path).composited(over: .white)
         resized = image.width != size || image.height != size
-        if resized { image = image.resized(width: size, height: size, filter: .bicubic) }
+        if resized { image = image.resized(width: size, height: size, filter: ResampleFilter.bicubic) }
         var rgb = [UInt8](repeating: 0, count: size * size * 3)
         for i in 0..<(size * size) {
             rgb[3 * i] = image.pixels[4 * i]

@@ -84,7 +84,7 @@ struct SampleCommand: ParsableCommand {
             rgba.pixels[4 * i] = rgb[3 * i]; rgba.pixels[4 * i + 1] = rgb[3 * i + 1]
             rgba.pixels[4 * i + 2] = rgb[3 * i + 2]; rgba.pixels[4 * i + 3] = 255
         }
-        try AtomicFile.write(try PNGCodec.encodeOpaque(rgba), to: out)
+        try AtomicFile.write(try PNG.encodeOpaque(rgba), to: out)
         if let latentOut { try TensorFiles.write(result.latent, to: latentOut) }
     }
 }

@@ -90,35 +90,28 @@ class DualCrossAttention:
         return attn.to_out[1](attn.to_out[0](out))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("--variant", default="zero123", choices=["zero123", "customnet", "inpaint"])
-    ap.add_argument("--width", type=int, default=32)
-    ap.add_argument("--size", type=int, default=8)
-    ap.add_argument("--batch", type=int, default=2)
-    ap.add_argument("--context-dim", type=int, default=32)
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
-    torch.manual_seed(args.seed)
-    w = args.width
-    in_channels = 12 if args.variant == "inpaint" else 8
-    unet = UNet2DConditionModel(sample_size=args.size, in_channels=in_channels, out_channels=4,
-                                block_out_channels=(w, 2 * w, 2 * w, 2 * w), cross_attention_dim=args.context_dim,
+def build(variant, width, size, context_dim, seed):
+    """A float64 diffusers UNet of the SD-1.x topology at `width`, every weight perturbed and rounded
+    to float32; for CustomNet variants every attn2 runs `DualCrossAttention`. Returns the model and
+    its state dict in ldm names (float32, under model.diffusion_model.) and in diffusers names."""
+    torch.manual_seed(seed)
+    w = width
+    in_channels = 12 if variant == "inpaint" else 8
+    unet = UNet2DConditionModel(sample_size=size, in_channels=in_channels, out_channels=4,
+                                block_out_channels=(w, 2 * w, 2 * w, 2 * w), cross_attention_dim=context_dim,
                                 attention_head_dim=8, norm_num_groups=32).double().eval()
-    dual = args.variant != "zero123"
     extra = {}
     with torch.no_grad():
         for p in unet.parameters():
             p.add_(torch.randn_like(p) * 0.05)
-        if dual:
+        if variant != "zero123":
             procs = {}
             for name in unet.attn_processors:
                 module_name = name[: -len(".processor")]
                 attn = unet.get_submodule(module_name)
                 if module_name.endswith("attn2"):
-                    kt = torch.nn.Linear(args.context_dim, attn.to_k.out_features, bias=False).double()
-                    vt = torch.nn.Linear(args.context_dim, attn.to_v.out_features, bias=False).double()
+                    kt = torch.nn.Linear(context_dim, attn.to_k.out_features, bias=False).double()
+                    vt = torch.nn.Linear(context_dim, attn.to_v.out_features, bias=False).double()
                     kt.weight.copy_(kt.weight.float().double())
                     vt.weight.copy_(vt.weight.float().double())
                     extra[module_name + ".to_k_text.weight"] = kt.weight
@@ -129,14 +122,28 @@ def main():
             unet.set_attn_processor(procs)
         for p in unet.parameters():
             p.copy_(p.float().double())
-    levels_with_attention = {0, 1, 2}
-    has_attention = lambda up_block: (3 - up_block) in levels_with_attention
-    state = {}
-    for k, v in list(unet.state_dict().items()) + list(extra.items()):
-        state["model.diffusion_model." + ldm_name(k, has_attention)] = v.detach().float().contiguous()
+    has_attention = lambda up_block: (3 - up_block) in {0, 1, 2}
+    items = list(unet.state_dict().items()) + list(extra.items())
+    ldm = {"model.diffusion_model." + ldm_name(k, has_attention): v.detach().float().contiguous() for k, v in items}
+    diffusers = {k: v.detach().float().contiguous() for k, v in items}
+    return unet, ldm, diffusers
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--variant", default="zero123", choices=["zero123", "customnet", "inpaint"])
+    ap.add_argument("--width", type=int, default=32)
+    ap.add_argument("--size", type=int, default=8)
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--context-dim", type=int, default=32)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    unet, state, diffusers_state = build(args.variant, args.width, args.size, args.context_dim, args.seed)
+    in_channels = unet.config.in_channels
+    dual = args.variant != "zero123"
     os.makedirs(args.out, exist_ok=True)
     save_file(state, os.path.join(args.out, "weights.safetensors"))
-    diffusers_state = {k: v.detach().float().contiguous() for k, v in list(unet.state_dict().items()) + list(extra.items())}
     save_file(diffusers_state, os.path.join(args.out, "diffusers.safetensors"))
     torch.save({"state_dict": state, "global_step": 7}, os.path.join(args.out, "weights.ckpt"))
     g = torch.Generator().manual_seed(args.seed + 1)

@@ -7,21 +7,21 @@ import Tensor
 public struct ViewConditioning: Sendable {
     /// [B, concat channels, h, w] for the conditional branch (the reference's VAE posterior
     /// mean, unscaled; CustomNet inpainting adds the background latent).
-    public var concat: Tensor
+    public var concatLatent: Tensor
     /// [B, L, 768] context of the conditional branch (zero123: the projected image token;
     /// CustomNet: [image token ; 77 text tokens]).
     public var context: Tensor
     /// The unconditional branch's concat (zeros; inpainting keeps the background half).
-    public var unconditionalConcat: Tensor
+    public var unconditionalConcatLatent: Tensor
     /// The unconditional branch's context (zero123: zeros after cc_projection; CustomNet: a zero
     /// image token and the empty prompt's text tokens).
     public var unconditionalContext: Tensor
 
     /// Both branches.
-    public init(concat: Tensor, context: Tensor, unconditionalConcat: Tensor, unconditionalContext: Tensor) {
-        self.concat = concat
+    public init(concatLatent: Tensor, context: Tensor, unconditionalConcatLatent: Tensor, unconditionalContext: Tensor) {
+        self.concatLatent = concatLatent
         self.context = context
-        self.unconditionalConcat = unconditionalConcat
+        self.unconditionalConcatLatent = unconditionalConcatLatent
         self.unconditionalContext = unconditionalContext
     }
 
@@ -29,8 +29,8 @@ public struct ViewConditioning: Sendable {
     /// conditional]): x [B, 4, h, w] -> ([2B, 4 + concat, h, w], [2B, L, 768]). With guidance 1
     /// only the conditional half is built.
     func unetInputs(_ x: Tensor, guided: Bool) -> (input: Tensor, context: Tensor) {
-        if !guided { return (concat([x, self.concat], axis: 1), context) }
-        let input = concat([concat([x, unconditionalConcat], axis: 1), concat([x, self.concat], axis: 1)], axis: 0)
+        if !guided { return (concat([x, concatLatent], axis: 1), context) }
+        let input = concat([concat([x, unconditionalConcatLatent], axis: 1), concat([x, concatLatent], axis: 1)], axis: 0)
         return (input, concat([unconditionalContext, context], axis: 0))
     }
 }

@@ -127,7 +127,7 @@ public final class ViewSynthesisModel {
         if variant == .customnetInpaint {
             throw ModelError(.badInput, "sampling the inpainting variant needs a background image, which cn-model sample does not take yet")
         }
-        return ViewConditioning(concat: latent, context: token, unconditionalConcat: latent.zerosLike(),
+        return ViewConditioning(concatLatent: latent, context: token, unconditionalConcatLatent: latent.zerosLike(),
                                 unconditionalContext: unconditionalToken)
     }
 
