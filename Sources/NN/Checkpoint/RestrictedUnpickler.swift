@@ -206,6 +206,17 @@ public enum RestrictedUnpickler {
                 }
                 if args.count == 2, case .leaf(.int(let index)) = args[1] { return .leaf(.device("\(kind):\(index)")) }
                 return .leaf(.device(kind))
+            case .encodeBytes:
+                guard args.count == 2, case .leaf(.string(let text)) = args[0], case .leaf(.string(let codec)) = args[1],
+                      ["latin1", "latin-1", "iso-8859-1"].contains(codec.lowercased()) else {
+                    throw fail("_codecs.encode arguments are not (text, \"latin1\")")
+                }
+                var bytes: [UInt8] = []
+                for scalar in text.unicodeScalars {
+                    guard scalar.value < 256 else { throw fail("_codecs.encode text has a character outside latin-1") }
+                    bytes.append(UInt8(scalar.value))
+                }
+                return .leaf(.bytes(bytes))
             case .storage, .inert:
                 throw CheckpointError.unsafeGlobal(source, "\(name) (called)")
             }
