@@ -58,6 +58,23 @@ import Tensor
         #expect(failure { _ = try RestrictedUnpickler.load(computed, source: "inline") }?.kind == "unsafe-pickle")
     }
 
+    @Test func deepCyclicAndSharedContainers() {
+        // 100,000 nested lists: bounded depth, an error rather than a stack overflow.
+        let deep: [UInt8] = [0x80, 0x02] + [UInt8](repeating: 0x5D, count: 100_000) + [UInt8](repeating: 0x61, count: 99_999) + [0x2E]
+        #expect(failure { _ = try RestrictedUnpickler.load(deep, source: "inline") }?.message.contains("nested deeper") == true)
+        // A list that contains itself.
+        let cycle: [UInt8] = [0x80, 0x02, 0x5D, 0x71, 0x00, 0x68, 0x00, 0x61, 0x2E]
+        #expect(failure { _ = try RestrictedUnpickler.load(cycle, source: "inline") }?.message.contains("contains itself") == true)
+        // 60 levels of a tuple holding the previous one twice: 2^60 leaves if expanded, converted once each.
+        var shared: [UInt8] = [0x80, 0x02, 0x4B, 0x07]
+        for _ in 0..<60 { shared += [0x32, 0x86] }
+        shared.append(0x2E)
+        var value = try? RestrictedUnpickler.load(shared, source: "inline")
+        var depth = 0
+        while case .tuple(let items)? = value { value = items.first; depth += 1 }
+        #expect(depth == 60 && value == .int(7))
+    }
+
     @Test func legacyFormatIsNamed() {
         let error = failure { _ = try TorchArchive(path: try CheckpointFixtures.path("legacy.pt")) }
         #expect(error?.kind == "legacy-torch-format")
