@@ -73,6 +73,7 @@ let package = Package(
             "StageCLI", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cn-bench-tensor", dependencies: ["Tensor", "NN", "Support", "COpenBLAS"]),
+        .executableTarget(name: "cn-bench-checkpoint", dependencies: ["NN", "Tensor"]),
         .executableTarget(name: "cn-bench-stage", dependencies: [
             "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -7,6 +7,8 @@ enum PickleGlobal: Equatable {
     case storage(StoredDType)
     case orderedDict
     case device
+    /// `_codecs.encode(text, "latin1")`: how protocol 2 pickles Python 3 `bytes`.
+    case encodeBytes
     /// Named only as a value: PyTorch Lightning 1.x checkpoints (ldm, zero123) key their
     /// `callbacks` dict by the `ModelCheckpoint` class itself.
     case inert
@@ -19,6 +21,7 @@ enum PickleGlobal: Equatable {
         case ("torch._utils", "_rebuild_parameter_with_state"): self = .rebuildParameterWithState
         case ("collections", "OrderedDict"): self = .orderedDict
         case ("torch", "device"): self = .device
+        case ("_codecs", "encode"): self = .encodeBytes
         case ("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint"): self = .inert
         case ("torch", _):
             guard let dtype = StoredDType(torchStorage: name) else { return nil }

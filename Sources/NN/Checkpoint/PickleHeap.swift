@@ -14,7 +14,7 @@ enum PickleItem {
 
     /// A pickled tuple (immutable; boxed so shared tuples convert once).
     final class TupleBox {
-        let items: [PickleItem]
+        var items: [PickleItem]
         init(_ items: [PickleItem]) { self.items = items }
     }
 
@@ -91,6 +91,43 @@ enum PickleItem {
         case .global(_, let name): name
         case .storage: "storage"
         }
+    }
+}
+
+/// Every box an unpickling made, so they can be emptied before release: a hostile stream can nest
+/// boxes 100,000 deep, and releasing such a chain recursively would overflow the stack.
+final class PickleArena {
+    private var lists: [PickleItem.ListBox] = []
+    private var tuples: [PickleItem.TupleBox] = []
+    private var dicts: [PickleItem.DictBox] = []
+
+    /// A new list box.
+    func list(_ items: [PickleItem] = []) -> PickleItem.ListBox {
+        let box = PickleItem.ListBox()
+        box.items = items
+        lists.append(box)
+        return box
+    }
+
+    /// A new tuple box.
+    func tuple(_ items: [PickleItem]) -> PickleItem.TupleBox {
+        let box = PickleItem.TupleBox(items)
+        tuples.append(box)
+        return box
+    }
+
+    /// A new dict box.
+    func dict() -> PickleItem.DictBox {
+        let box = PickleItem.DictBox()
+        dicts.append(box)
+        return box
+    }
+
+    /// Empties every box while the arena still holds them all, so none releases another.
+    func dismantle() {
+        for box in lists { box.items = [] }
+        for box in tuples { box.items = [] }
+        for box in dicts { box.keys = []; box.values = []; box.attributes = [] }
     }
 }
 

@@ -22,7 +22,7 @@ struct PickleProgram {
     init(_ bytes: UnsafeRawBufferPointer, source: String) throws {
         var reader = Reader(bytes: bytes, source: source)
         var ops: [(op: Op, offset: Int)] = []
-        ops.reserveCapacity(bytes.count / 4)
+        ops.reserveCapacity(min(bytes.count / 4, 1 << 20))
         while true {
             let offset = reader.at
             let code = try reader.byte()

@@ -8,7 +8,9 @@ public enum RestrictedUnpickler {
     public static func load(_ bytes: UnsafeRawBufferPointer, source: String) throws -> PickleValue {
         let program = try PickleProgram(bytes, source: source)
         try PickleGlobalScan.check(program, source: source)
-        var machine = Machine(source: source)
+        let arena = PickleArena()
+        defer { arena.dismantle() }
+        var machine = Machine(source: source, arena: arena)
         let top = try machine.run(program)
         var freezer = PickleFreezer(source: source)
         return try freezer.freeze(top)
@@ -22,12 +24,16 @@ public enum RestrictedUnpickler {
     /// The interpreter state: stack, mark positions and memo.
     private struct Machine {
         let source: String
+        let arena: PickleArena
         var stack: [PickleItem] = []
         var marks: [Int] = []
         var memo: [Int: PickleItem] = [:]
         var offset = 0
 
-        init(source: String) { self.source = source }
+        init(source: String, arena: PickleArena) {
+            self.source = source
+            self.arena = arena
+        }
 
         func fail(_ why: String) -> Error { CheckpointError.badPickle(source, "\(why) (opcode at byte \(offset))") }
 
@@ -63,20 +69,18 @@ public enum RestrictedUnpickler {
                 case .float(let f): stack.append(.leaf(.float(f)))
                 case .string(let s): stack.append(.leaf(.string(s)))
                 case .bytes(let b): stack.append(.leaf(.bytes(b)))
-                case .emptyDict: stack.append(.dict(PickleItem.DictBox()))
-                case .emptyList: stack.append(.list(PickleItem.ListBox()))
-                case .emptyTuple: stack.append(.tuple(PickleItem.TupleBox([])))
-                case .tuple: stack.append(.tuple(PickleItem.TupleBox(try popToMark())))
+                case .emptyDict: stack.append(.dict(arena.dict()))
+                case .emptyList: stack.append(.list(arena.list()))
+                case .emptyTuple: stack.append(.tuple(arena.tuple([])))
+                case .tuple: stack.append(.tuple(arena.tuple(try popToMark())))
                 case .tupleN(let n):
                     var items: [PickleItem] = []
                     for _ in 0..<n { items.append(try pop()) }
-                    stack.append(.tuple(PickleItem.TupleBox(items.reversed())))
+                    stack.append(.tuple(arena.tuple(items.reversed())))
                 case .list:
-                    let box = PickleItem.ListBox()
-                    box.items = try popToMark()
-                    stack.append(.list(box))
+                    stack.append(.list(arena.list(try popToMark())))
                 case .dict:
-                    let box = PickleItem.DictBox()
+                    let box = arena.dict()
                     try setItems(box, try popToMark())
                     stack.append(.dict(box))
                 case .setItem:
@@ -181,7 +185,7 @@ public enum RestrictedUnpickler {
             let args = argBox.items
             switch global {
             case .orderedDict:
-                let box = PickleItem.DictBox()
+                let box = arena.dict()
                 if let first = args.first {
                     guard args.count == 1, case .list(let pairs) = first else { throw fail("OrderedDict takes at most one list of pairs") }
                     for pair in pairs.items {
@@ -206,6 +210,17 @@ public enum RestrictedUnpickler {
                 }
                 if args.count == 2, case .leaf(.int(let index)) = args[1] { return .leaf(.device("\(kind):\(index)")) }
                 return .leaf(.device(kind))
+            case .encodeBytes:
+                guard args.count == 2, case .leaf(.string(let text)) = args[0], case .leaf(.string(let codec)) = args[1],
+                      ["latin1", "latin-1", "iso-8859-1"].contains(codec.lowercased()) else {
+                    throw fail("_codecs.encode arguments are not (text, \"latin1\")")
+                }
+                var bytes: [UInt8] = []
+                for scalar in text.unicodeScalars {
+                    guard scalar.value < 256 else { throw fail("_codecs.encode text has a character outside latin-1") }
+                    bytes.append(UInt8(scalar.value))
+                }
+                return .leaf(.bytes(bytes))
             case .storage, .inert:
                 throw CheckpointError.unsafeGlobal(source, "\(name) (called)")
             }
