@@ -1,0 +1,42 @@
+import Foundation
+import Support
+import Tensor
+import TestSupport
+
+/// Helpers shared by the VAE tests: reading the Python references and comparing tensors.
+enum AutoencoderReference {
+    /// A .npy file of the reference folder as a float32 tensor.
+    static func tensor(_ folder: URL, _ name: String) throws -> Tensor {
+        let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name + ".npy")))
+        let (values, shape) = try NPY.decode(bytes)
+        return Tensor(shape: shape, data: values.map(Float.init))
+    }
+
+    /// The same file in double precision (the float64 references).
+    static func doubles(_ folder: URL, _ name: String) throws -> (values: [Double], shape: [Int]) {
+        try NPY.decode([UInt8](Data(contentsOf: folder.appendingPathComponent(name + ".npy"))))
+    }
+
+    /// ||ours - reference||_2 / ||reference||_2, accumulated in double.
+    static func relativeL2(_ ours: Tensor, _ reference: (values: [Double], shape: [Int])) -> Double {
+        precondition(ours.shape == reference.shape, "shape \(ours.shape) vs reference \(reference.shape)")
+        var diff = 0.0, norm = 0.0
+        for (a, b) in zip(ours.data, reference.values) {
+            diff += (Double(a) - b) * (Double(a) - b)
+            norm += b * b
+        }
+        return (diff / max(norm, 1e-300)).squareRoot()
+    }
+
+    /// Runs a script of scripts/interop with $CN_PYTHON (or the repository's .venv); throws with
+    /// its output when it fails.
+    static func runScript(_ name: String, _ arguments: [String]) throws {
+        let (status, output) = try Python.run(script: "scripts/interop/\(name)", arguments)
+        guard status == 0 else { throw Failure(description: "\(name) exited with \(status): \(output)") }
+    }
+
+    /// A failed reference script.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+}
