@@ -10,6 +10,9 @@
 //   gradient(s). Inside `InferenceMode.run` nothing is cached and no gradient is allocated.
 // - Optimisation: `AdamW` over `ParameterGroup`s, `clipGradientNorm`, `LinearWarmup`,
 //   `ExponentialMovingAverage`.
-// - Checkpoints: any `TensorSource` (safetensors, PyTorch archives, dictionaries) loads through
+// - Checkpoints (Checkpoint/): PyTorch zip archives through a restricted unpickler that refuses
+//   every global but the few torch uses for tensors, memory-mapped and read lazily
+//   (`TorchCheckpoint`, `EMAWeights`), and memory-mapped safetensors (`SafetensorsFile`).
+//   Any `TensorSource` (safetensors, PyTorch archives, dictionaries) loads through
 //   `Module.load(from:prefix:transforms:strict:)`, one tensor at a time, seen through
 //   `KeyTransform`s that may turn one entry into several.
