@@ -103,6 +103,7 @@ let package = Package(
         .executableTarget(name: "cn-synthesize", dependencies: [
             "StageCLI", "Pipeline", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cn-bench-model", dependencies: ["Diffusion", "NN", "Tensor", "Support"]),
         .executableTarget(name: "cn-model", dependencies: [
             "StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
