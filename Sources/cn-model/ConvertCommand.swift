@@ -11,8 +11,10 @@ struct ConvertCommand: ParsableCommand {
         abstract: "Write a checkpoint's weights as float32 safetensors (ldm naming), e.g. to turn a pickled .ckpt into a safe file.",
         discussion: """
             With --ema the UNet's trained weights are replaced by the EMA copy. EMA copies and \
-            non-weight entries (optimizer state, step counters) are not written. --naming diffusers is \
-            not available yet: it says so rather than writing a partial folder.
+            non-weight entries (optimizer state, step counters) are not written. --naming diffusers writes \
+            a folder (--out is its path) that diffusers' from_pretrained reads: unet/, vae/, \
+            image_encoder/ (transformers CLIPVisionModelWithProjection) and cc_projection/, each with its \
+            config.json; scripts/external/zero123_diffusers.py runs it.
             """)
 
     /// The naming of the written file.
@@ -21,15 +23,17 @@ struct ConvertCommand: ParsableCommand {
     }
 
     @OptionGroup var model: CheckpointOptions
-    @Option(help: ArgumentHelp("The safetensors file to write.", valueName: "file.safetensors")) var out: String
+    @Option(help: ArgumentHelp("The safetensors file to write (a folder with --naming diffusers).", valueName: "path")) var out: String
     @Option(help: ArgumentHelp("Key naming: \(Naming.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "naming"))
     var naming: Naming = .ldm
 
     func run() throws {
-        guard naming == .ldm else {
-            throw ModelError(.badInput, "--naming diffusers is not implemented yet; convert with --naming ldm")
-        }
         let source = try model.source()
+        if naming == .diffusers {
+            let parts = try DiffusersExport.write(source, configuration: model.configuration(), to: out)
+            print("wrote \(parts.joined(separator: ", ")) to \(out)")
+            return
+        }
         var tensors: [String: Tensor] = [:]
         for key in source.keys where !key.hasPrefix("model_ema.") {
             tensors[key] = try source.tensor(key)

@@ -63,6 +63,24 @@ struct CNModelSampleTests {
         #expect(try Data(contentsOf: folder.appendingPathComponent("view.png")) == Data(contentsOf: folder.appendingPathComponent("view2.png")))
         #expect(try Data(contentsOf: folder.appendingPathComponent("z.npy")) == Data(contentsOf: folder.appendingPathComponent("z2.npy")))
 
+        // The same weights as a diffusers folder, run by the PyTorch external client with the same noise.
+        let diffusers = folder.appendingPathComponent("diffusers").path
+        let convert = try Self.cnModel(["convert", "--checkpoint", ckpt, "--config", folder.appendingPathComponent("model.yaml").path,
+                                        "--naming", "diffusers", "--out", diffusers])
+        #expect(convert.status == 0, "\(convert.stderr)")
+        let python = try Python.interpreter(importing: ["torch", "diffusers", "transformers"])
+        let request = #"{"id": "ref", "image": "\#(folder.appendingPathComponent("ref.png").path)", "views": [[20, 45, 0.1]], "#
+            + #""seed": 0, "noise": ["\#(folder.appendingPathComponent("noise.npy").path)"]}"#
+        let client = try ProcessRunner.run(python, [TestPaths.repositoryRoot.appendingPathComponent("scripts/external/zero123_diffusers.py").path,
+                                                    "--model", diffusers, "--out", folder.appendingPathComponent("external").path,
+                                                    "--steps", "6"], stdin: Data((request + "\n").utf8))
+        let response = String(decoding: client.stdout, as: UTF8.self)
+        #expect(client.status == 0 && response.contains(#""views""#), "\(response) \(client.stderr)")
+        let external = try ImageFile.loadRGBA(folder.appendingPathComponent("external/ref_00.png").path).pixels
+        let swift = try ImageFile.loadRGBA(folder.appendingPathComponent("view.png").path).pixels
+        let worst = zip(external, swift).map { abs(Int($0) - Int($1)) }.max() ?? 255
+        #expect(external.count == swift.count && worst <= 2, "the external client's view differs by \(worst) levels")
+
         let info = try Self.cnModel(["info", "--checkpoint", ckpt])
         #expect(info.status == 0)
         #expect(info.stdout.contains("variant:    zero123") && info.stdout.contains("cc_projection") && info.stdout.contains("vae"))
