@@ -28,6 +28,20 @@ enum AutoencoderReference {
         return (diff / max(norm, 1e-300)).squareRoot()
     }
 
+    /// Channels `range` of an NCHW reference (values and shape), e.g. to leave out clamped channels.
+    static func channels(_ reference: (values: [Double], shape: [Int]), _ range: Range<Int>) -> (values: [Double], shape: [Int]) {
+        let n = reference.shape[0], c = reference.shape[1], plane = reference.shape[2] * reference.shape[3]
+        var values: [Double] = []
+        for image in 0..<n { values += reference.values[((image * c + range.lowerBound) * plane)..<((image * c + range.upperBound) * plane)] }
+        return (values, [n, range.count] + reference.shape[2...])
+    }
+
+    /// Channels `range` of an NCHW tensor.
+    static func channels(_ t: Tensor, _ range: Range<Int>) -> Tensor {
+        let selected = channels((t.data.map(Double.init), t.shape), range)
+        return Tensor(shape: selected.shape, data: selected.values.map(Float.init))
+    }
+
     /// Runs a script of scripts/interop with $CN_PYTHON (or the repository's .venv); throws with
     /// its output when it fails.
     static func runScript(_ name: String, _ arguments: [String]) throws {
