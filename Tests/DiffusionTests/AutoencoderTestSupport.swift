@@ -5,14 +5,7 @@ import TestSupport
 
 /// Helpers shared by the VAE tests: reading the Python references and comparing tensors.
 enum AutoencoderReference {
-    /// A .npy file of the reference folder as a float32 tensor.
-    static func tensor(_ folder: URL, _ name: String) throws -> Tensor {
-        let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name + ".npy")))
-        let (values, shape) = try NPY.decode(bytes)
-        return Tensor(shape: shape, data: values.map(Float.init))
-    }
-
-    /// The same file in double precision (the float64 references).
+    /// A .npy file of a reference folder in double precision.
     static func doubles(_ folder: URL, _ name: String) throws -> (values: [Double], shape: [Int]) {
         try NPY.decode([UInt8](Data(contentsOf: folder.appendingPathComponent(name + ".npy"))))
     }
