@@ -5,14 +5,7 @@ import TestSupport
 
 /// Helpers shared by the VAE tests: reading the Python references and comparing tensors.
 enum AutoencoderReference {
-    /// A .npy file of the reference folder as a float32 tensor.
-    static func tensor(_ folder: URL, _ name: String) throws -> Tensor {
-        let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name + ".npy")))
-        let (values, shape) = try NPY.decode(bytes)
-        return Tensor(shape: shape, data: values.map(Float.init))
-    }
-
-    /// The same file in double precision (the float64 references).
+    /// A .npy file of a reference folder in double precision.
     static func doubles(_ folder: URL, _ name: String) throws -> (values: [Double], shape: [Int]) {
         try NPY.decode([UInt8](Data(contentsOf: folder.appendingPathComponent(name + ".npy"))))
     }
@@ -26,6 +19,20 @@ enum AutoencoderReference {
             norm += b * b
         }
         return (diff / max(norm, 1e-300)).squareRoot()
+    }
+
+    /// Channels `range` of an NCHW reference (values and shape), e.g. to leave out clamped channels.
+    static func channels(_ reference: (values: [Double], shape: [Int]), _ range: Range<Int>) -> (values: [Double], shape: [Int]) {
+        let n = reference.shape[0], c = reference.shape[1], plane = reference.shape[2] * reference.shape[3]
+        var values: [Double] = []
+        for image in 0..<n { values += reference.values[((image * c + range.lowerBound) * plane)..<((image * c + range.upperBound) * plane)] }
+        return (values, [n, range.count] + reference.shape[2...])
+    }
+
+    /// Channels `range` of an NCHW tensor.
+    static func channels(_ t: Tensor, _ range: Range<Int>) -> Tensor {
+        let selected = channels((t.data.map(Double.init), t.shape), range)
+        return Tensor(shape: selected.shape, data: selected.values.map(Float.init))
     }
 
     /// Runs a script of scripts/interop with $CN_PYTHON (or the repository's .venv); throws with
