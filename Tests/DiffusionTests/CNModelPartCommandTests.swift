@@ -21,7 +21,7 @@ struct CNModelPartCommandTests {
 
     @Test func unetOnAZero123Checkpoint() throws {
         let folder = TestPaths.scratchFolder("cnmodel-unet")
-        try ReferenceData.generate("unet_reference.py", [folder.path, "--batch", "1"])
+        try ReferenceData.generate("unet_reference.py", [folder.path, "--batch", "1", "--ema"])
         let yaml = folder.appendingPathComponent("model.yaml")
         try """
             model:
@@ -36,6 +36,18 @@ struct CNModelPartCommandTests {
                                     "--out", folder.appendingPathComponent("mine.npy").path])
         #expect(run.status == 0, "\(run.stderr)")
         try Self.check(folder, output: "mine", reference: "eps", label: "unet")
+        // --ema serves the UNet from model_ema.* (ldm LitEma names, dots removed).
+        let ema = try Self.cnModel(["unet", "--checkpoint", folder.appendingPathComponent("weights.ckpt").path, "--config", yaml.path,
+                                    "--ema", "--input", folder.appendingPathComponent("x.npy").path, "--timestep", "961",
+                                    "--context", folder.appendingPathComponent("context.npy").path,
+                                    "--out", folder.appendingPathComponent("mine_ema.npy").path])
+        #expect(ema.status == 0, "\(ema.stderr)")
+        try Self.check(folder, output: "mine_ema", reference: "eps_ema", label: "unet --ema")
+        // A file without EMA weights says so.
+        let noEMA = try Self.cnModel(["unet", "--checkpoint", folder.appendingPathComponent("weights.safetensors").path, "--config", yaml.path,
+                                      "--ema", "--input", folder.appendingPathComponent("x.npy").path, "--timestep", "961",
+                                      "--context", folder.appendingPathComponent("context.npy").path, "--out", "/dev/null"])
+        #expect(noEMA.status == 1 && noEMA.stderr.lowercased().contains("ema"), "\(noEMA.stderr)")
 
         // Without the config the released zero123 shapes do not fit: one line naming the first offenders.
         let wrong = try Self.cnModel(["unet", "--checkpoint", folder.appendingPathComponent("weights.ckpt").path,

@@ -138,12 +138,21 @@ def main():
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--context-dim", type=int, default=32)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ema", action="store_true",
+                    help="also store an EMA copy (model_ema.<key without dots>, as ldm's LitEma) and eps_ema.npy from it")
     args = ap.parse_args()
     unet, state, diffusers_state = build(args.variant, args.width, args.size, args.context_dim, args.seed)
+    ema_unet = None
+    if args.ema:
+        ema_unet, ema_state, _ = build(args.variant, args.width, args.size, args.context_dim, args.seed + 100)
+        for key, value in ema_state.items():
+            state["model_ema." + key[len("model."):].replace(".", "")] = value
+        state["model_ema.num_updates"] = torch.tensor(1000, dtype=torch.int64)
+        state["model_ema.decay"] = torch.tensor(0.9999)
     in_channels = unet.config.in_channels
     dual = args.variant != "zero123"
     os.makedirs(args.out, exist_ok=True)
-    save_file(state, os.path.join(args.out, "weights.safetensors"))
+    save_file({k: v for k, v in state.items() if not k.startswith("model_ema.")}, os.path.join(args.out, "weights.safetensors"))
     save_file(diffusers_state, os.path.join(args.out, "diffusers.safetensors"))
     torch.save({"state_dict": state, "global_step": 7}, os.path.join(args.out, "weights.ckpt"))
     g = torch.Generator().manual_seed(args.seed + 1)
@@ -153,6 +162,8 @@ def main():
     t = torch.tensor([961.0, 21.0][: args.batch] + [500.0] * max(0, args.batch - 2), dtype=torch.float64)
     with torch.no_grad():
         eps = unet(x, t, encoder_hidden_states=context).sample
+        if ema_unet is not None:
+            np.save(os.path.join(args.out, "eps_ema.npy"), ema_unet(x, t, encoder_hidden_states=context).sample.numpy())
     for name, value in [("x", x), ("context", context), ("t", t), ("eps", eps)]:
         np.save(os.path.join(args.out, name + ".npy"), value.numpy().astype(np.float32 if name != "eps" else np.float64))
     print(f"wrote {len(state)} tensors, eps |max| {float(eps.abs().max()):.4f}")
