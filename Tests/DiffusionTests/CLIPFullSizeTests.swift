@@ -7,7 +7,8 @@ import TestSupport
 @testable import Diffusion
 
 /// ViT-L/14 and CLIP-L text at full size against scripts/interop/clip_fullsize.py (too slow for
-/// CI: runs only with CN_FULLSIZE=1; CN_FULLSIZE_DIR reuses a folder the script already wrote).
+/// CI: runs only with CN_FULLSIZE=1; CN_FULLSIZE_DIR reuses a folder the script already wrote; the
+/// script's docstring gives the release command its timings should come from).
 @Suite("CLIP full size", .enabled(if: ProcessInfo.processInfo.environment["CN_FULLSIZE"] == "1"))
 struct CLIPFullSizeTests {
     static func folder() throws -> URL {

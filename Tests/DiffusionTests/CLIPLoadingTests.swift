@@ -64,8 +64,8 @@ struct ShapeOnlySource: TensorSource {
     }
 
     @Test func transformersCLIPModelExtrasAreDroppedAndTheRestLoadsStrictly() throws {
-        var random = SeededRandom(seed: 7)
-        let original = CLIPTextTransformer(CLIPTextConfiguration(vocabularySize: 50, width: 64, layers: 1, maxPositions: 16), random: &random)
+        let original = CLIPTextTransformer(CLIPTextConfiguration(vocabularySize: 50, width: 64, layers: 1, maxPositions: 16),
+                                           initialization: .random(seed: 7))
         var tensors = original.stateDict()
         tensors["text_model.embeddings.position_ids"] = Tensor(shape: [1, 16])
         tensors["vision_model.embeddings.patch_embedding.weight"] = Tensor(shape: [64, 3, 14, 14])
@@ -78,8 +78,8 @@ struct ShapeOnlySource: TensorSource {
     }
 
     @Test func anUnknownKeyUnderThePrefixIsNamed() throws {
-        var random = SeededRandom(seed: 8)
-        let model = CLIPVisionTransformer(CLIPVisionConfiguration(width: 64, layers: 1, patchSize: 8, gridSize: 2, embedDim: 16), random: &random)
+        let model = CLIPVisionTransformer(CLIPVisionConfiguration(width: 64, layers: 1, patchSize: 8, gridSize: 2, embedDim: 16),
+                                          initialization: .random(seed: 8))
         var tensors = model.stateDict(prefix: "visual")
         tensors["visual.transformer.resblocks.0.attn.extra"] = Tensor(shape: [3])
         do {
@@ -105,14 +105,15 @@ struct ShapeOnlySource: TensorSource {
     }
 
     @Test func badInputsAreRefused() throws {
-        var random = SeededRandom(seed: 9)
-        let vision = CLIPVisionTransformer(CLIPVisionConfiguration(width: 64, layers: 1, patchSize: 8, gridSize: 2, embedDim: 16), random: &random)
+        let vision = CLIPVisionTransformer(CLIPVisionConfiguration(width: 64, layers: 1, patchSize: 8, gridSize: 2, embedDim: 16),
+                                           initialization: .random(seed: 9))
         #expect(throws: CLIPError(.badInput, "CLIP image input has shape [1, 3, 15, 16], expected [B, 3, 16, 16]")) {
             try vision.encode(Tensor(shape: [1, 3, 15, 16]))
         }
         #expect(try vision.encode(Tensor(shape: [2, 3, 16, 16])).shape == [2, 16])
         #expect(throws: CLIPError.self) { try CLIPImagePreprocessing.preprocess(Tensor(shape: [1, 4, 8, 8])) }
-        let text = CLIPTextTransformer(CLIPTextConfiguration(vocabularySize: 10, width: 64, layers: 1, maxPositions: 4), random: &random)
+        let text = CLIPTextTransformer(CLIPTextConfiguration(vocabularySize: 10, width: 64, layers: 1, maxPositions: 4),
+                                       initialization: .random(seed: 10))
         for bad in [[[1, 2, 10]], [[1, 2, 3, 4, 5]], [[1, 2], [3]], [[Int]]()] {
             #expect(throws: CLIPError.self) { try text.encode(tokens: bad) }
         }

@@ -69,7 +69,7 @@ public enum CLIPImagePreprocessing {
 
 /// The four source indices (clamped to [0, input - 1]) and cubic weights of every output position
 /// along one axis, for align_corners=True.
-struct CubicTaps {
+private struct CubicTaps {
     /// Source indices of the taps at offsets -1, 0, +1, +2 of floor(source position).
     var index: [(Int, Int, Int, Int)] = []
     /// The matching weights.

@@ -103,6 +103,19 @@ public enum CLIPKeyTables {
         }
     }
 
+    /// Counts the blocks `<stem>0.`, `<stem>1.`, ... of a source; throws when the indices have gaps.
+    static func countBlocks(in source: any TensorSource, stem: String) throws -> Int {
+        var indices = Set<Int>()
+        for key in source.keys where key.hasPrefix(stem) {
+            let tail = key.dropFirst(stem.count)
+            if let dot = tail.firstIndex(of: "."), let index = Int(tail[..<dot]) { indices.insert(index) }
+        }
+        guard indices.count == (indices.max().map { $0 + 1 } ?? 0) else {
+            throw CLIPError(.inconsistentWeights, "blocks under \(stem) have indices \(indices.sorted()), expected 0..<\(indices.count)")
+        }
+        return indices.count
+    }
+
     /// Splits `key` = "<stem><index>.<rest>" into (index, rest).
     static func blockKey(_ key: String, stem: String) -> (index: Int, rest: String)? {
         guard let tail = key.dropPrefix(stem), let dot = tail.firstIndex(of: "."), let index = Int(tail[..<dot]) else { return nil }

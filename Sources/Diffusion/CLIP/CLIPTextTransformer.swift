@@ -58,7 +58,7 @@ public struct CLIPTextConfiguration: Sendable, Equatable {
         guard heads > 0, width % heads == 0 else {
             throw CLIPError(.inconsistentWeights, "CLIP text width \(width) cannot be split into \(heads) heads")
         }
-        let layers = try countBlocks(in: source, stem: scope + "encoder.layers.")
+        let layers = try CLIPKeyTables.countBlocks(in: source, stem: scope + "encoder.layers.")
         let mlp = layers > 0 ? try shape("encoder.layers.0.mlp.fc1.weight")[0] : 4 * width
         return CLIPTextConfiguration(vocabularySize: tokens[0], width: width, layers: layers, maxPositions: positions[0],
                                      heads: heads, mlpWidth: mlp)
@@ -70,9 +70,9 @@ public final class CLIPEmbedding: Module {
     /// The rows [count, width].
     public let weight: Parameter
 
-    /// A table of `count` rows of `width` values drawn from N(0, std^2).
-    public init(count: Int, width: Int, std: Float, random: inout SeededRandom) {
-        weight = Parameter(Tensor.randomNormal(shape: [count, width], std: std, random: &random))
+    /// A table of `count` rows of `width` values drawn from N(0, std^2), or zeros.
+    init(count: Int, width: Int, std: Float, weights: CLIPWeights) {
+        weight = Parameter(weights.normal([count, width], std: std))
     }
 
     /// `weight`.
@@ -101,14 +101,14 @@ public final class CLIPTextTransformer: Module {
     /// The norm after the last layer.
     public let finalLayerNorm: LayerNorm
 
-    /// A tower of the given shape with random weights.
-    public init(_ configuration: CLIPTextConfiguration, random: inout SeededRandom) {
+    /// A tower of the given shape with OpenAI's initial distributions or zeros (`load` uses zeros).
+    public init(_ configuration: CLIPTextConfiguration, initialization: CLIPInitialization) {
         self.configuration = configuration
-        let c = configuration
-        tokenEmbedding = CLIPEmbedding(count: c.vocabularySize, width: c.width, std: 0.02, random: &random)
-        positionEmbedding = CLIPEmbedding(count: c.maxPositions, width: c.width, std: 0.01, random: &random)
+        let c = configuration, weights = CLIPWeights(initialization)
+        tokenEmbedding = CLIPEmbedding(count: c.vocabularySize, width: c.width, std: 0.02, weights: weights)
+        positionEmbedding = CLIPEmbedding(count: c.maxPositions, width: c.width, std: 0.01, weights: weights)
         layers = ModuleList((0..<c.layers).map { _ in
-            CLIPResidualBlock(width: c.width, heads: c.heads, mlpWidth: c.mlpWidth, naming: .transformers, random: &random)
+            CLIPResidualBlock(width: c.width, heads: c.heads, mlpWidth: c.mlpWidth, naming: .transformers, weights: weights)
         })
         finalLayerNorm = LayerNorm(c.width, eps: 1e-5)
     }
@@ -165,8 +165,7 @@ public final class CLIPTextTransformer: Module {
         let naming = try naming ?? Self.naming(of: source, prefix: prefix)
         let view = try TransformedSource(source, transforms: CLIPKeyTables.text(naming, prefix: prefix))
         let configuration = try CLIPTextConfiguration.inferred(from: view, prefix: prefix, heads: heads)
-        var random = SeededRandom(seed: 0)
-        let model = CLIPTextTransformer(configuration, random: &random)
+        let model = CLIPTextTransformer(configuration, initialization: .zeros)
         try model.load(from: view, prefix: prefix)
         return model
     }

@@ -64,7 +64,7 @@ public struct CLIPVisionConfiguration: Sendable, Equatable {
         guard positions.count == 2, positions[1] == width, grid > 0, grid * grid + 1 == positions[0] else {
             throw CLIPError(.inconsistentWeights, "\(scope)positional_embedding has shape \(positions), expected [grid^2 + 1, \(width)]")
         }
-        let layers = try countBlocks(in: source, stem: scope + "transformer.resblocks.")
+        let layers = try CLIPKeyTables.countBlocks(in: source, stem: scope + "transformer.resblocks.")
         let projection = try shape("proj")
         guard projection.count == 2, projection[0] == width else {
             throw CLIPError(.inconsistentWeights, "\(scope)proj has shape \(projection), expected [\(width), embed]")
@@ -75,19 +75,6 @@ public struct CLIPVisionConfiguration: Sendable, Equatable {
         let mlp = layers > 0 ? try shape("transformer.resblocks.0.mlp.c_fc.weight")[0] : 4 * width
         return CLIPVisionConfiguration(width: width, layers: layers, patchSize: patch, gridSize: grid, embedDim: projection[1], mlpWidth: mlp)
     }
-}
-
-/// Counts the blocks `<stem>0.`, `<stem>1.`, ... of a source; throws when the indices have gaps.
-func countBlocks(in source: any TensorSource, stem: String) throws -> Int {
-    var indices = Set<Int>()
-    for key in source.keys where key.hasPrefix(stem) {
-        let tail = key.dropFirst(stem.count)
-        if let dot = tail.firstIndex(of: "."), let index = Int(tail[..<dot]) { indices.insert(index) }
-    }
-    guard indices.count == (indices.max().map { $0 + 1 } ?? 0) else {
-        throw CLIPError(.inconsistentWeights, "blocks under \(stem) have indices \(indices.sorted()), expected 0..<\(indices.count)")
-    }
-    return indices.count
 }
 
 /// OpenAI CLIP's `VisionTransformer` with its projection: pixels [B, 3, S, S] (CLIP-normalised)
@@ -115,20 +102,20 @@ public final class CLIPVisionTransformer: Module {
     /// The bias-free output projection [width, embed], applied as x @ proj.
     public let proj: Parameter
 
-    /// A tower of the given shape with random weights (OpenAI's initial scales).
-    public init(_ configuration: CLIPVisionConfiguration, random: inout SeededRandom) {
+    /// A tower of the given shape with OpenAI's initial distributions or zeros (`load` uses zeros).
+    public init(_ configuration: CLIPVisionConfiguration, initialization: CLIPInitialization) {
         self.configuration = configuration
-        let c = configuration
+        let c = configuration, weights = CLIPWeights(initialization)
         let scale = 1 / Float(c.width).squareRoot()
-        conv1 = Conv2d(3, c.width, kernel: c.patchSize, stride: c.patchSize, bias: false, random: &random)
-        classEmbedding = Parameter(Tensor.randomNormal(shape: [c.width], std: scale, random: &random))
-        positionalEmbedding = Parameter(Tensor.randomNormal(shape: [c.tokens, c.width], std: scale, random: &random))
+        conv1 = Conv2d(3, c.width, kernel: c.patchSize, stride: c.patchSize, bias: false, random: &weights.random)
+        classEmbedding = Parameter(weights.normal([c.width], std: scale))
+        positionalEmbedding = Parameter(weights.normal([c.tokens, c.width], std: scale))
         lnPre = LayerNorm(c.width, eps: 1e-5)
         blocks = ModuleList((0..<c.layers).map { _ in
-            CLIPResidualBlock(width: c.width, heads: c.heads, mlpWidth: c.mlpWidth, naming: .openAI, random: &random)
+            CLIPResidualBlock(width: c.width, heads: c.heads, mlpWidth: c.mlpWidth, naming: .openAI, weights: weights)
         })
         lnPost = LayerNorm(c.width, eps: 1e-5)
-        proj = Parameter(Tensor.randomNormal(shape: [c.width, c.embedDim], std: scale, random: &random))
+        proj = Parameter(weights.normal([c.width, c.embedDim], std: scale))
     }
 
     /// `class_embedding`, `positional_embedding`, `proj`.
@@ -212,8 +199,7 @@ public final class CLIPVisionTransformer: Module {
         let naming = try naming ?? Self.naming(of: source, prefix: prefix)
         let view = try TransformedSource(source, transforms: CLIPKeyTables.vision(naming, prefix: prefix))
         let configuration = try CLIPVisionConfiguration.inferred(from: view, prefix: prefix)
-        var random = SeededRandom(seed: 0)
-        let model = CLIPVisionTransformer(configuration, random: &random)
+        let model = CLIPVisionTransformer(configuration, initialization: .zeros)
         try model.load(from: view, prefix: prefix)
         return model
     }
