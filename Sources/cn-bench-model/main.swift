@@ -32,6 +32,8 @@ func relativeL2(_ a: Tensor, _ b: [Double]) -> Double {
     return (num / den).squareRoot()
 }
 
+BLASKernels.useDetectedKernels()
+print("SWIFT_BLAS_CORE=\(BLASKernels.coreName)")
 let folder = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "/tmp/cn-bench-model"
 ComputeThreads.configure()
 var model: ViewSynthesisModel!

@@ -2,6 +2,7 @@ import ArgumentParser
 import Diffusion
 import Foundation
 import NN
+import Tensor
 
 /// `cn-model info`: what a checkpoint holds.
 struct InfoCommand: ParsableCommand {
@@ -24,6 +25,7 @@ struct InfoCommand: ParsableCommand {
         }
         if summary.otherTensors > 0 { print("  other          \(summary.otherTensors) tensors (schedule buffers, ...)") }
         print("ema:        \(summary.hasEMA ? "present (use --ema)" : "absent")")
+        print("blas:       OpenBLAS \(BLASKernels.coreName) kernels")
     }
 }
 

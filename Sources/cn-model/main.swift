@@ -1,5 +1,6 @@
 import ArgumentParser
 import StageCLI
+import Tensor
 
 /// `cn-model`: the view-synthesis core (Zero-1-to-3 / CustomNet in Swift) as a command.
 struct CNModel: ParsableCommand {
@@ -17,4 +18,5 @@ struct CNModel: ParsableCommand {
                       VAEDecodeCommand.self, CLIPImageCommand.self, SampleCommand.self])
 }
 
+BLASKernels.useDetectedKernels()
 StageMain.main(CNModel.self)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Support
 import Imaging
+import Tensor
 import TestSupport
 
 /// `cn-model sample` end to end against a PyTorch re-implementation of zero123's sampling (ldm's
@@ -84,6 +85,11 @@ struct CNModelSampleTests {
         let info = try Self.cnModel(["info", "--checkpoint", ckpt])
         #expect(info.status == 0)
         #expect(info.stdout.contains("variant:    zero123") && info.stdout.contains("cc_projection") && info.stdout.contains("vae"))
+        // Where OpenBLAS falls back to its generic kernels on an AVX2 / AVX-512 CPU, cn-model re-executes with the right ones.
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, let core = BLASKernels.detectedCoreType(cpuinfo: cpuinfo) {
+            #expect(info.stdout.contains("OpenBLAS \(core) kernels") || !info.stdout.contains("Prescott"), "\(info.stdout)")
+        }
     }
 
     @Test func customNetViewWithPromptAndBoxMatchesLDMSampling() throws {
