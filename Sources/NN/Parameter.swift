@@ -41,8 +41,10 @@ public final class Parameter {
 }
 
 /// PyTorch's default initialisation for Linear / Conv2d weights and biases
-/// (kaiming_uniform with a = sqrt(5) reduces to uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+/// (kaiming_uniform with a = sqrt(5) reduces to uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))); zeros,
+/// with no draw, inside `Initialization.placeholders`.
 public func torchDefaultInit(shape: [Int], fanIn: Int, random: inout SeededRandom) -> Tensor {
+    if Initialization.skipsRandomDraws { return Tensor(shape: shape) }
     let bound = 1 / Float(fanIn).squareRoot()
     return Tensor.randomUniform(shape: shape, lower: -bound, upper: bound, random: &random)
 }

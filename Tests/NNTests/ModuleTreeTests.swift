@@ -58,3 +58,17 @@ struct InferenceModeTests {
         #expect(st.parameters.allSatisfy { $0.hasGradient })
     }
 }
+
+/// Placeholder initialisation skips random draws and leaves the stream untouched.
+@Suite("Initialization")
+struct InitializationTests {
+    @Test func placeholdersAreZerosAndDrawNothing() {
+        var random = SeededRandom(seed: 9)
+        let layer = Initialization.placeholders { Linear(8, 4, random: &random) }
+        #expect(layer.weight.value.data.allSatisfy { $0 == 0 } && layer.bias!.value.data.allSatisfy { $0 == 0 })
+        var fresh = SeededRandom(seed: 9)
+        #expect(random.next() == fresh.next())
+        let drawn = Linear(8, 4, random: &random)
+        #expect(drawn.weight.value.data.contains { $0 != 0 })
+    }
+}

@@ -67,13 +67,13 @@ public final class ViewSynthesisModel {
         if parts.contains(.unet) {
             try Self.require(source, Prefix.unet + ".input_blocks.0.0.weight", part: "UNet")
             var random = SeededRandom(seed: 0)
-            let unet = UNetModel(configuration.unet, random: &random)
+            let unet = Initialization.placeholders { UNetModel(configuration.unet, random: &random) }
             try unet.load(from: source, prefix: Prefix.unet)
             self.unet = unet
         }
         if parts.contains(.autoencoder) {
             try Self.require(source, Prefix.autoencoder + ".decoder.conv_in.weight", part: "VAE (first stage)")
-            let vae = try AutoencoderKL(configuration.firstStage)
+            let vae = try Initialization.placeholders { try AutoencoderKL(configuration.firstStage) }
             try vae.loadCheckpoint(source)
             autoencoder = vae
         }
