@@ -33,6 +33,7 @@ func relativeL2(_ a: Tensor, _ b: [Double]) -> Double {
 }
 
 BLASKernels.useDetectedKernels()
+setvbuf(stdout, nil, _IOLBF, 0)
 print("SWIFT_BLAS_CORE=\(BLASKernels.coreName)")
 let folder = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "/tmp/cn-bench-model"
 ComputeThreads.configure()
