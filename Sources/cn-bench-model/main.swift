@@ -8,6 +8,12 @@ import NN
 import Support
 import Tensor
 
+/// Prints a KEY=VALUE line and flushes it at once (the run is long; a log shows progress).
+func report(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -33,8 +39,7 @@ func relativeL2(_ a: Tensor, _ b: [Double]) -> Double {
 }
 
 BLASKernels.useDetectedKernels()
-setvbuf(stdout, nil, _IOLBF, 0)
-print("SWIFT_BLAS_CORE=\(BLASKernels.coreName)")
+report("SWIFT_BLAS_CORE=\(BLASKernels.coreName)")
 let folder = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "/tmp/cn-bench-model"
 ComputeThreads.configure()
 var model: ViewSynthesisModel!
@@ -44,9 +49,9 @@ let loadTime = try seconds {
 }
 let weights = [model.unet!.parameterCount, model.autoencoder!.parameterCount, model.imageEncoder!.parameterCount,
                model.projection!.parameterCount].reduce(0, +)
-print("SWIFT_LOAD_S=\(String(format: "%.2f", loadTime))")
-print("SWIFT_WEIGHT_GB=\(String(format: "%.3f", Double(weights * 4) / 1e9))")
-print("SWIFT_RSS_AFTER_LOAD_GB=\(String(format: "%.2f", peakRSSGigabytes()))")
+report("SWIFT_LOAD_S=\(String(format: "%.2f", loadTime))")
+report("SWIFT_WEIGHT_GB=\(String(format: "%.3f", Double(weights * 4) / 1e9))")
+report("SWIFT_RSS_AFTER_LOAD_GB=\(String(format: "%.2f", peakRSSGigabytes()))")
 
 let x = try load(folder, "unet_x").tensor, context = try load(folder, "unet_context").tensor
 var eps = Tensor(shape: [1])
@@ -54,15 +59,15 @@ var times: [Double] = []
 for _ in 0..<3 {
     times.append(seconds { eps = InferenceMode.run { model.unet!.forward(x, timesteps: [961, 21], context: context) } })
 }
-print("SWIFT_UNET_BATCH2_S=\(String(format: "%.3f", times.sorted()[1]))")
-print("SWIFT_UNET_BATCH2_BEST_S=\(String(format: "%.3f", times.min()!))")
-print("SWIFT_UNET_REL_L2=\(relativeL2(eps, try load(folder, "unet_eps").values))")
+report("SWIFT_UNET_BATCH2_S=\(String(format: "%.3f", times.sorted()[1]))")
+report("SWIFT_UNET_BATCH2_BEST_S=\(String(format: "%.3f", times.min()!))")
+report("SWIFT_UNET_REL_L2=\(relativeL2(eps, try load(folder, "unet_eps").values))")
 let mean = try model.autoencoder!.encode(try load(folder, "vae_image").tensor).mode()
-print("SWIFT_VAE_MEAN_REL_L2=\(relativeL2(mean, try load(folder, "vae_mean").values))")
+report("SWIFT_VAE_MEAN_REL_L2=\(relativeL2(mean, try load(folder, "vae_mean").values))")
 let decoded = try model.autoencoder!.decode(try load(folder, "vae_z").tensor)
-print("SWIFT_VAE_DECODE_REL_L2=\(relativeL2(decoded, try load(folder, "vae_decoded").values))")
+report("SWIFT_VAE_DECODE_REL_L2=\(relativeL2(decoded, try load(folder, "vae_decoded").values))")
 let embeds = try model.imageEncoder!.encode(try load(folder, "clip_pixels").tensor)
-print("SWIFT_CLIP_REL_L2=\(relativeL2(embeds, try load(folder, "clip_embeds").values))")
+report("SWIFT_CLIP_REL_L2=\(relativeL2(embeds, try load(folder, "clip_embeds").values))")
 
 var noise = SeededNoise(seed: 1)
 let viewTime = try seconds {
@@ -72,7 +77,7 @@ let viewTime = try seconds {
     let initial = try noise.normal(shape: [1, 4, 32, 32])
     _ = try model.sample(conditioning: conditioning, sampler: sampler, guidance: 3, initial: initial, noise: &noise)
 }
-print("SWIFT_VIEW_50_STEPS_S=\(String(format: "%.1f", viewTime))")
+report("SWIFT_VIEW_50_STEPS_S=\(String(format: "%.1f", viewTime))")
 let peak = peakRSSGigabytes()
-print("SWIFT_PEAK_RSS_GB=\(String(format: "%.2f", peak))")
-print("SWIFT_PEAK_RSS_PER_WEIGHT_BYTES=\(String(format: "%.2f", peak / (Double(weights * 4) / 1e9)))")
+report("SWIFT_PEAK_RSS_GB=\(String(format: "%.2f", peak))")
+report("SWIFT_PEAK_RSS_PER_WEIGHT_BYTES=\(String(format: "%.2f", peak / (Double(weights * 4) / 1e9)))")
