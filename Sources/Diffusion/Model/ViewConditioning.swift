@@ -25,6 +25,14 @@ public struct ViewConditioning: Sendable {
         self.unconditionalContext = unconditionalContext
     }
 
+    /// The rows `range` of every branch (a subset of the views).
+    func rows(_ range: Range<Int>) -> ViewConditioning {
+        if range == 0..<concatLatent.shape[0] { return self }
+        return ViewConditioning(concatLatent: slice(concatLatent, range), context: slice(context, range),
+                                unconditionalConcatLatent: slice(unconditionalConcatLatent, range),
+                                unconditionalContext: slice(unconditionalContext, range))
+    }
+
     /// The UNet input of a guided step, batched as ldm's DDIMSampler does ([unconditional ;
     /// conditional]): x [B, 4, h, w] -> ([2B, 4 + concat, h, w], [2B, L, 768]). With guidance 1
     /// only the conditional half is built.
@@ -33,4 +41,11 @@ public struct ViewConditioning: Sendable {
         let input = concat([concat([x, unconditionalConcatLatent], axis: 1), concat([x, concatLatent], axis: 1)], axis: 0)
         return (input, concat([unconditionalContext, context], axis: 0))
     }
+}
+
+/// Rows `range` of a tensor's first axis.
+func slice(_ t: Tensor, _ range: Range<Int>) -> Tensor {
+    if range == 0..<t.shape[0] { return t }
+    let row = t.count / t.shape[0]
+    return Tensor(shape: [range.count] + t.shape.dropFirst(), data: Array(t.data[(range.lowerBound * row)..<(range.upperBound * row)]))
 }

@@ -109,25 +109,35 @@ public final class ViewSynthesisModel {
     /// pasted at the target box on white) for c_concat when given.
     public func conditioning(reference: Tensor, pose: PoseVector, prompt: String? = nil,
                              concatImage: Tensor? = nil) throws -> ViewConditioning {
+        try conditioning(reference: reference, poses: [pose], prompt: prompt, concatImage: concatImage)
+    }
+
+    /// The conditioning of several views of one reference [1, 3, S, S], stacked on the batch axis
+    /// (one row per pose): the CLIP embedding and the VAE latent are computed once.
+    public func conditioning(reference: Tensor, poses: [PoseVector], prompt: String? = nil,
+                             concatImage: Tensor? = nil) throws -> ViewConditioning {
         guard let imageEncoder, let projection, let autoencoder else {
             throw ModelError(.missingPart, "conditioning needs the CLIP image tower, cc_projection and the VAE")
         }
-        let batch = reference.shape[0]
+        guard reference.rank == 4, reference.shape[0] == 1, !poses.isEmpty else {
+            throw ModelError(.badInput, "conditioning takes one reference [1, 3, S, S] and at least one pose, got \(reference.shape)")
+        }
+        if variant == .customnetInpaint {
+            throw ModelError(.badInput, "sampling the inpainting variant needs a background image, which this sampler does not take yet")
+        }
+        let views = poses.count
         let embedding = try imageEncoder.encode(image: reference)
-        let poses = Tensor(shape: [batch, 4], data: (0..<batch).flatMap { _ in pose.values })
-        var token = InferenceMode.run { projection.project(embedding: embedding, pose: poses) }
+        let embeddings = concat([Tensor](repeating: embedding, count: views), axis: 0)
+        let poseRows = Tensor(shape: [views, 4], data: poses.flatMap(\.values))
+        var token = InferenceMode.run { projection.project(embedding: embeddings, pose: poseRows) }
         var unconditionalToken = token.zerosLike()
         if variant.hasTextAttention {
-            let text = try encodeText(prompt ?? "", batch: batch)
-            let empty = try encodeText("", batch: batch)
-            token = concat([token, text], axis: 1)
-            unconditionalToken = concat([unconditionalToken, empty], axis: 1)
+            token = concat([token, try encodeText(prompt ?? "", batch: views)], axis: 1)
+            unconditionalToken = concat([unconditionalToken, try encodeText("", batch: views)], axis: 1)
         }
         let latent = try autoencoder.encode(concatImage ?? reference).mode()
-        if variant == .customnetInpaint {
-            throw ModelError(.badInput, "sampling the inpainting variant needs a background image, which cn-model sample does not take yet")
-        }
-        return ViewConditioning(concatLatent: latent, context: token, unconditionalConcatLatent: latent.zerosLike(),
+        let latents = concat([Tensor](repeating: latent, count: views), axis: 0)
+        return ViewConditioning(concatLatent: latents, context: token, unconditionalConcatLatent: latents.zerosLike(),
                                 unconditionalContext: unconditionalToken)
     }
 
@@ -141,25 +151,36 @@ public final class ViewSynthesisModel {
         return concat([Tensor](repeating: hidden, count: batch), axis: 0)
     }
 
-    /// Guided eps for x [B, 4, h, w] at timestep t: one UNet call over [unconditional ;
-    /// conditional] (or the conditional half alone when guidance is 1).
-    public func epsilon(_ x: Tensor, timestep: Int, conditioning: ViewConditioning, guidance: Float) throws -> Tensor {
+    /// Guided eps for x [V, 4, h, w] at timestep t: UNet calls over [unconditional ; conditional]
+    /// rows (the conditional rows alone when guidance is 1), at most `batch` rows per call (a
+    /// guidance pair counts two); the same `batch` always gives the same bytes.
+    public func epsilon(_ x: Tensor, timestep: Int, conditioning: ViewConditioning, guidance: Float,
+                        batch: Int = .max) throws -> Tensor {
         guard let unet else { throw ModelError(.missingPart, "sampling needs the UNet") }
         let guided = guidance != 1
-        let (input, context) = conditioning.unetInputs(x, guided: guided)
-        let timesteps = [Float](repeating: Float(timestep), count: input.shape[0])
-        let eps = InferenceMode.run { unet.forward(input, timesteps: timesteps, context: context) }
-        return guided ? try ClassifierFreeGuidance.combine(batched: eps, scale: guidance) : eps
+        let views = x.shape[0], perCall = max(1, guided ? batch / 2 : batch)
+        var parts: [Tensor] = []
+        var start = 0
+        while start < views {
+            let count = min(perCall, views - start)
+            let rows = conditioning.rows(start..<(start + count))
+            let (input, context) = rows.unetInputs(slice(x, start..<(start + count)), guided: guided)
+            let timesteps = [Float](repeating: Float(timestep), count: input.shape[0])
+            let eps = InferenceMode.run { unet.forward(input, timesteps: timesteps, context: context) }
+            parts.append(guided ? try ClassifierFreeGuidance.combine(batched: eps, scale: guidance) : eps)
+            start += count
+        }
+        return parts.count == 1 ? parts[0] : concat(parts, axis: 0)
     }
 
-    /// Samples a latent with DDIM from `initial` (x_T), then decodes it: returns the image in
-    /// [-1, 1] and the final (scaled) latent.
+    /// Samples latents with DDIM from `initial` (x_T, one row per view of `conditioning`), then
+    /// decodes them: returns the images [V, 3, S, S] in [-1, 1] and the final (scaled) latents.
     public func sample(conditioning: ViewConditioning, sampler: DDIMSampler, guidance: Float, initial: Tensor,
-                       noise: inout some NoiseSource, progress: ((SamplingProgress) -> Void)? = nil) throws
-        -> (image: Tensor, latent: Tensor) {
+                       batch: Int = .max, noise: inout some NoiseSource,
+                       progress: ((SamplingProgress) -> Void)? = nil) throws -> (image: Tensor, latent: Tensor) {
         guard let autoencoder else { throw ModelError(.missingPart, "sampling needs the VAE") }
         let latent = try sampler.sample(from: initial, noise: &noise, progress: progress) { x, t in
-            try epsilon(x, timestep: t, conditioning: conditioning, guidance: guidance)
+            try epsilon(x, timestep: t, conditioning: conditioning, guidance: guidance, batch: batch)
         }
         var unscaled = latent
         unscaled.scaleInPlace(1 / configuration.scaleFactor)
