@@ -124,6 +124,7 @@ let package = Package(
             "TestSupport", "OpenImagesStages", "Datasets", "Imaging", "Raster", "Geometry", "Assets",
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

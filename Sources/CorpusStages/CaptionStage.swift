@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Manifest
 import Pipeline
 import Support
@@ -23,10 +22,8 @@ public struct CaptionStage: Stage {
 
     public func listItems(_ context: StageContext) throws -> [String] {
         let keys = try context.manifest.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT 'composition:' || id FROM composition
-                UNION ALL SELECT DISTINCT 'image:' || o.image_id FROM extraction e JOIN object o ON o.id = e.object_id
-                """)
+            try CompositionRecord.allIDs(db).map { "composition:" + $0 }
+                + CaptionSubjects.imagesWithExtractions(db).map { "image:" + $0 }
         }
         captioner?.prepare(order: keys.sorted())
         return keys
@@ -58,9 +55,7 @@ public struct CaptionStage: Stage {
             text = CaptionTemplates.caption(object: subject.objectName, scene: subject.sceneDescription, random: &item.random)
             source = "template"
         }
-        return .done([RecordStatement(
-            "INSERT OR REPLACE INTO caption (subject_kind, subject_id, source, idx, text) VALUES (?, ?, ?, 0, ?)",
-            [kind, id, source, text])])
+        return .done([CaptionRecord(subjectKind: kind, subjectID: id, source: source, index: 0, text: text)])
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Imaging
 import Manifest
 import Pipeline
@@ -25,7 +24,7 @@ public struct ComposeStage: Stage {
     public func listItems(_ context: StageContext) throws -> [String] {
         try backgrounds.load(folder: config.backgrounds)
         let assets = try context.manifest.read { db in
-            try String.fetchAll(db, sql: "SELECT asset_id FROM view GROUP BY asset_id HAVING COUNT(*) >= 2 ORDER BY asset_id")
+            try ViewRecord.assets(db, withAtLeast: 2)
         }
         guard !assets.isEmpty else {
             throw RunnerError.cannotRun("the manifest has no rendered asset with two views or more: run `cn-render --workdir \(context.workdir.path)` first")
@@ -35,12 +34,12 @@ public struct ComposeStage: Stage {
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
         let views = try item.stage.manifest.read { db in
-            try Row.fetchAll(db, sql: "SELECT idx, image FROM view WHERE asset_id = ? ORDER BY idx", arguments: [item.key])
-        }.map { (index: $0["idx"] as Int, path: $0["image"] as String) }
+            try ViewRecord.views(db, asset: item.key)
+        }.map { (index: $0.index, path: $0.image) }
         var pairs: [(Int, Int)] = []
         for a in views.indices { for b in views.indices where a != b { pairs.append((a, b)) } }
         pairs.shuffle(using: &item.random)
-        var records: [RecordStatement] = []
+        var records: [any ItemRecord] = []
         var decoded: [Int: RGBAImage] = [:]
         func image(_ position: Int) throws -> RGBAImage {
             if let cached = decoded[position] { return cached }
@@ -69,11 +68,11 @@ public struct ComposeStage: Stage {
             let folder = "\(name)/\(item.key)/" + String(format: "%02d-%02d", reference.index, target.index)
             try item.write(try PNG.encodeOpaque(composed), to: folder + "/target.png")
             try item.write(try PNG.encodeOpaque(framed), to: folder + "/ref.png")
-            records.append(RecordStatement("""
-                INSERT OR REPLACE INTO composition (id, asset_id, ref_view, target_view, background, target, ref,
-                    bbox_x, bbox_y, bbox_w, bbox_h, descriptor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, ["\(item.key):" + String(format: "%02d-%02d", reference.index, target.index), item.key, reference.index, target.index,
-                      scene.source, folder + "/target.png", folder + "/ref.png", x, y, w, h, scene.description]))
+            records.append(CompositionRecord(
+                id: "\(item.key):" + String(format: "%02d-%02d", reference.index, target.index), assetID: item.key,
+                referenceView: reference.index, targetView: target.index, background: scene.source,
+                target: folder + "/target.png", reference: folder + "/ref.png", bboxX: x, bboxY: y, bboxW: w, bboxH: h,
+                descriptor: scene.description))
         }
         guard !records.isEmpty else {
             return .skipped(kind: "empty-views", reason: "no view pair of \(item.key) shows the object (all views transparent)")

@@ -23,7 +23,7 @@ public struct RenderStage: Stage {
     }
 
     public func listItems(_ context: StageContext) throws -> [String] {
-        let ids = try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT id FROM asset ORDER BY id") }
+        let ids = try context.manifest.read { db in try AssetRecord.allIDs(db) }
         guard !ids.isEmpty else {
             throw RunnerError.cannotRun("the manifest has no assets to render: run `cn-ingest objaverse --root DIR --workdir \(context.workdir.path)` first")
         }
@@ -31,9 +31,7 @@ public struct RenderStage: Stage {
     }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
-        guard let path = try item.stage.manifest.read({ db in
-            try String.fetchOne(db, sql: "SELECT path FROM asset WHERE id = ?", arguments: [item.key])
-        }) else {
+        guard let path = try item.stage.manifest.read({ db in try AssetRecord.find(db, id: item.key)?.path }) else {
             throw RunnerError.cannotRun("asset \(item.key) is not in the manifest")
         }
         var limits = AssetLimits()
@@ -51,10 +49,8 @@ public struct RenderStage: Stage {
         try rendered.writeZero123Views(to: staging.path, durable: false)
         let records = rendered.views.map { view in
             let stem = String(format: "%03d", view.index)
-            return RecordStatement("""
-                INSERT OR REPLACE INTO view (asset_id, idx, image, pose, polar, azimuth, radius) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [item.key, view.index, "\(folder)/\(stem).png", "\(folder)/\(stem).npy",
-                      view.spherical.polar, view.spherical.azimuth, view.spherical.radius])
+            return ViewRecord(assetID: item.key, index: view.index, image: "\(folder)/\(stem).png", pose: "\(folder)/\(stem).npy",
+                              polar: view.spherical.polar, azimuth: view.spherical.azimuth, radius: view.spherical.radius)
         }
         var meta = rendered.metadata
         meta["seconds"] = nil

@@ -1,6 +1,5 @@
 import Datasets
 import Foundation
-import GRDB
 import Imaging
 import Manifest
 import Pipeline
@@ -36,7 +35,7 @@ public struct ExtractStage: Stage {
     }
 
     public func listItems(_ context: StageContext) throws -> [String] {
-        try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT id FROM object WHERE accepted = 1") }
+        try context.manifest.read { db in try ObjectRecord.acceptedIDs(db) }
     }
 
     /// Objects follow their photo (object ids are `{ImageID}_{label}_{BoxID}`), so a partition
@@ -44,22 +43,15 @@ public struct ExtractStage: Stage {
     public func partitionKey(_ item: String) -> String? { String(item.prefix { $0 != "_" }) }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
-        guard let row = try item.stage.manifest.read({ db in
-            try Row.fetchOne(db, sql: """
-                SELECT o.image_id, o.mask_path, o.label, i.path, i.rotation, i.split, COALESCE(c.name, o.label) AS name, r.root
-                FROM object o JOIN image i ON i.id = o.image_id LEFT JOIN class c ON c.label = o.label
-                LEFT JOIN dataset_root r ON r.dataset = 'openimages' AND r.split = i.split
-                WHERE o.id = ?
-                """, arguments: [item.key])
-        }) else {
+        guard let row = try item.stage.manifest.read({ db in try ExtractionSource.find(db, objectID: item.key) }) else {
             throw ExtractError(kind: "not-in-manifest", message: "object \(item.key) is not in the manifest; run cn-ingest openimages first")
         }
-        let imageID: String = row["image_id"], maskPath: String = row["mask_path"], photoPath: String = row["path"]
-        let split: String = row["split"], subject: String = row["name"]
-        guard let root: String = row["root"] else {
+        let imageID = row.imageID, maskPath = row.maskPath, photoPath = row.photoPath
+        let split = row.split, subject = row.className
+        guard let root = row.root else {
             throw ExtractError(kind: "no-dataset-root", message: "no dataset root recorded for split \(split); run cn-ingest openimages")
         }
-        let rotation = (row["rotation"] as Int?).flatMap(ImageRotation.init(rawValue:))
+        let rotation = row.rotation.flatMap(ImageRotation.init(rawValue:))
 
         guard FileManager.default.fileExists(atPath: photoPath) else {
             throw ExtractError(kind: "missing-photo", message: "photo \(photoPath) of object \(item.key) does not exist")
@@ -87,12 +79,11 @@ public struct ExtractStage: Stage {
         try item.write(try PNG.encode(extracted.targetMask, options: png), to: "\(folder)/target_mask.png")
         let box = extracted.bbox
         return .done([
-            RecordStatement("""
-                INSERT OR REPLACE INTO extraction (object_id, object_png, ref_png, target, target_mask, target_mode,
-                    bbox_x, bbox_y, bbox_w, bbox_h, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [item.key, "\(folder)/object.png", "\(folder)/ref.png", "\(folder)/target.png", "\(folder)/target_mask.png",
-                      config.targetFraming.rawValue, box.x, box.y, box.width, box.height, subject]),
-            RecordStatement("UPDATE image SET width = ?, height = ? WHERE id = ?", [extracted.imageWidth, extracted.imageHeight, imageID]),
+            ExtractionRecord(
+                objectID: item.key, objectPNG: "\(folder)/object.png", referencePNG: "\(folder)/ref.png", target: "\(folder)/target.png",
+                targetMask: "\(folder)/target_mask.png", targetMode: config.targetFraming.rawValue,
+                bboxX: box.x, bboxY: box.y, bboxW: box.width, bboxH: box.height, subject: subject),
+            ImageSize(imageID: imageID, width: extracted.imageWidth, height: extracted.imageHeight),
         ])
     }
 

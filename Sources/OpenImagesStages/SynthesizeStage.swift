@@ -1,6 +1,5 @@
 import Foundation
 import Geometry
-import GRDB
 import Imaging
 import Manifest
 import Pipeline
@@ -209,7 +208,7 @@ public struct SynthesizeStage: Stage {
     }
 
     public func listItems(_ context: StageContext) throws -> [String] {
-        try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT object_id FROM extraction") }
+        try context.manifest.read { db in try ExtractionRecord.allObjectIDs(db) }
     }
 
     /// Objects follow their photo (object ids are `{ImageID}_{label}_{BoxID}`), so a partition
@@ -217,33 +216,26 @@ public struct SynthesizeStage: Stage {
     public func partitionKey(_ item: String) -> String? { String(item.prefix { $0 != "_" }) }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
-        let row = try item.stage.manifest.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT e.ref_png, m.mesh, m.world_to_camera FROM extraction e LEFT JOIN object_mesh m ON m.object_id = e.object_id
-                WHERE e.object_id = ?
-                """, arguments: [item.key])
-        }
+        let row = try item.stage.manifest.read { db in try SynthesisSource.find(db, objectID: item.key) }
         guard let row else { throw SynthesisError(kind: "not-in-manifest", message: "object \(item.key) has no extraction; run cn-extract") }
         var mesh: KnownMesh?
-        if let path: String = row["mesh"], let text: String = row["world_to_camera"] {
+        if let path = row.mesh, let text = row.worldToCamera {
             let values = (try? JSONDecoder().decode([Double].self, from: Data(text.utf8))) ?? []
             guard let pose = WorldToCamera(rowMajor3x4: values) else {
                 throw SynthesisError(kind: "bad-pose", message: "object_mesh.world_to_camera of \(item.key) is not 12 numbers")
             }
             mesh = KnownMesh(path: path, worldToCamera: pose)
         }
-        let subject = SynthesisSubject(objectID: item.key, reference: item.url(row["ref_png"]).path, mesh: mesh)
+        let subject = SynthesisSubject(objectID: item.key, reference: item.url(row.referencePNG).path, mesh: mesh)
         let deltas = Self.sampleViews(config, random: &item.random)
-        var records: [RecordStatement] = []
+        var records: [any ItemRecord] = []
         var images: [[UInt8]] = []
         for delta in deltas { images.append(try PNG.encodeOpaque(try backend.view(of: subject, delta: delta))) }
         for (index, delta) in deltas.enumerated() {
             let path = "\(name)/\(item.key)/view_\(index).png"
             try item.write(images[index], to: path)
-            records.append(RecordStatement("""
-                INSERT OR REPLACE INTO novel_view (object_id, idx, image, polar_deg, azimuth_deg, radius, backend)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [item.key, index, path, delta.polarDegrees, delta.azimuthDegrees, delta.radius, backend.name]))
+            records.append(NovelViewRecord(objectID: item.key, index: index, image: path, polarDegrees: delta.polarDegrees,
+                                           azimuthDegrees: delta.azimuthDegrees, radius: delta.radius, backend: backend.name))
         }
         return .done(records)
     }

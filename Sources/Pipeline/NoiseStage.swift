@@ -47,9 +47,7 @@ public struct NoiseStage: Stage {
         var digest = SHA256.hex(bytes)
         for _ in 1..<max(1, rounds) { digest = SHA256.hex(Array(digest.utf8) + bytes) }
         try item.write(bytes, to: "\(name)/\(item.key).bin")
-        return .done([RecordStatement(
-            "INSERT INTO caption (subject_kind, subject_id, source, idx, text) VALUES ('noise', ?, 'template', 0, ?)",
-            [item.key, digest])])
+        return .done([CaptionRecord(subjectKind: "noise", subjectID: item.key, source: "template", index: 0, text: digest)])
     }
 }
 

@@ -145,7 +145,7 @@ public final class StageRunner {
                 var message = result.error
                 do {
                     try db.inSavepoint {
-                        for record in result.records { try db.execute(sql: record.sql, arguments: record.arguments) }
+                        for record in result.records { try record.store(in: db) }
                         for file in result.files {
                             try WorkLedger.recordArtifact(db, stage: name, key: result.key, path: file.path, bytes: file.bytes, sha256: file.sha256)
                         }
@@ -156,7 +156,7 @@ public final class StageRunner {
                     kind = "record-rejected"
                     message = oneLine("the manifest refused this item's records: \(error)")
                 }
-                try WorkLedger.complete(db, stage: name, key: result.key, status: status.rawValue,
+                try WorkLedger.complete(db, stage: name, key: result.key, status: status,
                                         errorKind: kind, error: message, output: status == .failed ? nil : result.output, now: now)
                 switch status {
                 case .done: done += 1
@@ -207,7 +207,7 @@ struct ItemResult: Sendable {
     let errorKind: String?
     let error: String?
     let output: String?
-    let records: [RecordStatement]
+    let records: [any ItemRecord]
     let files: [ItemContext.PublishedFile]
     let folders: Set<String>
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Manifest
 
 // `cn-bench-manifest ROWS BATCH WORKDIR`: inserts ROWS pending `work` rows through
@@ -23,6 +22,6 @@ while offset < rows {
     offset += slice.count
 }
 let seconds = Date().timeIntervalSince(start)
-let count = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM work") } ?? 0
+let count = try store.read { try WorkLedger.totalItems($0) }
 precondition(count == rows, "expected \(rows) rows, found \(count)")
 print(String(format: "swift   %9d rows in %6.2f s = %9.0f rows/s (batch %d)", rows, seconds, Double(rows) / seconds, batch))

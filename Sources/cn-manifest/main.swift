@@ -130,7 +130,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         guard let sections = try location.open().read({ db in try SampleProvenance.report(db, sampleID: id) }) else {
-            throw ValidationError("no sample \(id) in \(location.workdir); list some with: cn-manifest query --workdir \(location.workdir) \"SELECT id, kind, source FROM sample LIMIT 10\"")
+            throw ValidationError("no sample \(id) in \(location.workdir); list some with: cn-manifest export --workdir \(location.workdir) --table sample")
         }
         print(SampleProvenance.text(sections), terminator: "")
     }
@@ -158,9 +158,7 @@ struct Sheet: ParsableCommand {
         let store = try location.open()
         var chosen = (ids ?? "").split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         if chosen.isEmpty {
-            let result = try QueryResult.run(sql: "SELECT id FROM sample WHERE \(condition ?? "1") ORDER BY id LIMIT \(limit)",
-                                             manifestPath: location.manifestPath)
-            chosen = result.rows.compactMap { $0.first.flatMap { $0 }.flatMap { Int64($0) } }
+            chosen = try QueryResult.sampleIDs(where: condition, limit: limit, manifestPath: location.manifestPath)
         }
         let sheet = try SampleSheet.render(ids: Array(chosen.prefix(limit)), workdir: URL(fileURLWithPath: location.workdir), manifest: store)
         try ImageFile.write(sheet, to: out)
@@ -193,7 +191,8 @@ struct Export: ParsableCommand {
 
     func run() throws {
         _ = try location.open()
-        let result = try QueryResult.run(sql: sql ?? "SELECT * FROM \"\(table)\"", manifestPath: location.manifestPath)
+        let result = try sql.map { try QueryResult.run(sql: $0, manifestPath: location.manifestPath) }
+            ?? QueryResult.table(table, manifestPath: location.manifestPath)
         let text = format == "csv" ? QueryFormatter.csv(result) : QueryFormatter.jsonLines(result)
         if let out {
             try text.write(toFile: out, atomically: true, encoding: .utf8)
