@@ -60,7 +60,7 @@ public struct CaptionStage: Stage {
 }
 
 /// The `caption` step's settings.
-public struct CaptionConfig: Decodable, Sendable, Equatable {
+public struct CaptionConfig: StageConfiguration, Equatable {
     /// An external captioner: argv of a command reading {"id","image"} JSON lines on stdin and
     /// writing {"id","caption"} lines on stdout (e.g. a BLIP-2 script on a GPU machine).
     public var command: [String]?
@@ -72,10 +72,13 @@ public struct CaptionConfig: Decodable, Sendable, Equatable {
     /// The defaults.
     public init() {}
 
-    enum Key: String, CodingKey { case command, batchSize = "batch_size", timeLimit = "time_limit" }
+    /// The accepted keys.
+    public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case command, batchSize = "batch_size", timeLimit = "time_limit" }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
         command = try c.decodeIfPresent([String].self, forKey: .command)
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 16
         timeLimit = try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? 600

@@ -1,8 +1,9 @@
 import Foundation
+import Pipeline
 
 /// The `compose` step's settings (Pipelines/*.yaml): how many (reference, target) view pairs each
 /// asset gives, where and how large the target object lands in the 256 canvas, and the scene.
-public struct ComposeConfig: Decodable, Sendable, Equatable {
+public struct ComposeConfig: StageConfiguration, Equatable {
     /// (reference view, target view) pairs drawn per asset, without repetition.
     public var pairsPerAsset = 4
     /// Canvas size (CustomNet trains at 256).
@@ -20,7 +21,7 @@ public struct ComposeConfig: Decodable, Sendable, Equatable {
     public init() {}
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ComposeConfig()
         pairsPerAsset = try c.decodeIfPresent(Int.self, forKey: .pairsPerAsset) ?? d.pairsPerAsset
         size = try c.decodeIfPresent(Int.self, forKey: .size) ?? d.size
@@ -32,7 +33,10 @@ public struct ComposeConfig: Decodable, Sendable, Equatable {
         colorMatch = try c.decodeIfPresent(Double.self, forKey: .colorMatch) ?? d.colorMatch
     }
 
-    enum Key: String, CodingKey {
+    /// The accepted keys.
+    public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case size, backgrounds
         case pairsPerAsset = "pairs_per_asset", scaleMin = "scale_min", scaleMax = "scale_max"
         case shadowOpacity = "shadow_opacity", shadowBlur = "shadow_blur", colorMatch = "color_match"

@@ -55,7 +55,7 @@ public struct RenderStage: Stage {
         var meta = rendered.metadata
         meta["seconds"] = nil
         meta["source"] = path
-        meta["sampling"] = config.cameras
+        meta["sampling"] = config.cameras.rawValue
         try Data(try JSONText.document(meta)).write(to: staging.appendingPathComponent("meta.json"))
         let written = try FileManager.default.contentsOfDirectory(atPath: staging.path).count
         guard written == 2 * config.views + 1 else {
@@ -67,9 +67,9 @@ public struct RenderStage: Stage {
 
     private var cameraSampling: CameraSampling {
         switch config.cameras {
-        case "ring": .ring(elevationsDegrees: [config.ringElevation], radius: config.ringRadius)
-        case "zero123-cube": .zero123Cube()
-        default: .zero123
+        case .ring: .ring(elevationsDegrees: [config.ringElevation], radius: config.ringRadius)
+        case .zero123Cube: .zero123Cube()
+        case .random: .zero123
         }
     }
 }

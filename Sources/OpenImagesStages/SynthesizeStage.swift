@@ -10,9 +10,9 @@ import CorpusStages
 /// The `synthesize` step's settings (Pipelines/openimages.yaml `config:`). Pose sampling follows
 /// CustomNet's scripts/process_data.sh: integer degrees x (polar) from U[polar_min, polar_max)
 /// and y (azimuth) from U[azimuth_min, azimuth_max), views (x, y, 0) and (-x, -y, 0).
-public struct SynthesizeConfig: Decodable, Sendable, Equatable {
-    /// "render" (exact views of objects with a known mesh and pose) or "diffusion" (not shipped yet).
-    public var backend = "render"
+public struct SynthesizeConfig: StageConfiguration, Equatable {
+    /// The view-synthesis backend.
+    public var backend = SynthesisBackendName.render
     /// Polar offset range in integer degrees, [min, max).
     public var polarMin = 0, polarMax = 60
     /// Azimuth offset range in integer degrees, [min, max).
@@ -27,9 +27,9 @@ public struct SynthesizeConfig: Decodable, Sendable, Equatable {
     public init() {}
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = SynthesizeConfig()
-        backend = try c.decodeIfPresent(String.self, forKey: .backend) ?? d.backend
+        backend = try c.decodeIfPresent(SynthesisBackendName.self, forKey: .backend) ?? d.backend
         polarMin = try c.decodeIfPresent(Int.self, forKey: .polarMin) ?? d.polarMin
         polarMax = try c.decodeIfPresent(Int.self, forKey: .polarMax) ?? d.polarMax
         azimuthMin = try c.decodeIfPresent(Int.self, forKey: .azimuthMin) ?? d.azimuthMin
@@ -41,7 +41,10 @@ public struct SynthesizeConfig: Decodable, Sendable, Equatable {
         supersampling = try c.decodeIfPresent(Int.self, forKey: .supersampling) ?? d.supersampling
     }
 
-    enum Key: String, CodingKey {
+    /// The accepted keys.
+    public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case backend, radius, canvas, supersampling
         case polarMin = "polar_min", polarMax = "polar_max", azimuthMin = "azimuth_min", azimuthMax = "azimuth_max"
         case longSide = "long_side", renderSize = "render_size"
@@ -49,7 +52,7 @@ public struct SynthesizeConfig: Decodable, Sendable, Equatable {
 
     /// Checks ranges, naming the field to fix.
     public func validated() throws -> SynthesizeConfig {
-        func fail(_ text: String) -> ConfigError { ConfigError(message: "synthesize config: " + text) }
+        func fail(_ text: String) -> ConfigError { ConfigError(message: "step 'synthesize': " + text) }
         guard polarMax > polarMin else { throw fail("polar_max must exceed polar_min (got [\(polarMin), \(polarMax)))") }
         guard azimuthMax > azimuthMin else { throw fail("azimuth_max must exceed azimuth_min (got [\(azimuthMin), \(azimuthMax)))") }
         guard (-180...180).contains(polarMin), (-180...180).contains(polarMax) else { throw fail("polar range must lie in [-180, 180]") }
@@ -57,6 +60,14 @@ public struct SynthesizeConfig: Decodable, Sendable, Equatable {
         guard (1...8).contains(supersampling), renderSize >= 16 else { throw fail("render_size >= 16 and supersampling 1...8") }
         return self
     }
+}
+
+/// The view-synthesis backends (the `backend:` key of the synthesize step).
+public enum SynthesisBackendName: String, ConfigChoice {
+    /// Exact views of objects with a known mesh and pose (the fixture's objects).
+    case render
+    /// The view-conditioned diffusion model (ships with the model).
+    case diffusion
 }
 
 /// One novel view to synthesise: the offset from the photo's camera in zero123's spherical
@@ -115,14 +126,12 @@ public enum SynthesisBackends {
     /// The backend named in the config.
     public static func make(_ config: SynthesizeConfig) throws -> any ViewSynthesisBackend {
         switch config.backend {
-        case "render": return RenderSynthesisBackend(config: config)
-        case "diffusion":
+        case .render: return RenderSynthesisBackend(config: config)
+        case .diffusion:
             // EXTENSION POINT: a `DiffusionSynthesisBackend: ViewSynthesisBackend` that runs the
             // view-conditioned model on `subject.reference` with T = [rad x, sin rad y, cos rad y, z]
             // (DDIM 50, guidance 3.0) goes here when the model ships.
-            throw ConfigError(message: "synthesize: the diffusion backend ships with the view-synthesis model and is not available yet; use backend: render")
-        default:
-            throw ConfigError(message: "synthesize: unknown backend '\(config.backend)' (render or diffusion)")
+            throw ConfigError(message: "step 'synthesize': the diffusion backend ships with the view-synthesis model and is not available yet; use backend: render")
         }
     }
 }

@@ -28,14 +28,22 @@ struct WorkdirOption: ParsableArguments {
     func open() throws -> ManifestStore { try ManifestStore.openExisting(workdir: URL(fileURLWithPath: workdir)) }
 }
 
-/// Output format of tabular results.
+/// Output format of tabular results (every subcommand that prints rows).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv
+    /// An aligned text table.
+    case table
+    /// A JSON array of objects.
+    case json
+    /// JSON Lines: one object per row.
+    case jsonl
+    /// RFC 4180 CSV with a header row.
+    case csv
 
     func render(_ result: QueryResult) -> String {
         switch self {
         case .table: QueryFormatter.table(result)
         case .json: QueryFormatter.json(result)
+        case .jsonl: QueryFormatter.jsonLines(result)
         case .csv: QueryFormatter.csv(result)
         }
     }
@@ -69,10 +77,13 @@ struct Query: ParsableCommand {
     @Flag(help: "List the saved queries.")
     var listSaved = false
 
-    @Flag(help: "Print a JSON array of objects.")
+    @Option(help: "Output format.")
+    var format: OutputFormat = .table
+
+    @Flag(help: "Print a JSON array of objects (same as --format json).")
     var json = false
 
-    @Flag(help: "Print RFC 4180 CSV.")
+    @Flag(help: "Print RFC 4180 CSV (same as --format csv).")
     var csv = false
 
     func validate() throws {
@@ -95,8 +106,8 @@ struct Query: ParsableCommand {
         }
         _ = try location.open()
         let result = try QueryResult.run(sql: text, manifestPath: location.manifestPath)
-        let format: OutputFormat = json ? .json : csv ? .csv : .table
-        print(format.render(result), terminator: "")
+        let chosen: OutputFormat = json ? .json : csv ? .csv : format
+        print(chosen.render(result), terminator: "")
     }
 }
 
@@ -110,7 +121,7 @@ struct Failures: ParsableCommand {
     @Flag(help: "List every failed or skipped item with its reason.")
     var list = false
 
-    @Option(help: "Output format: table, json or csv.")
+    @Option(help: "Output format.")
     var format: OutputFormat = .table
 
     func run() throws {
@@ -178,14 +189,13 @@ struct Export: ParsableCommand {
     @Option(help: "A read-only query to export instead of a table.")
     var sql: String?
 
-    @Option(help: "csv or jsonl.")
-    var format = "csv"
+    @Option(help: "Output format.")
+    var format: OutputFormat = .csv
 
     @Option(help: "Output file (default: standard output).")
     var out: String?
 
     func validate() throws {
-        guard ["csv", "jsonl"].contains(format) else { throw ValidationError("--format must be csv or jsonl") }
         guard table.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw ValidationError("--table must be a table name") }
     }
 
@@ -193,7 +203,7 @@ struct Export: ParsableCommand {
         _ = try location.open()
         let result = try sql.map { try QueryResult.run(sql: $0, manifestPath: location.manifestPath) }
             ?? QueryResult.table(table, manifestPath: location.manifestPath)
-        let text = format == "csv" ? QueryFormatter.csv(result) : QueryFormatter.jsonLines(result)
+        let text = format.render(result)
         if let out {
             try text.write(toFile: out, atomically: true, encoding: .utf8)
             print("exported \(result.rows.count) rows to \(out)")

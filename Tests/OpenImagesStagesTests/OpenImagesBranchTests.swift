@@ -262,7 +262,7 @@ import TestSupport
             #expect(errorKind(error) == "no-backend-view")
         }
         var diffusion = SynthesizeConfig()
-        diffusion.backend = "diffusion"
+        diffusion.backend = .diffusion
         #expect(throws: (any Error).self) { _ = try SynthesisBackends.make(diffusion) }
     }
 

@@ -1,5 +1,5 @@
 /// How the target view is framed around an extracted object.
-public enum TargetFraming: String, Sendable, Equatable, Decodable {
+public enum TargetFraming: String, Sendable, Equatable, Codable, CaseIterable {
     /// A square around the object's box, grown by `squareMargin`, kept inside the photo where it
     /// fits and padded with white where it does not; aspect preserved.
     case square
@@ -7,10 +7,23 @@ public enum TargetFraming: String, Sendable, Equatable, Decodable {
     case resize
 }
 
+extension TargetFraming {
+    /// Decodes a framing name; any other text fails with the accepted values.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = TargetFraming(rawValue: text) else {
+            let accepted = TargetFraming.allCases.map(\.rawValue).joined(separator: ", ")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not one of the accepted values (\(accepted))")
+        }
+        self = value
+    }
+}
+
 /// The settings of Open Images object extraction, decodable from a pipeline config; every field
 /// has a default. The reference framing is Zero-1-to-3's and CustomNet's (customnet.md section 2):
 /// the object's long side 200 px, centred on a 256x256 white canvas.
-public struct ExtractionConfig: Sendable, Equatable, Decodable {
+public struct ExtractionConfig: Sendable, Equatable, Codable {
     /// Side of the square target image (CustomNet trains at 256).
     public var targetSize: Int = 256
     /// How the target is framed.
@@ -30,7 +43,10 @@ public struct ExtractionConfig: Sendable, Equatable, Decodable {
     /// The defaults.
     public init() {}
 
-    private enum CodingKeys: String, CodingKey {
+    /// The keys a pipeline's `extract` step may set for the extraction.
+    public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case targetSize, targetFraming, squareMargin, referenceCanvas, referenceLongSide, referenceUpscale, applyRotation
     }
 
