@@ -1,4 +1,5 @@
 import Datasets
+import Fixtures
 import Foundation
 import Manifest
 import Pipeline

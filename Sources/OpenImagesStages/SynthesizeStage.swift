@@ -5,7 +5,6 @@ import Manifest
 import Pipeline
 import Raster
 import Support
-import CorpusStages
 
 /// The `synthesize` step's settings (Pipelines/openimages.yaml `config:`). Pose sampling follows
 /// CustomNet's scripts/process_data.sh: integer degrees x (polar) from U[polar_min, polar_max)

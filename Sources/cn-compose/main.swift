@@ -1,5 +1,5 @@
 import ArgumentParser
-import CorpusStages
+import ObjaverseStages
 import Pipeline
 import StageCLI
 

@@ -24,3 +24,10 @@ enum SourceScan {
         }
     }
 }
+
+extension SourceScan {
+    /// The text of Package.swift.
+    static func packageManifest() throws -> String {
+        try String(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+    }
+}

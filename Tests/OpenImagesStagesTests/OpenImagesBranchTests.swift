@@ -1,5 +1,6 @@
 import Assets
 import Datasets
+import Fixtures
 import Foundation
 import Geometry
 import Imaging

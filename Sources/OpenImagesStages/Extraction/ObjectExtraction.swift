@@ -1,3 +1,4 @@
+import Datasets
 import Imaging
 
 /// One extracted Open Images object: everything `cn-extract` writes for it.

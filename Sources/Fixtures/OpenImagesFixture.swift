@@ -1,11 +1,9 @@
 import Foundation
 import Geometry
 import Imaging
-import ObjaverseStages
 import Raster
 import Support
 import ZIPFoundation
-import CorpusStages
 
 /// `cn-fixture openimages --out DIR`: a small dataset in the exact Open Images on-disk layout
 /// (formats.md) whose objects are renders of the real assimp meshes composited into procedural

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Imaging
 @testable import Datasets
+@testable import OpenImagesStages
 
 @Suite("Extraction geometry")
 struct ExtractionGeometryTests {

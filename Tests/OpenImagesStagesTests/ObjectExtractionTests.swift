@@ -3,6 +3,7 @@ import Imaging
 import Testing
 import TestSupport
 @testable import Datasets
+@testable import OpenImagesStages
 
 /// A gray PNG mask of the given bit depth with `value` inside each rectangle (x0, y0, x1, y1).
 func maskPNG(width: Int, height: Int, bitDepth: Int, value: Int, rects: [(Int, Int, Int, Int)]) throws -> [UInt8] {

@@ -6,6 +6,7 @@
 //   cn-bench-openimages join DIR                       run the mask-to-box join + filters, print rows/s and peak RSS
 import Datasets
 import Imaging
+import OpenImagesStages
 import Foundation
 import Support
 #if canImport(Glibc)

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Pipeline
 import StageCLI
+import TestSupport
 
-/// `cn-bench-stage`: runs the synthetic `noise` stage through the real runner, to measure the
+/// `cn-test-stage`: runs the synthetic `noise` stage through the real runner, to measure the
 /// runner's overhead and to crash-test resume (kill it, run it again, compare).
-struct BenchStage: ParsableCommand {
+struct TestStage: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cn-bench-stage",
+        commandName: "cn-test-stage",
         abstract: "Run a synthetic stage (deterministic noise files + one record per item) through the stage runner.",
         discussion: """
             Used by scripts/bench/runner and the crash-resume tests. Every item writes noise/item-N.bin \
@@ -30,8 +31,8 @@ struct BenchStage: ParsableCommand {
 
     func run() throws {
         let stage = NoiseStage(items: items, bytesPerItem: bytes, rounds: rounds, failEvery: failEvery)
-        try StageMain.run(stage, executable: "cn-bench-stage", options: common)
+        try StageMain.run(stage, executable: "cn-test-stage", options: common)
     }
 }
 
-StageMain.main(BenchStage.self)
+StageMain.main(TestStage.self)

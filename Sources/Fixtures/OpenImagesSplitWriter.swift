@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Datasets
 import Support
 
 /// Writes a small Open Images split in the real on-disk formats (formats.md), for `cn-fixture`,
@@ -7,7 +8,7 @@ import Support
 /// columns; `oidv6-` prefix and 21 columns for train), `class-descriptions-boxable.csv` (no
 /// header), the image list with Rotation, the 16 `{split}-masks-{0..f}.zip` (stored entries,
 /// flat) and a Localized Narratives JSONL. Boxes are the masks' boxes, written with 6 digits.
-public enum OpenImagesFixture {
+public enum OpenImagesSplitWriter {
     /// One object of a fixture photo.
     public struct Object: Sendable {
         /// The class, e.g. `/m/0k4j`.

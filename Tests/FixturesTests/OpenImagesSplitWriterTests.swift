@@ -2,7 +2,9 @@ import Foundation
 import Imaging
 import Testing
 import TestSupport
-@testable import Datasets
+import Datasets
+import OpenImagesStages
+@testable import Fixtures
 
 @Suite("Open Images fixture, end to end")
 struct OpenImagesFixtureTests {
@@ -22,16 +24,16 @@ struct OpenImagesFixtureTests {
             var photo = RGBAImage(width: 320, height: 240, fill: RGBA8(30, 140, 30))
             photo.fill(PixelRect(x: 80, y: 60, width: 120, height: 90), with: RGBA8(230, 200, 20))
             let photos = [
-                OpenImagesFixture.Photo(imageID: "0a1b2c3d4e5f6071", image: photo, objects: [
+                OpenImagesSplitWriter.Photo(imageID: "0a1b2c3d4e5f6071", image: photo, objects: [
                     .init(labelName: "/m/0k4j", displayName: "Car", mask: Self.mask(640, 480, 0.25, 0.25, 0.625, 0.625)),
                     .init(labelName: "/m/01g317", displayName: "Person", mask: Self.mask(640, 480, 0, 0.1, 0.2, 0.9),
                           flags: BoxFlags(isOccluded: .no, isTruncated: .yes, isGroupOf: .no, isDepiction: .no, isInside: .no)),
                 ], caption: "A yellow \"car\" on grass."),
-                OpenImagesFixture.Photo(imageID: "f0e1d2c3b4a59687", image: photo, rotation: .counterClockwise90, objects: [
+                OpenImagesSplitWriter.Photo(imageID: "f0e1d2c3b4a59687", image: photo, rotation: .counterClockwise90, objects: [
                     .init(labelName: "/m/0k4j", displayName: "Car", mask: Self.mask(640, 480, 0.25, 0.25, 0.625, 0.625), predictedIoU: nil),
                 ]),
             ]
-            #expect(try OpenImagesFixture.write(root: root, split: split, photos: photos) == 3)
+            #expect(try OpenImagesSplitWriter.write(root: root, split: split, photos: photos) == 3)
             let layout = OpenImagesLayout(root: root, split: split)
             #expect(layout.missing.isEmpty)
             #expect(layout.narratives.count == 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Manifest
+import Pipeline
 import Support
 
 /// A synthetic stage for benchmarking and crash-testing the runner (`cn-bench-stage`): item i
