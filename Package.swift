@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["Support", "Manifest", grdb, "Yams"]),
         .target(name: "StageCLI", dependencies: ["Support", "Manifest", "Pipeline", argumentParser]),
         .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip"]),
-        .target(name: "Shards", dependencies: ["Support", "Imaging"]),
+        .target(name: "Shards", dependencies: ["Support", "Imaging", "Geometry"]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
         // Small datasets in the real on-disk layouts (Objaverse, Open Images) made from real meshes.
         .target(name: "Fixtures", dependencies: [
@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "OpenImagesStages", dependencies: [
             "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures",
         ]),
-        .target(name: "CorpusStages", dependencies: ["Support", "Imaging", "Manifest", "Pipeline", "Shards", grdb]),
+        .target(name: "CorpusStages", dependencies: ["Support", "Imaging", "Geometry", "Manifest", "Pipeline", "Shards", grdb]),
 
         // Executables (thin: parse arguments, call the library)
         .executableTarget(name: "cn-manifest", dependencies: ["StageCLI", "Manifest", "CorpusStages", "Imaging", argumentParser]),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "Manifest", "Support", "TestSupport", grdb]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "Support", "ZIPFoundation"]),
         .testTarget(name: "FixturesTests", dependencies: ["Fixtures", "Datasets", "Imaging", "OpenImagesStages", "TestSupport"]),
-        .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
+        .testTarget(name: "ShardsTests", dependencies: ["Shards", "Geometry", "TestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages", "OpenImagesStages", "Pipeline", "Datasets"]),
         .testTarget(name: "OpenImagesStagesTests", dependencies: [
             "TestSupport", "OpenImagesStages", "Fixtures", "Datasets", "Imaging", "Raster", "Geometry", "Assets", "Support",

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Manifest
 import Shards
+import Geometry
 
 /// Builds the `sample` table (DESIGN.md CONTRACT) from what the stages made: one sample per
 /// composition (Objaverse branch; T from the two views' cameras, zero123's get_T on the
@@ -17,7 +18,7 @@ public enum SampleAssembler {
         public var sourceID: String
         public var reference: String
         public var target: String
-        public var pose: PoseVector
+        public var pose: RelativePose
         public var bbox: PixelBox
         public var caption: String?
         public var view: [Double]?
@@ -34,9 +35,9 @@ public enum SampleAssembler {
 
     /// An Objaverse sample: T from the two views' cameras (zero123's get_T on the spherical coordinates).
     static func draft(composition c: SampleSources.Composition) -> Draft {
-        let dAz = c.targetAzimuth - c.referenceAzimuth
-        let pose = PoseVector(polar: c.targetPolar - c.referencePolar, azimuthSin: sin(dAz), azimuthCos: cos(dAz),
-                              radius: c.targetRadius - c.referenceRadius)
+        let pose = RelativePose(
+            from: SphericalCoordinates(polar: c.referencePolar, azimuth: c.referenceAzimuth, radius: c.referenceRadius),
+            to: SphericalCoordinates(polar: c.targetPolar, azimuth: c.targetAzimuth, radius: c.targetRadius))
         return Draft(
             kind: "objaverse", source: "asset/\(c.assetID)/" + String(format: "%02d-%02d", c.referenceView, c.targetView),
             sourceID: c.assetID, reference: c.reference, target: c.target, pose: pose,
@@ -51,7 +52,7 @@ public enum SampleAssembler {
         return Draft(
             kind: "openimages", source: "image/\(n.imageID)/object/\(n.objectID)/view/\(n.index)", sourceID: n.imageID,
             reference: n.image, target: n.target,
-            pose: InversePose.condition(polarDegrees: x, azimuthDegrees: y, radius: z),
+            pose: RelativePose.inverseOfOffset(polarDegrees: x, azimuthDegrees: y, radius: z),
             bbox: PixelBox(x: n.bboxX, y: n.bboxY, width: n.bboxW, height: n.bboxH),
             caption: n.caption, view: [x, y, z], referencePose: nil, targetPose: nil)
     }

@@ -3,6 +3,7 @@ import Imaging
 import Manifest
 import Shards
 import Support
+import Geometry
 
 /// `cn-shard`: assembles the `sample` table, splits it by source, and writes WebDataset shards
 /// `WORKDIR/shards/{split}-{000000}.tar` with their indexes (DESIGN.md CONTRACT), resuming
@@ -101,7 +102,7 @@ public struct ShardJob {
         return try CustomNetSample(
             id: Int(row.id), kind: row.kind, split: row.split, target: target, targetEncoding: .png,
             reference: reference, concat: concat, caption: caption,
-            pose: PoseVector(polar: row.polar, azimuthSin: row.azimuthSin, azimuthCos: row.azimuthCos, radius: row.radius),
+            pose: RelativePose(polar: row.polar, azimuthSin: row.azimuthSin, azimuthCos: row.azimuthCos, radius: row.radius),
             bbox: bbox, targetWidth: header.width, targetHeight: header.height,
             referenceMatrix: referenceMatrix, targetMatrix: targetMatrix, source: provenance
         ).webDatasetSample()

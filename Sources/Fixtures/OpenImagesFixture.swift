@@ -98,7 +98,7 @@ public enum OpenImagesFixture {
             let radius = random.uniform(1.5, 2.0)
             let pose = CameraPose.lookAt(location: SphericalCoordinates(polar: polar, azimuth: azimuth, radius: radius).cartesian)
             let settings = RenderSettings(width: renderSize, height: renderSize, supersampling: supersampling)
-            let render = AssetRenderer.render(mesh.asset, camera: pose, settings: settings).image.rgbaImage
+            let render = AssetRenderer.render(mesh.asset, camera: pose, settings: settings).image
             shot = Shot(pose: pose, render: render, alphaBox: shot.alphaBox)
             let mask = render.alphaChannel().binarized(threshold: 127)
             guard let box = mask.boundingBox() else { continue }

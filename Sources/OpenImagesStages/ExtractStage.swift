@@ -4,6 +4,7 @@ import Imaging
 import Manifest
 import Pipeline
 import Support
+import Synchronization
 
 /// `cn-extract`: every accepted Open Images object -> `extract/{object}/object.png` (RGBA
 /// cut-out), `ref.png` (zero123 framing: long side 200 centred on white 256), `target.png`
@@ -116,28 +117,16 @@ public struct ExtractStage: Stage {
 
 /// The mask source of each (root, split), opened once and shared by the workers.
 final class MaskSourceCache: Sendable {
-    private let table = MutexBox<[String: any MaskSource]>([:])
+    private let table = Mutex<[String: any MaskSource]>([:])
 
     func source(root: String, split: String) -> any MaskSource {
-        table.with { sources in
+        table.withLock { sources in
             let key = root + "\u{0}" + split
             if let source = sources[key] { return source }
             let source = OpenImagesLayout(root: root, split: split).maskSource()
             sources[key] = source
             return source
         }
-    }
-}
-
-/// A tiny lock-protected box.
-final class MutexBox<Value: Sendable>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func with<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }
 

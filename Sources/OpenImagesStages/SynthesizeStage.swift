@@ -5,6 +5,7 @@ import Manifest
 import Pipeline
 import Raster
 import Support
+import Synchronization
 
 /// The `synthesize` step's settings (Pipelines/openimages.yaml `config:`). Pose sampling follows
 /// CustomNet's scripts/process_data.sh: integer degrees x (polar) from U[polar_min, polar_max)
@@ -144,14 +145,14 @@ public enum SynthesisBackends {
 /// (θ + Δθ, φ + Δφ, r + Δr), looking at the origin (the normalised object's centre) with +Z up,
 /// as zero123's renders orient every camera. So zero123's get_T(view, photo) is exactly
 /// [Δθ, sin Δφ, cos Δφ, Δr], and the sample's condition from the view back to the photo is its
-/// inverse [-Δθ, sin -Δφ, cos -Δφ, -Δr] (`InversePose`). Offsets taking θ outside (0, π) would
+/// inverse [-Δθ, sin -Δφ, cos -Δφ, -Δr] (`RelativePose.inverseOfOffset`). Offsets taking θ outside (0, π) would
 /// cross a pole (the spherical coordinates would no longer differ by Δθ): such views fail with
 /// 'pose-out-of-range'. The photo camera itself must look at the origin without roll (the
 /// fixture's cameras are `CameraPose.lookAt`), which is what makes the offset camera comparable.
 public final class RenderSynthesisBackend: ViewSynthesisBackend {
     public let name = "render"
     public let config: SynthesizeConfig
-    private let assets = MutexBox<[String: PreparedAsset]>([:])
+    private let assets = Mutex<[String: PreparedAsset]>([:])
 
     public init(config: SynthesizeConfig) {
         self.config = config
@@ -178,7 +179,7 @@ public final class RenderSynthesisBackend: ViewSynthesisBackend {
         let asset = try prepared(mesh.path)
         let camera = try Self.camera(from: mesh.worldToCamera, delta: delta)
         let settings = RenderSettings(width: config.renderSize, height: config.renderSize, supersampling: config.supersampling)
-        let image = AssetRenderer.render(asset, camera: camera, settings: settings).image.rgbaImage
+        let image = AssetRenderer.render(asset, camera: camera, settings: settings).image
         guard let framed = ObjectFraming.reference(image, canvas: config.canvas, longSide: config.longSide) else {
             throw SynthesisError(kind: "empty-view", message: "the mesh of \(subject.objectID) is not visible from the offset camera")
         }
@@ -186,9 +187,9 @@ public final class RenderSynthesisBackend: ViewSynthesisBackend {
     }
 
     private func prepared(_ path: String) throws -> PreparedAsset {
-        if let asset = assets.with({ $0[path] }) { return asset }
+        if let asset = assets.withLock({ $0[path] }) { return asset }
         let asset = try AssetRenderer.prepare(assetAt: URL(fileURLWithPath: path))
-        assets.with { $0[path] = asset }
+        assets.withLock { $0[path] = asset }
         return asset
     }
 }
