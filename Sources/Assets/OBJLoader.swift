@@ -36,13 +36,13 @@ public enum OBJLoader {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let head = parts.first else { continue }
-            func fail(_ why: String) -> AssetError { AssetError(kind: "bad-obj", message: "OBJ line \(lineNumber): \(why)") }
+            func fail(_ why: String) -> AssetError { AssetError(.badOBJ, message: "OBJ line \(lineNumber): \(why)") }
             switch head {
             case "v":
                 guard parts.count >= 4, let x = float(parts[1]), let y = float(parts[2]), let z = float(parts[3]) else { throw fail("malformed vertex") }
                 let p = Vec3(x, y, z)
                 guard p.isFinite, abs(x) <= limits.maxCoordinate, abs(y) <= limits.maxCoordinate, abs(z) <= limits.maxCoordinate else {
-                    throw AssetError(kind: "non-finite-data", message: "OBJ line \(lineNumber): non-finite or out-of-range vertex")
+                    throw AssetError(.nonFiniteData, message: "OBJ line \(lineNumber): non-finite or out-of-range vertex")
                 }
                 positions.append(p)
                 if parts.count >= 7, let r = float(parts[4]), let g = float(parts[5]), let b = float(parts[6]) {
@@ -67,7 +67,7 @@ public enum OBJLoader {
                         guard let i = Int(f), i != 0 else { throw fail("bad \(what) index \(f)") }
                         let r = i > 0 ? i - 1 : count + i
                         guard r >= 0, r < count else {
-                            throw AssetError(kind: "bad-index", message: "OBJ line \(lineNumber): \(what) index \(i) out of range (\(count) defined)")
+                            throw AssetError(.badIndex, message: "OBJ line \(lineNumber): \(what) index \(i) out of range (\(count) defined)")
                         }
                         return r
                     }
@@ -83,7 +83,7 @@ public enum OBJLoader {
                     triangles += 1
                 }
                 guard triangles <= limits.maxTriangles else {
-                    throw AssetError(kind: "too-many-triangles", message: "the OBJ has more than \(limits.maxTriangles) triangles")
+                    throw AssetError(.tooManyTriangles, message: "the OBJ has more than \(limits.maxTriangles) triangles")
                 }
             case "mtllib":
                 guard let folder else { break }
@@ -100,7 +100,7 @@ public enum OBJLoader {
                 continue
             }
         }
-        guard triangles > 0 else { throw AssetError(kind: "not-a-mesh", message: "the OBJ has no faces") }
+        guard triangles > 0 else { throw AssetError(.notAMesh, message: "the OBJ has no faces") }
         // OBJ has no face culling: faces without a material get a double-sided default one.
         var defaultMaterial: Int?
         if order.contains(-1) {
@@ -134,11 +134,11 @@ public enum OBJLoader {
 
     static func readSibling(_ name: String, folder: URL, limits: AssetLimits) throws -> [UInt8] {
         let cleaned = name.replacingOccurrences(of: "\\", with: "/")
-        if cleaned.hasPrefix("/") { throw AssetError(kind: "uri-escapes-folder", message: "\(name) is an absolute path") }
+        if cleaned.hasPrefix("/") { throw AssetError(.uriEscapesFolder, message: "\(name) is an absolute path") }
         let base = folder.standardizedFileURL.resolvingSymlinksInPath().path
         let target = folder.appendingPathComponent(cleaned).standardizedFileURL.resolvingSymlinksInPath()
         guard target.path.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
-            throw AssetError(kind: "uri-escapes-folder", message: "\(name) leaves the asset's folder")
+            throw AssetError(.uriEscapesFolder, message: "\(name) leaves the asset's folder")
         }
         return try GLTFLoader.readLimited(url: target, limits: limits)
     }

@@ -26,7 +26,7 @@ public enum PLYLoader {
 
     /// Parses PLY bytes: vertices (with colours when present) and polygon faces, triangulated.
     public static func parse(_ bytes: [UInt8], limits: AssetLimits = .default) throws -> Scene {
-        func fail(_ why: String) -> AssetError { AssetError(kind: "bad-ply", message: "PLY: \(why)") }
+        func fail(_ why: String) -> AssetError { AssetError(.badPLY, message: "PLY: \(why)") }
         guard bytes.count >= 4, bytes[0] == 0x70, bytes[1] == 0x6C, bytes[2] == 0x79 else { throw fail("missing 'ply' magic") }
         // Header up to "end_header\n".
         let marker = Array("end_header".utf8)
@@ -93,7 +93,7 @@ public enum PLYLoader {
                     }
                     let x = values["x"]!, y = values["y"]!, z = values["z"]!
                     guard x.isFinite, y.isFinite, z.isFinite, max(abs(x), abs(y), abs(z)) <= limits.maxCoordinate else {
-                        throw AssetError(kind: "non-finite-data", message: "PLY has a non-finite or out-of-range vertex")
+                        throw AssetError(.nonFiniteData, message: "PLY has a non-finite or out-of-range vertex")
                     }
                     positions += [Float(x), Float(y), Float(z)]
                     if hasNormals { normals += [Float(values["nx"]!), Float(values["ny"]!), Float(values["nz"]!)] }
@@ -118,7 +118,7 @@ public enum PLYLoader {
                                 let v = try reader.read(prop.type)
                                 if prop.name == list.name {
                                     guard v >= 0, v < Double(vertexCount) else {
-                                        throw AssetError(kind: "bad-index", message: "PLY face refers to vertex \(Int(v)) of \(vertexCount)")
+                                        throw AssetError(.badIndex, message: "PLY face refers to vertex \(Int(v)) of \(vertexCount)")
                                     }
                                     poly.append(UInt32(v))
                                 }
@@ -126,7 +126,7 @@ public enum PLYLoader {
                             if prop.name == list.name, poly.count >= 3 {
                                 for k in 1..<(poly.count - 1) { faces += [poly[0], poly[k], poly[k + 1]] }
                                 guard faces.count / 3 <= limits.maxTriangles else {
-                                    throw AssetError(kind: "too-many-triangles", message: "the PLY has more than \(limits.maxTriangles) triangles")
+                                    throw AssetError(.tooManyTriangles, message: "the PLY has more than \(limits.maxTriangles) triangles")
                                 }
                             }
                         } else { _ = try reader.read(prop.type) }
@@ -143,7 +143,7 @@ public enum PLYLoader {
                 }
             }
         }
-        guard !faces.isEmpty else { throw AssetError(kind: "not-a-mesh", message: "the PLY has no faces") }
+        guard !faces.isEmpty else { throw AssetError(.notAMesh, message: "the PLY has no faces") }
         let prim = MeshPrimitive(positions: positions, normals: hasNormals ? normals : nil, uvs: hasUV ? uvs : nil,
                                  colors: hasColors ? colors : nil, indices: faces, material: 0)
         return Scene(objects: [SceneObject(name: "ply", primitives: [prim], worldTransform: .identity, root: 0)],
@@ -161,7 +161,7 @@ struct PLYReader {
     mutating func count(_ type: String) throws -> Int {
         let v = try read(type)
         guard v.isFinite, v >= 0, v <= 1_000_000, v == v.rounded() else {
-            throw AssetError(kind: "bad-ply", message: "PLY: invalid list length \(v)")
+            throw AssetError(.badPLY, message: "PLY: invalid list length \(v)")
         }
         return Int(v)
     }
@@ -172,12 +172,12 @@ struct PLYReader {
             let start = offset
             while offset < bytes.count, !(bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x0D || bytes[offset] == 0x09) { offset += 1 }
             guard offset > start, let v = Double(String(decoding: bytes[start..<offset], as: UTF8.self)) else {
-                throw AssetError(kind: "bad-ply", message: "PLY: truncated or malformed ascii data")
+                throw AssetError(.badPLY, message: "PLY: truncated or malformed ascii data")
             }
             return v
         }
         let n = PLYLoader.size(type)!
-        guard offset + n <= bytes.count else { throw AssetError(kind: "bad-ply", message: "PLY: binary data is truncated") }
+        guard offset + n <= bytes.count else { throw AssetError(.badPLY, message: "PLY: binary data is truncated") }
         var raw: UInt64 = 0
         if format == "binary_little_endian" {
             for k in 0..<n { raw |= UInt64(bytes[offset + k]) << (8 * UInt64(k)) }

@@ -37,7 +37,7 @@ public struct CaptionStage: Stage {
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
         let parts = item.key.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { throw CaptionError(kind: "bad-item", message: "unknown caption subject \(item.key)") }
+        guard parts.count == 2 else { throw CaptionError(.badItem, message: "unknown caption subject \(item.key)") }
         let (kind, id) = (parts[0], parts[1])
         let subject = try item.stage.manifest.read { db in try CaptionSubject.load(db, kind: kind, id: id) }
         if subject.hasNarrative { return .done([]) }
@@ -86,7 +86,29 @@ public struct CaptionConfig: StageConfiguration, Equatable {
 }
 
 /// A subject that cannot be captioned, with the reason.
-public struct CaptionError: DescribedError {
-    public let kind: String
+public struct CaptionError: DescribedError, Equatable {
+    /// The failure classes; their raw values are the stable `kind` strings stored in manifests
+    /// (pinned by a test: renaming one is a change of the manifest's vocabulary).
+    public enum Reason: String, Sendable, CaseIterable {
+        case badItem = "bad-item"
+        case captionerEmpty = "captioner-empty"
+        case captionerFailed = "captioner-failed"
+        case captionerNoOutput = "captioner-no-output"
+        case captionerTimeout = "captioner-timeout"
+        case missingSubject = "missing-subject"
+    }
+
+    /// Which failure class this is.
+    public let reason: Reason
+    /// What is wrong.
     public let message: String
+
+    /// The stable kebab-case failure class (`reason.rawValue`).
+    public var kind: String { reason.rawValue }
+
+    /// Creates an error of a class with its message.
+    public init(_ reason: Reason, message: String) {
+        self.reason = reason
+        self.message = message
+    }
 }

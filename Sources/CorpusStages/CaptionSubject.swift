@@ -13,17 +13,17 @@ struct CaptionSubject {
         switch kind {
         case "composition":
             guard let found = try CaptionSubjects.composition(db, id: id) else {
-                throw CaptionError(kind: "missing-subject", message: "composition \(id) is not in the manifest")
+                throw CaptionError(.missingSubject, message: "composition \(id) is not in the manifest")
             }
             return CaptionSubject(image: found.target, objectName: found.assetName, sceneDescription: found.descriptor, hasNarrative: false)
         case "image":
             let narratives = try CaptionRecord.count(db, subjectKind: "image", subjectID: id, source: "narrative")
             guard let found = try CaptionSubjects.image(db, id: id) else {
-                throw CaptionError(kind: "missing-subject", message: "image \(id) has no extracted object")
+                throw CaptionError(.missingSubject, message: "image \(id) has no extracted object")
             }
             return CaptionSubject(image: found.target, objectName: found.subject, sceneDescription: nil, hasNarrative: narratives > 0)
         default:
-            throw CaptionError(kind: "bad-item", message: "unknown caption subject kind \(kind)")
+            throw CaptionError(.badItem, message: "unknown caption subject kind \(kind)")
         }
     }
 }

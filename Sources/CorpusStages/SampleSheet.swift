@@ -12,7 +12,7 @@ public enum SampleSheet {
         let rows = try manifest.read { db in
             try SampleRecord.samples(db, ids: ids)
         }
-        guard !rows.isEmpty else { throw ShardError(kind: "no-samples", "none of the requested sample ids is in the manifest") }
+        guard !rows.isEmpty else { throw ShardError(.noSamples, "none of the requested sample ids is in the manifest") }
         let gap = 8, textHeight = 40, width = 3 * tile + 4 * gap
         var sheet = RGBAImage(width: width, height: rows.count * (tile + textHeight + gap) + gap, fill: .white)
         for (index, row) in rows.enumerated() {

@@ -36,7 +36,7 @@ public struct ShardJob {
         let splits = try SplitAssigner(splits: [("train", config.train), ("val", config.val), ("test", config.test)], salt: config.splitSalt)
         let drafts = try manifest.read { db in try SampleAssembler.drafts(db) }
         guard !drafts.isEmpty else {
-            throw ShardError(kind: "no-samples", "the manifest has no compositions or synthesised views yet: run cn-compose (Objaverse) or cn-synthesize (Open Images) first")
+            throw ShardError(.noSamples, "the manifest has no compositions or synthesised views yet: run cn-compose (Objaverse) or cn-synthesize (Open Images) first")
         }
         try manifest.write { db in try SampleAssembler.record(db, drafts: drafts, splits: splits) }
         let folder = workdir.appendingPathComponent("shards").path
@@ -128,14 +128,14 @@ public struct ShardJob {
     private func bytes(_ relative: String) throws -> [UInt8] {
         let path = workdir.appendingPathComponent(relative).path
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ShardError(kind: "missing-file", "sample file \(path) is missing; re-run the stage that made it")
+            throw ShardError(.missingFile, "sample file \(path) is missing; re-run the stage that made it")
         }
         return Array(data)
     }
 
     private func pose(asset: String, view: Int) throws -> [Float] {
         let path = try manifest.read { db in try ViewRecord.find(db, asset: asset, index: view)?.pose }
-        guard let path else { throw ShardError(kind: "missing-view", "view \(view) of asset \(asset) is not in the manifest") }
+        guard let path else { throw ShardError(.missingView, "view \(view) of asset \(asset) is not in the manifest") }
         return try NPY.decode(try bytes(path)).values.map(Float.init)
     }
 }

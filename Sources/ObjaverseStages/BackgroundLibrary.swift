@@ -14,7 +14,7 @@ final class BackgroundLibrary: Sendable {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder)
             .filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
         guard !names.isEmpty else {
-            throw ComposeError(kind: "no-backgrounds", message: "the backgrounds folder \(folder) holds no .jpg or .png photo")
+            throw ComposeError(.noBackgrounds, message: "the backgrounds folder \(folder) holds no .jpg or .png photo")
         }
         photos.withLock { $0 = names.map { folder + "/" + $0 } }
     }
@@ -39,7 +39,24 @@ final class BackgroundLibrary: Sendable {
 }
 
 /// A composition that cannot be made, with its reason.
-public struct ComposeError: DescribedError {
-    public let kind: String
+public struct ComposeError: DescribedError, Equatable {
+    /// The failure classes; their raw values are the stable `kind` strings stored in manifests
+    /// (pinned by a test: renaming one is a change of the manifest's vocabulary).
+    public enum Reason: String, Sendable, CaseIterable {
+        case noBackgrounds = "no-backgrounds"
+    }
+
+    /// Which failure class this is.
+    public let reason: Reason
+    /// What is wrong.
     public let message: String
+
+    /// The stable kebab-case failure class (`reason.rawValue`).
+    public var kind: String { reason.rawValue }
+
+    /// Creates an error of a class with its message.
+    public init(_ reason: Reason, message: String) {
+        self.reason = reason
+        self.message = message
+    }
 }

@@ -45,22 +45,22 @@ public struct ExtractStage: Stage {
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
         guard let row = try item.stage.manifest.read({ db in try ExtractionSource.find(db, objectID: item.key) }) else {
-            throw ExtractError(kind: "not-in-manifest", message: "object \(item.key) is not in the manifest; run cn-ingest openimages first")
+            throw ExtractError(.notInManifest, message: "object \(item.key) is not in the manifest; run cn-ingest openimages first")
         }
         let imageID = row.imageID, maskPath = row.maskPath, photoPath = row.photoPath
         let split = row.split, subject = row.className
         guard let root = row.root else {
-            throw ExtractError(kind: "no-dataset-root", message: "no dataset root recorded for split \(split); run cn-ingest openimages")
+            throw ExtractError(.noDatasetRoot, message: "no dataset root recorded for split \(split); run cn-ingest openimages")
         }
         let rotation = row.rotation.flatMap(ImageRotation.init(rawValue:))
 
         guard FileManager.default.fileExists(atPath: photoPath) else {
-            throw ExtractError(kind: "missing-photo", message: "photo \(photoPath) of object \(item.key) does not exist")
+            throw ExtractError(.missingPhoto, message: "photo \(photoPath) of object \(item.key) does not exist")
         }
         let photo = try Self.readFile(photoPath, limit: limits.maxFileBytes)
         let header = try JPEG.readHeader(photo, source: photoPath)
         guard let mask = try sources.source(root: root, split: split).maskBytes(maskPath: maskPath, imageID: imageID) else {
-            throw ExtractError(kind: "missing-mask", message: "mask \(maskPath) is neither in \(split)-masks-*.zip nor in an unzipped mask folder under \(root)")
+            throw ExtractError(.missingMask, message: "mask \(maskPath) is neither in \(split)-masks-*.zip nor in an unzipped mask folder under \(root)")
         }
         let maskHeader = try PNG.readHeader(mask, source: maskPath)
         try Self.checkAspect(maskWidth: maskHeader.width, maskHeight: maskHeader.height,
@@ -92,10 +92,10 @@ public struct ExtractStage: Stage {
     static func readFile(_ path: String, limit: Int) throws -> [UInt8] {
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
         guard size <= limit else {
-            throw ExtractError(kind: "file-too-large", message: "\(path) is \(size) bytes, over the \(limit)-byte limit")
+            throw ExtractError(.fileTooLarge, message: "\(path) is \(size) bytes, over the \(limit)-byte limit")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ExtractError(kind: "unreadable-file", message: "cannot read \(path)")
+            throw ExtractError(.unreadableFile, message: "cannot read \(path)")
         }
         return [UInt8](data)
     }
@@ -109,7 +109,7 @@ public struct ExtractStage: Stage {
             return abs(expected - Double(maskHeight)) <= max(2, 0.01 * Double(maskHeight))
         }
         guard maskWidth > 0, maskHeight > 0, fits(photoWidth, photoHeight) || fits(photoHeight, photoWidth) else {
-            throw ExtractError(kind: "mask-aspect-mismatch",
+            throw ExtractError(.maskAspectMismatch,
                                message: "mask \(mask) is \(maskWidth)x\(maskHeight), not the aspect of its \(photoWidth)x\(photoHeight) photo")
         }
     }
@@ -131,11 +131,30 @@ final class MaskSourceCache: Sendable {
 }
 
 /// An extraction failure with the kind that names the defect.
-public struct ExtractError: DescribedError {
-    public let kind: String
+public struct ExtractError: DescribedError, Equatable {
+    /// The failure classes; their raw values are the stable `kind` strings stored in manifests
+    /// (pinned by a test: renaming one is a change of the manifest's vocabulary).
+    public enum Reason: String, Sendable, CaseIterable {
+        case fileTooLarge = "file-too-large"
+        case maskAspectMismatch = "mask-aspect-mismatch"
+        case missingMask = "missing-mask"
+        case missingPhoto = "missing-photo"
+        case noDatasetRoot = "no-dataset-root"
+        case notInManifest = "not-in-manifest"
+        case unreadableFile = "unreadable-file"
+    }
+
+    /// Which failure class this is.
+    public let reason: Reason
+    /// What is wrong, naming the file.
     public let message: String
-    public init(kind: String, message: String) {
-        self.kind = kind
+
+    /// The stable kebab-case failure class (`reason.rawValue`).
+    public var kind: String { reason.rawValue }
+
+    /// Creates an error of a class with its message.
+    public init(_ reason: Reason, message: String) {
+        self.reason = reason
         self.message = message
     }
 }

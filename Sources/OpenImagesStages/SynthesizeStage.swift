@@ -165,7 +165,7 @@ public final class RenderSynthesisBackend: ViewSynthesisBackend {
         let azimuth = s.azimuth + delta.azimuthDegrees * Double.pi / 180
         let radius = s.radius + delta.radius
         guard polar > 1e-6, polar < Double.pi - 1e-6, radius > 0 else {
-            throw SynthesisError(kind: "pose-out-of-range", message: String(
+            throw SynthesisError(.poseOutOfRange, message: String(
                 format: "view at polar %.1f° (photo %.1f° + %.0f°), radius %.2f leaves zero123's spherical range", polar * 180 / .pi,
                 s.polar * 180 / .pi, delta.polarDegrees, radius))
         }
@@ -174,14 +174,14 @@ public final class RenderSynthesisBackend: ViewSynthesisBackend {
 
     public func view(of subject: SynthesisSubject, delta: ViewDelta) throws -> RGBAImage {
         guard let mesh = subject.mesh else {
-            throw SynthesisError(kind: "no-backend-view", message: "render backend needs a known mesh; use the diffusion backend when it ships (object \(subject.objectID) has no object_mesh row)")
+            throw SynthesisError(.noBackendView, message: "render backend needs a known mesh; use the diffusion backend when it ships (object \(subject.objectID) has no object_mesh row)")
         }
         let asset = try prepared(mesh.path)
         let camera = try Self.camera(from: mesh.worldToCamera, delta: delta)
         let settings = RenderSettings(width: config.renderSize, height: config.renderSize, supersampling: config.supersampling)
         let image = AssetRenderer.render(asset, camera: camera, settings: settings).image
         guard let framed = ObjectFraming.reference(image, canvas: config.canvas, longSide: config.longSide) else {
-            throw SynthesisError(kind: "empty-view", message: "the mesh of \(subject.objectID) is not visible from the offset camera")
+            throw SynthesisError(.emptyView, message: "the mesh of \(subject.objectID) is not visible from the offset camera")
         }
         return framed
     }
@@ -226,12 +226,12 @@ public struct SynthesizeStage: Stage {
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
         let row = try item.stage.manifest.read { db in try SynthesisSource.find(db, objectID: item.key) }
-        guard let row else { throw SynthesisError(kind: "not-in-manifest", message: "object \(item.key) has no extraction; run cn-extract") }
+        guard let row else { throw SynthesisError(.notInManifest, message: "object \(item.key) has no extraction; run cn-extract") }
         var mesh: KnownMesh?
         if let path = row.mesh, let text = row.worldToCamera {
             let values = (try? JSONDecoder().decode([Double].self, from: Data(text.utf8))) ?? []
             guard let pose = WorldToCamera(rowMajor3x4: values) else {
-                throw SynthesisError(kind: "bad-pose", message: "object_mesh.world_to_camera of \(item.key) is not 12 numbers")
+                throw SynthesisError(.badPose, message: "object_mesh.world_to_camera of \(item.key) is not 12 numbers")
             }
             mesh = KnownMesh(path: path, worldToCamera: pose)
         }
@@ -251,11 +251,28 @@ public struct SynthesizeStage: Stage {
 }
 
 /// A view that cannot be synthesised, with the kind naming why.
-public struct SynthesisError: DescribedError {
-    public let kind: String
+public struct SynthesisError: DescribedError, Equatable {
+    /// The failure classes; their raw values are the stable `kind` strings stored in manifests
+    /// (pinned by a test: renaming one is a change of the manifest's vocabulary).
+    public enum Reason: String, Sendable, CaseIterable {
+        case badPose = "bad-pose"
+        case emptyView = "empty-view"
+        case noBackendView = "no-backend-view"
+        case notInManifest = "not-in-manifest"
+        case poseOutOfRange = "pose-out-of-range"
+    }
+
+    /// Which failure class this is.
+    public let reason: Reason
+    /// What is wrong.
     public let message: String
-    public init(kind: String, message: String) {
-        self.kind = kind
+
+    /// The stable kebab-case failure class (`reason.rawValue`).
+    public var kind: String { reason.rawValue }
+
+    /// Creates an error of a class with its message.
+    public init(_ reason: Reason, message: String) {
+        self.reason = reason
         self.message = message
     }
 }

@@ -90,7 +90,7 @@ public enum AssetRenderer {
         var out: [RenderedView] = []
         for (i, pose) in poses.enumerated() {
             if let timeLimit, elapsed() > timeLimit {
-                throw AssetError(kind: "time-limit", message: "rendering \(url.lastPathComponent) took over \(timeLimit) s (\(i) of \(views) views done)")
+                throw AssetError(.timeLimit, message: "rendering \(url.lastPathComponent) took over \(timeLimit) s (\(i) of \(views) views done)")
             }
             let r = Rasterizer.render(prepared.renderScene, camera: pose, settings: viewSettings)
             out.append(RenderedView(index: i, image: r.image, worldToCamera: pose.worldToCamera, spherical: pose.spherical,

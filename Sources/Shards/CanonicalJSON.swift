@@ -30,10 +30,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .bool(let value): out += Array((value ? "true" : "false").utf8)
         case .int(let value): out += Array(String(value).utf8)
         case .double(let value):
-            guard value.isFinite else { throw ShardError(kind: "bad-json-number", "JSON cannot hold the number \(value)") }
+            guard value.isFinite else { throw ShardError(.badJSONNumber, "JSON cannot hold the number \(value)") }
             out += Array(value.description.utf8)
         case .float(let value):
-            guard value.isFinite else { throw ShardError(kind: "bad-json-number", "JSON cannot hold the number \(value)") }
+            guard value.isFinite else { throw ShardError(.badJSONNumber, "JSON cannot hold the number \(value)") }
             out += Array(value.description.utf8)
         case .string(let text): JSONValue.writeString(text, into: &out)
         case .array(let values):

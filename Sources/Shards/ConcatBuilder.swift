@@ -10,7 +10,7 @@ public enum ConcatBuilder {
     /// CustomNet's loader falls back (degenerate box), the result is the reference itself.
     public static func build(reference: RGB8Pixels, bbox: PixelBox, imageWidth: Int, imageHeight: Int) throws -> RGB8Pixels {
         guard reference.width == ConcatLayout.canvas, reference.height == ConcatLayout.canvas else {
-            throw ShardError(kind: "bad-concat-input", "the reference must be 256x256 (CustomNet's canvas), got \(reference.width)x\(reference.height)")
+            throw ShardError(.badConcatInput, "the reference must be 256x256 (CustomNet's canvas), got \(reference.width)x\(reference.height)")
         }
         guard let layout = try ConcatLayout.compute(bbox: bbox, imageWidth: imageWidth, imageHeight: imageHeight) else {
             return reference

@@ -26,10 +26,10 @@ public struct ConcatLayout: Sendable, Equatable {
     /// loader falls back to the plain reference. Throws for a non-positive image size or negative box size.
     public static func compute(bbox: PixelBox, imageWidth: Int, imageHeight: Int) throws -> ConcatLayout? {
         guard imageWidth > 0, imageHeight > 0 else {
-            throw ShardError(kind: "bad-concat-input", "target size \(imageWidth)x\(imageHeight) must be positive")
+            throw ShardError(.badConcatInput, "target size \(imageWidth)x\(imageHeight) must be positive")
         }
         guard bbox.width >= 0, bbox.height >= 0 else {
-            throw ShardError(kind: "bad-concat-input", "bbox \(bbox.components) has a negative size")
+            throw ShardError(.badConcatInput, "bbox \(bbox.components) has a negative size")
         }
         func scaled(_ value: Int, _ extent: Int) -> Int { Int((Double(255 * value) / Double(extent)).rounded(.towardZero)) }
         let bx = scaled(bbox.x, imageWidth), by = scaled(bbox.y, imageHeight)

@@ -105,11 +105,11 @@ public struct CustomNetSample: Sendable {
             "source": .object(source.mapValues { .string($0) }),
         ]
         if let referenceMatrix {
-            guard referenceMatrix.count == 12 else { throw ShardError(kind: "bad-pose", "sample \(id): reference matrix needs 12 values (3x4)") }
+            guard referenceMatrix.count == 12 else { throw ShardError(.badPose, "sample \(id): reference matrix needs 12 values (3x4)") }
             object["ref_pose"] = .matrix(referenceMatrix, columns: 4)
         }
         if let targetMatrix {
-            guard targetMatrix.count == 12 else { throw ShardError(kind: "bad-pose", "sample \(id): target matrix needs 12 values (3x4)") }
+            guard targetMatrix.count == 12 else { throw ShardError(.badPose, "sample \(id): target matrix needs 12 values (3x4)") }
             object["target_pose"] = .matrix(targetMatrix, columns: 4)
         }
         if let view { object["view"] = .doubles(view) }

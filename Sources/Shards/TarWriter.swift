@@ -71,7 +71,7 @@ public final class TarWriter {
 
     /// Appends one regular-file member whose contents are a raw buffer.
     public func append(path memberPath: String, contents: UnsafeRawBufferPointer) throws {
-        guard !finished else { throw ShardError(kind: "tar-closed", "cannot append \(memberPath): the tar \(path) is already finished") }
+        guard !finished else { throw ShardError(.tarClosed, "cannot append \(memberPath): the tar \(path) is already finished") }
         let header = try TarHeader.encode(path: memberPath, size: contents.count, options: options)
         try header.withUnsafeBytes { try put($0) }
         try put(contents)
@@ -84,7 +84,7 @@ public final class TarWriter {
     /// Returns the archive size and the lower-case hex SHA-256 of its bytes.
     @discardableResult
     public func finish() throws -> (byteCount: Int, sha256: String) {
-        guard !finished else { throw ShardError(kind: "tar-closed", "the tar \(path) is already finished") }
+        guard !finished else { throw ShardError(.tarClosed, "the tar \(path) is already finished") }
         try putZeros(2 * TarHeader.blockSize)
         try flush()
         hashing.wait()

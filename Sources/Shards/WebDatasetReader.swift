@@ -42,7 +42,7 @@ public final class WebDatasetReader: IteratorProtocol, Sequence {
             atEnd = true
             return nil
         } catch {
-            self.error = ShardError(kind: "tar-unreadable", "\(path): \(error)")
+            self.error = ShardError(.tarUnreadable, "\(path): \(error)")
             atEnd = true
             return nil
         }
@@ -139,7 +139,7 @@ public final class WebDatasetReader: IteratorProtocol, Sequence {
             if start == end {
                 let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
                 if got < 0, errno == EINTR { continue }
-                guard got > 0 else { throw ShardError(kind: "tar-truncated", "\(path) ends in the middle of a member") }
+                guard got > 0 else { throw ShardError(.tarTruncated, "\(path) ends in the middle of a member") }
                 start = 0
                 end = got
             }

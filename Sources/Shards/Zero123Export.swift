@@ -29,16 +29,16 @@ public enum Zero123Export {
     @discardableResult
     public static func writeObject(root: String, uid: String, views: [View]) throws -> String {
         guard !uid.isEmpty, !uid.contains("/"), !uid.hasPrefix(".") else {
-            throw ShardError(kind: "bad-export-name", "object uid \"\(uid)\" must be a plain name")
+            throw ShardError(.badExportName, "object uid \"\(uid)\" must be a plain name")
         }
-        guard !views.isEmpty else { throw ShardError(kind: "bad-export-views", "object \(uid) has no views") }
+        guard !views.isEmpty else { throw ShardError(.badExportViews, "object \(uid) has no views") }
         var files: [(name: String, bytes: [UInt8])] = []
         for (index, view) in views.enumerated() {
             guard ExportFolder.isPNG(view.png) else {
-                throw ShardError(kind: "bad-export-image", "object \(uid) view \(index) is not PNG data")
+                throw ShardError(.badExportImage, "object \(uid) view \(index) is not PNG data")
             }
             guard view.pose.count == 12, view.pose.allSatisfy(\.isFinite) else {
-                throw ShardError(kind: "bad-pose", "object \(uid) view \(index): pose must be 12 finite values (3x4)")
+                throw ShardError(.badPose, "object \(uid) view \(index): pose must be 12 finite values (3x4)")
             }
             files.append((stem(index) + ".png", view.png))
             files.append((stem(index) + ".npy", NPY.encode(float32: view.pose, shape: [3, 4])))
