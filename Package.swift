@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Manifest", dependencies: ["Support", "CSQLite", grdb]),
         .target(name: "Pipeline", dependencies: ["Support", "Manifest", grdb, "Yams"]),
         .target(name: "StageCLI", dependencies: ["Support", "Manifest", "Pipeline", argumentParser]),
-        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip"]),
+        .target(name: "Datasets", dependencies: ["Support", "CGzip"]),
         .target(name: "Shards", dependencies: ["Support", "Imaging", "Geometry"]),
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
         // Small datasets in the real on-disk layouts (Objaverse, Open Images) made from real meshes.
@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(name: "cn-compose", dependencies: ["StageCLI", "Pipeline", "ObjaverseStages", argumentParser]),
         .executableTarget(name: "cn-caption", dependencies: ["StageCLI", "Pipeline", "CorpusStages", argumentParser]),
         .executableTarget(name: "cn-shard", dependencies: ["StageCLI", "Pipeline", "Manifest", "CorpusStages", argumentParser]),
-        .executableTarget(name: "cn-extract", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Datasets", argumentParser]),
+        .executableTarget(name: "cn-extract", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Datasets", "Imaging", argumentParser]),
         .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", argumentParser]),
 
         // Tests
@@ -92,15 +92,15 @@ let package = Package(
         .executableTarget(name: "cn-test-stage", dependencies: ["StageCLI", "Pipeline", "TestSupport", argumentParser],
                           path: "Tests/cn-test-stage"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
-        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
-        .testTarget(name: "AssetsTests", dependencies: ["Assets", "TestSupport"]),
-        .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Support", "TestSupport"]),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "Support", "TestSupport"]),
+        .testTarget(name: "AssetsTests", dependencies: ["Assets", "Geometry", "TestSupport"]),
+        .testTarget(name: "RasterTests", dependencies: ["Raster", "Assets", "Geometry", "Imaging", "Support", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport", grdb]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "Manifest", "Support", "TestSupport", grdb]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Manifest", "Support", "TestSupport", grdb]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "Support", "ZIPFoundation"]),
         .testTarget(name: "FixturesTests", dependencies: ["Fixtures", "Datasets", "Imaging", "OpenImagesStages", "TestSupport"]),
-        .testTarget(name: "ShardsTests", dependencies: ["Shards", "Geometry", "TestSupport"]),
+        .testTarget(name: "ShardsTests", dependencies: ["Shards", "Geometry", "Imaging", "Support", "TestSupport"]),
         .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages", "OpenImagesStages", "Pipeline", "Datasets"]),
         .testTarget(name: "OpenImagesStagesTests", dependencies: [
             "TestSupport", "OpenImagesStages", "Fixtures", "Datasets", "Imaging", "Raster", "Geometry", "Assets", "Support",
@@ -110,3 +110,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Members are visible only from modules a file imports (SE-0444), so each target's
+// dependencies are exactly what its files import. (Tensor's targets are owned by another change.)
+for target in package.targets where target.type != .system && !["Tensor", "TensorTests", "cn-bench-tensor"].contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import Support
 import Geometry
+import Assets
 
 extension RGBAImage {
     /// PNG bytes (RGBA, transparent background) through Imaging's encoder.

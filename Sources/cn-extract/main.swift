@@ -3,6 +3,7 @@ import Datasets
 import OpenImagesStages
 import Pipeline
 import StageCLI
+import Imaging
 
 /// `cn-extract`: Open Images objects -> cut-out, zero123 reference canvas, 256 target, bbox.
 struct Extract: ParsableCommand {
