@@ -3,7 +3,7 @@ import Foundation
 import Support
 
 /// `cn-fixture objaverse --out DIR`: a small collection in the Objaverse 1.0 layout
-/// (formats.md: `glbs/000-000/{uid}.glb`, `object-paths.json`, `metadata/000-000.json` keyed by
+/// (the objaverse package, github.com/allenai/objaverse-xl: `glbs/000-000/{uid}.glb`, `object-paths.json`, `metadata/000-000.json` keyed by
 /// uid with name, tags, categories, license) made from the real meshes of Debian's
 /// assimp-testmodels (GLBs copied as they are, OBJ and PLY converted to GLB), for the demo and the tests.
 public enum ObjaverseFixture {

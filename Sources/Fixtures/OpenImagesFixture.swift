@@ -6,7 +6,7 @@ import Support
 import ZIPFoundation
 
 /// `cn-fixture openimages --out DIR`: a small dataset in the exact Open Images on-disk layout
-/// (formats.md) whose objects are renders of the real assimp meshes composited into procedural
+/// (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html) whose objects are renders of the real assimp meshes composited into procedural
 /// backgrounds, so every object's mesh, camera and true box are known:
 ///
 /// - `train-annotations-object-segmentation.csv`, `oidv6-train-annotations-bbox.csv` (21 columns),
@@ -27,7 +27,7 @@ public enum OpenImagesFixture {
     public static let renderSize = 256
     /// Supersampling of those renders.
     public static let supersampling = 2
-    /// Long side of the masks (formats.md).
+    /// Long side of the masks (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html).
     public static let maskLongSide = 1600
 
     /// The defects planted, in the order of the extra images that carry them.

@@ -3,7 +3,7 @@ import Imaging
 import Datasets
 import Support
 
-/// Writes a small Open Images split in the real on-disk formats (formats.md), for `cn-fixture`,
+/// Writes a small Open Images split in the real on-disk formats (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html), for `cn-fixture`,
 /// demos and end-to-end tests: `{split}/{ImageID}.jpg`, the segmentation CSV, the box CSV (13
 /// columns; `oidv6-` prefix and 21 columns for train), `class-descriptions-boxable.csv` (no
 /// header), the image list with Rotation, the 16 `{split}-masks-{0..f}.zip` (stored entries,

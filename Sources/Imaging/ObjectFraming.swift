@@ -1,6 +1,6 @@
 import Imaging
 
-/// The framings CustomNet and Zero-1-to-3 use for an object cut-out (customnet.md sections 2-3).
+/// The framings CustomNet and Zero-1-to-3 use for an object cut-out (CustomNet, arXiv:2310.19784; Zero-1-to-3, arXiv:2303.11328).
 public enum ObjectFraming {
     /// zero123's in-the-wild input and CustomNet's reference: the object (alpha > 0) cropped to its
     /// box, scaled so its long side is `longSide` (200), centred on a white `canvas` (256) square.

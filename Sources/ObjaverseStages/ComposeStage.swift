@@ -4,7 +4,7 @@ import Manifest
 import Pipeline
 import Support
 
-/// `cn-compose` (Objaverse branch, customnet.md section 2): for each rendered asset, draws
+/// `cn-compose` (Objaverse branch, CustomNet, arXiv:2310.19784 and github.com/TencentARC/CustomNet data/dataset.py): for each rendered asset, draws
 /// (reference view, target view) pairs; the target view's object is placed into a background at
 /// a sampled box (fully inside the canvas) with a contact shadow and colour matching, and the
 /// reference view is framed as zero123's input (long side 200 on white 256). Writes

@@ -6,7 +6,7 @@ import Support
 
 /// `cn-ingest objaverse --root DIR`: indexes every .glb/.gltf/.obj/.ply below DIR into the
 /// `asset` table, with the Objaverse metadata (name, tags, categories, license) when DIR has
-/// the Objaverse layout (`glbs/000-XXX/{uid}.glb` + `metadata/000-XXX.json[.gz]`, formats.md).
+/// the Objaverse layout (`glbs/000-XXX/{uid}.glb` + `metadata/000-XXX.json[.gz]`, the objaverse package, github.com/allenai/objaverse-xl).
 /// Files are only indexed here; a broken mesh fails later, in `cn-render`, with its reason.
 public struct IngestObjaverseStage: Stage {
     public let name = "ingest-objaverse"

@@ -2,7 +2,7 @@ import Foundation
 import Pipeline
 
 /// The `render` step's settings (Pipelines/*.yaml `config:`), defaulting to Zero-1-to-3's
-/// renders (customnet.md section 3): 12 views, random cameras on the sphere at radius
+/// renders (Zero-1-to-3, arXiv:2303.11328 and github.com/cvlab-columbia/zero123 objaverse-rendering/scripts/blender_script.py): 12 views, random cameras on the sphere at radius
 /// U(1.5, 2.2), 35 mm lens on a 32 mm sensor; 256 px output as CustomNet trains at.
 public struct RenderConfig: StageConfiguration, Equatable {
     /// Views per asset.

@@ -8,7 +8,7 @@ import Raster
 import Support
 
 /// `cn-render`: renders every ingested asset the way Zero-1-to-3's blender_script does
-/// (customnet.md section 3) and publishes `render/{asset}/{i:03d}.png` (RGBA, transparent
+/// (Zero-1-to-3, arXiv:2303.11328 and github.com/cvlab-columbia/zero123 objaverse-rendering/scripts/blender_script.py) and publishes `render/{asset}/{i:03d}.png` (RGBA, transparent
 /// background), `{i:03d}.npy` (3x4 world-to-camera, Blender camera axes) and `meta.json`,
 /// rendering into a temporary folder, checking the file count, then publishing it (as
 /// objaverse-xl's renderer does); records each view with its polar, azimuth and radius.

@@ -102,7 +102,7 @@ public struct ExtractStage: Stage {
 
     /// Fails unless the mask has the photo's aspect in either orientation (masks are 1600 px on the
     /// long side, photos at most 1024: the expected mask height is computed from its width and
-    /// compared within 1% and at least 2 px, which tolerates the off-by-one shapes formats.md mentions).
+    /// compared within 1% and at least 2 px, which tolerates off-by-one mask shapes).
     public static func checkAspect(maskWidth: Int, maskHeight: Int, photoWidth: Int, photoHeight: Int, mask: String) throws {
         func fits(_ w: Int, _ h: Int) -> Bool {
             let expected = Double(maskWidth) * Double(h) / Double(w)

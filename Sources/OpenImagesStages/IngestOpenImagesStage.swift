@@ -6,7 +6,7 @@ import Pipeline
 import Support
 
 /// `cn-ingest openimages --root DIR [--split S]`: indexes one split of an Open Images download
-/// (formats.md layout) into the manifest, streaming, in bounded memory:
+/// (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html layout) into the manifest, streaming, in bounded memory:
 ///
 /// - `class` (label -> display name), `image` (path, Rotation), `object` (every mask joined to
 ///   its box with the five flags, accepted or rejected with the filter's reason kind + reason),

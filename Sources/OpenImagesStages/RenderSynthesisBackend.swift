@@ -10,7 +10,7 @@ import Synchronization
 /// The `render` backend: exact views of objects whose mesh and photo camera are known (the
 /// fixture's objects), rendered with the project's rasteriser.
 ///
-/// How the offset is applied, in zero123's spherical convention (customnet.md section 3): the
+/// How the offset is applied, in zero123's spherical convention (Zero-1-to-3, arXiv:2303.11328 and github.com/cvlab-columbia/zero123 objaverse-rendering/scripts/blender_script.py): the
 /// photo's camera location p = -Rᵀt has polar θ = atan2(√(x²+y²), z) (from +Z), azimuth
 /// φ = atan2(y, x) and radius r. The view at offset (Δθ, Δφ, Δr) is the camera at
 /// (θ + Δθ, φ + Δφ, r + Δr), looking at the origin (the normalised object's centre) with +Z up,

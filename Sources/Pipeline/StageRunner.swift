@@ -3,7 +3,7 @@ import GRDB
 import Manifest
 import Support
 
-/// Runs one `Stage` resumably (DESIGN.md "Workdir and manifest", pipelines.md "Lessons"):
+/// Runs one `Stage` resumably (DESIGN.md "Workdir and manifest", as datatrove and NeMo Curator do):
 /// takes the stage's lock, removes orphaned temporaries, queues the listed items of its
 /// partition into `work`, hands them to `jobs` worker threads, and commits each finished item's
 /// records together with its status in batched transactions from this one writer. A killed run

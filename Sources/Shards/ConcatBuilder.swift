@@ -1,5 +1,5 @@
 /// Builds CustomNet's concat image (the reference pasted at the target box on a white 256x256
-/// canvas, reference/customnet.md section 2) from the 256x256 reference and the layout of
+/// canvas, CustomNet, arXiv:2310.19784 and github.com/TencentARC/CustomNet data/dataset.py) from the 256x256 reference and the layout of
 /// `ConcatLayout`. The resize is the one the released loader uses,
 /// `torch.nn.functional.interpolate(mode="bilinear")` with its defaults (align_corners=False, no
 /// antialias): source coordinate `(i + 0.5) * in/out - 0.5` clamped at 0, the two nearest

@@ -1,5 +1,5 @@
 /// Where CustomNet's loader puts the reference on the concat canvas: TencentARC/CustomNet
-/// data/dataset.py `get_data`, as summarised in reference/customnet.md section 2, with the
+/// data/dataset.py `get_data`, as summarised in CustomNet, arXiv:2310.19784 and github.com/TencentARC/CustomNet data/dataset.py, with the
 /// integer arithmetic of that code:
 /// 1. bbox [x, y, w, h] in target pixels -> canvas: `trunc(255 * v / W)` (x, w) and `/ H` (y, h);
 ///    note 255, not 256, in the released code;

@@ -1,4 +1,4 @@
-/// The contents of CustomNet's per-sample `meta.json` (reference/customnet.md section 2, as in
+/// The contents of CustomNet's per-sample `meta.json` (CustomNet, arXiv:2310.19784 and github.com/TencentARC/CustomNet data/dataset.py, as in
 /// TencentARC/CustomNet examples/dataset/car/meta.json): subject text, caption, bbox [x, y, w, h]
 /// in input-image pixels, and the synthesised views [[x, y, z], [-x, -y, z]] (polar and azimuth
 /// in integer degrees, radius change).

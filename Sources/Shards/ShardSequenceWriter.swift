@@ -8,7 +8,7 @@ import Glibc
 /// `{folder}/{split}-{000000}.tar` + `{split}-{000000}.json`). Each shard is written under a
 /// temporary name (`AtomicFile.temporaryPrefix`), fsynced, renamed to its final name, and only then
 /// its index is written (atomically), so a kill at any moment leaves no file under a final shard
-/// name that is incomplete — the failure img2dataset has (pipelines.md, #164).
+/// name that is incomplete — the failure img2dataset has (github.com/rom1504/img2dataset issue #164).
 ///
 /// Boundaries follow `ShardLimits.startsNewShard` on the ordered samples alone, so the same
 /// samples in the same order always give byte-identical shards. To resume, a stage can plan the

@@ -1,5 +1,5 @@
 /// POSIX ustar header encoding and decoding (POSIX.1-1988 "ustar" as summarised in
-/// reference/formats.md): 512-byte blocks, octal numeric fields, checksum = byte sum with the
+/// POSIX ustar, pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html): 512-byte blocks, octal numeric fields, checksum = byte sum with the
 /// checksum field read as spaces, magic "ustar\0" + version "00", names over 100 bytes split
 /// at a '/' into prefix[155] + name[100].
 public enum TarHeader {

@@ -8,7 +8,7 @@ public struct TarEntry: Sendable, Equatable {
     public let bytes: [UInt8]
 }
 
-/// A minimal ustar reader for verifying what `TarWriter` produced (formats.md, WebDataset tar
+/// A minimal ustar reader for verifying what `TarWriter` produced (POSIX ustar, pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html, WebDataset tar
 /// shards): walks headers, checks checksums, requires the two-zero-block end marker.
 public enum TarReader {
     /// Reads every member of the archive at `path`.

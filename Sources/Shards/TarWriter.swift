@@ -4,7 +4,7 @@ import Support
 import Glibc
 #endif
 
-/// A streaming ustar writer (POSIX ustar as in reference/formats.md): each member is a 512-byte
+/// A streaming ustar writer (POSIX ustar, pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html): each member is a 512-byte
 /// header plus data padded to 512, the archive ends with two zero blocks. Bytes go through a
 /// pair of large buffers and leave in few big `write` calls (no syscall per member), and the SHA-256 of
 /// the archive is computed on the way (on a second thread, overlapping the writes), so a shard's

@@ -7,7 +7,7 @@ import Glibc
 /// Streams the samples of one WebDataset shard in order without loading the tar whole (for the
 /// bundled trainer and evaluator, and for reading shards other tools wrote). Members are grouped
 /// into samples by key = the member name up to the first dot of its basename, field = the rest
-/// lower-cased (formats.md, webdataset's tar grouping); a new key ends the previous sample.
+/// lower-cased (github.com/webdataset/webdataset, webdataset's tar grouping); a new key ends the previous sample.
 /// Directory entries, pax/GNU extended headers and other non-regular members are skipped.
 public final class WebDatasetReader: IteratorProtocol, Sequence {
     /// The shard being read.

@@ -1,5 +1,5 @@
 /// One WebDataset sample: a key and its fields in the order they are written. WebDataset
-/// (formats.md) splits a member name at the FIRST dot of the basename into key and field, so a
+/// (github.com/webdataset/webdataset) splits a member name at the FIRST dot of the basename into key and field, so a
 /// key holds no dot and no '/', fields are lower-case and never repeat within a sample, and the
 /// members of one sample are written contiguously (`{key}.{field}`).
 public struct WebDatasetSample: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Support
 
-/// `cn-shard --format zero123`: Zero-1-to-3's `views_release` layout (reference/customnet.md
+/// `cn-shard --format zero123`: Zero-1-to-3's `views_release` layout (Zero-1-to-3, github.com/cvlab-columbia/zero123
 /// section 3; cvlab-columbia/zero123 ldm/data/simple.py ObjaverseData): `{root}/{uid}/{i:03d}.png`
 /// (RGBA render) + `{i:03d}.npy` (3x4 world-to-camera [R|t], Blender camera axes), and
 /// `{root}/valid_paths.json`, the JSON list of object folders the loader trains on.

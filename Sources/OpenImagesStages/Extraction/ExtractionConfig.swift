@@ -21,7 +21,7 @@ extension TargetFraming {
 }
 
 /// The settings of Open Images object extraction, decodable from a pipeline config; every field
-/// has a default. The reference framing is Zero-1-to-3's and CustomNet's (customnet.md section 2):
+/// has a default. The reference framing is Zero-1-to-3's and CustomNet's (CustomNet, arXiv:2310.19784 and github.com/TencentARC/CustomNet data/dataset.py):
 /// the object's long side 200 px, centred on a 256x256 white canvas.
 public struct ExtractionConfig: Sendable, Equatable, Codable {
     /// Side of the square target image (CustomNet trains at 256).

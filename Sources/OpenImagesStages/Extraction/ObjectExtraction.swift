@@ -25,7 +25,7 @@ public struct ExtractedObject: Sendable {
 }
 
 /// Open Images object extraction as a pure function of the photo bytes and the mask bytes
-/// (formats.md; framing from customnet.md section 2): decode the photo and turn it upright by
+/// (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html; framing from CustomNet, arXiv:2310.19784 and github.com/TencentARC/CustomNet data/dataset.py): decode the photo and turn it upright by
 /// its Rotation; decode the mask (any PNG bit depth: any non-zero sample is foreground, > 127
 /// for 8-bit samples) and resize it to the photo's exact shape with nearest-neighbour (masks
 /// are 1600 px on the long side, photos at most 1024); take the box from the mask, not the CSV;
