@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 // The CustomNet data engine: staged executables that build CustomNet / Zero-1-to-3 training corpora.
+// Benchmarks live in their own package (Benchmarks/Package.swift) so the product build never compiles them.
 import PackageDescription
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 
 let package = Package(
     name: "CustomNetData",
@@ -8,8 +12,6 @@ let package = Package(
     products: [
         .executable(name: "cn-manifest", targets: ["cn-manifest"]),
         .executable(name: "cn-run", targets: ["cn-run"]),
-        .executable(name: "cn-bench-stage", targets: ["cn-bench-stage"]),
-        .executable(name: "cn-bench-manifest", targets: ["cn-bench-manifest"]),
         .executable(name: "cn-ingest", targets: ["cn-ingest"]),
         .executable(name: "cn-render", targets: ["cn-render"]),
         .executable(name: "cn-fixture", targets: ["cn-fixture"]),
@@ -19,6 +21,19 @@ let package = Package(
         .executable(name: "cn-extract", targets: ["cn-extract"]),
         .executable(name: "cn-synthesize", targets: ["cn-synthesize"]),
         .executable(name: "cn-model", targets: ["cn-model"]),
+        // Libraries the benchmark package (Benchmarks/) builds on.
+        .library(name: "Support", targets: ["Support"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Geometry", targets: ["Geometry"]),
+        .library(name: "Assets", targets: ["Assets"]),
+        .library(name: "Raster", targets: ["Raster"]),
+        .library(name: "Manifest", targets: ["Manifest"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Shards", targets: ["Shards"]),
+        .library(name: "OpenImagesStages", targets: ["OpenImagesStages"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Diffusion", targets: ["Diffusion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -41,100 +56,72 @@ let package = Package(
         .target(name: "Geometry", dependencies: ["Support"]),
         .target(name: "Assets", dependencies: ["Support", "Imaging", "Geometry"]),
         .target(name: "Raster", dependencies: ["Support", "Imaging", "Geometry", "Assets"]),
-        .target(name: "Manifest", dependencies: ["Support", "CSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Pipeline", dependencies: [
-            "Support", "Manifest", .product(name: "GRDB", package: "GRDB.swift"), "Yams",
+        .target(name: "Manifest", dependencies: ["Support", "CSQLite", grdb]),
+        .target(name: "Pipeline", dependencies: ["Support", "Manifest", grdb, "Yams"]),
+        .target(name: "StageCLI", dependencies: ["Support", "Manifest", "Pipeline", argumentParser]),
+        .target(name: "Datasets", dependencies: ["Support", "CGzip"]),
+        .target(name: "Shards", dependencies: ["Support", "Imaging", "Geometry"]),
+        .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
+        // Small datasets in the real on-disk layouts (Objaverse, Open Images) made from real meshes.
+        .target(name: "Fixtures", dependencies: [
+            "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "CGzip", "ZIPFoundation",
         ]),
-        .target(name: "StageCLI", dependencies: [
-            "Support", "Manifest", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .target(name: "Datasets", dependencies: ["Support", "Imaging", "CGzip"]),
-        .target(name: "Shards", dependencies: ["Support", "Imaging"]),
+
+        // Stage modules: each builds on the libraries above, never on another stage module
+        // (checked by ArchitectureTests).
         .target(name: "ObjaverseStages", dependencies: [
             "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline",
-            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .target(name: "CorpusStages", dependencies: [
-            "Support", "Imaging", "Manifest", "Pipeline", "Shards", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
-        .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
         .target(name: "NN", dependencies: ["Support", "Tensor"]),
         .target(name: "Diffusion", dependencies: ["Support", "Tensor", "NN", "CGzip", "Yams"]),
         .target(name: "OpenImagesStages", dependencies: [
-            "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline", "CorpusStages",
-            "ObjaverseStages", "ZIPFoundation", .product(name: "GRDB", package: "GRDB.swift"),
+            "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures",
         ]),
+        .target(name: "CorpusStages", dependencies: ["Support", "Imaging", "Geometry", "Manifest", "Pipeline", "Shards", grdb]),
 
         // Executables (thin: parse arguments, call the library)
-        .executableTarget(name: "cn-manifest", dependencies: [
-            "StageCLI", "Manifest", "Pipeline", "CorpusStages", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-run", dependencies: [
-            "StageCLI", "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(name: "cn-manifest", dependencies: ["StageCLI", "Manifest", "CorpusStages", "Imaging", argumentParser]),
+        .executableTarget(name: "cn-run", dependencies: ["StageCLI", "Pipeline", argumentParser]),
         .executableTarget(name: "cn-bench-tensor", dependencies: ["Tensor", "NN", "Support", "COpenBLAS"]),
-        .executableTarget(name: "cn-bench-checkpoint", dependencies: ["NN", "Tensor"]),
-        .executableTarget(name: "cn-bench-stage", dependencies: [
-            "StageCLI", "Pipeline", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-bench-shards", dependencies: ["Shards"]),
-
-        .executableTarget(name: "cn-ingest", dependencies: [
-            "StageCLI", "Pipeline", "ObjaverseStages", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-render", dependencies: [
-            "StageCLI", "Pipeline", "ObjaverseStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-fixture", dependencies: [
-            "StageCLI", "Pipeline", "ObjaverseStages", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-compose", dependencies: [
-            "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-caption", dependencies: [
-            "StageCLI", "Pipeline", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-shard", dependencies: [
-            "StageCLI", "Pipeline", "Manifest", "CorpusStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-extract", dependencies: [
-            "StageCLI", "Pipeline", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-synthesize", dependencies: [
-            "StageCLI", "Pipeline", "OpenImagesStages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-bench-model", dependencies: ["Diffusion", "NN", "Tensor", "Support"]),
-        .executableTarget(name: "cn-model", dependencies: [
-            "StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "cn-bench-manifest", dependencies: [
-            "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
-        .executableTarget(name: "cn-bench-codecs", dependencies: ["Imaging", "Support"]),
-        .executableTarget(name: "cn-bench-extract", dependencies: ["Imaging"]),
-        .executableTarget(name: "cn-bench-openimages", dependencies: ["Datasets", "Imaging", "Support"]),
-
-        .executableTarget(name: "cn-bench-render", dependencies: ["Raster", "Assets", "Geometry", "Support"]),
+        .executableTarget(name: "cn-ingest", dependencies: ["StageCLI", "Pipeline", "ObjaverseStages", "OpenImagesStages", "Datasets", argumentParser]),
+        .executableTarget(name: "cn-render", dependencies: ["StageCLI", "Pipeline", "ObjaverseStages", argumentParser]),
+        .executableTarget(name: "cn-fixture", dependencies: ["StageCLI", "Fixtures", argumentParser]),
+        .executableTarget(name: "cn-compose", dependencies: ["StageCLI", "Pipeline", "ObjaverseStages", argumentParser]),
+        .executableTarget(name: "cn-caption", dependencies: ["StageCLI", "Pipeline", "CorpusStages", argumentParser]),
+        .executableTarget(name: "cn-shard", dependencies: ["StageCLI", "Pipeline", "Manifest", "CorpusStages", argumentParser]),
+        .executableTarget(name: "cn-extract", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Datasets", "Imaging", argumentParser]),
+        .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", argumentParser]),
+        .executableTarget(name: "cn-model", dependencies: ["StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards", argumentParser]),
 
         // Tests
-        .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Support", "Manifest", "Pipeline"], path: "Tests/TestSupport"),
+        // The synthetic `noise` stage as a command, for the kill-and-resume tests and scripts/bench/runner.
+        .executableTarget(name: "cn-test-stage", dependencies: ["StageCLI", "Pipeline", "TestSupport", argumentParser],
+                          path: "Tests/cn-test-stage"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
-        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
-        .testTarget(name: "AssetsTests", dependencies: ["Assets", "TestSupport"]),
-        .testTarget(name: "RasterTests", dependencies: ["Raster", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StageCLI", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "ZIPFoundation"]),
-        .testTarget(name: "ShardsTests", dependencies: ["Shards", "TestSupport"]),
-        .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Support", "TestSupport"]),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "Support", "TestSupport"]),
+        .testTarget(name: "AssetsTests", dependencies: ["Assets", "Geometry", "TestSupport"]),
+        .testTarget(name: "RasterTests", dependencies: ["Raster", "Assets", "Geometry", "Imaging", "Support", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport", grdb]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Manifest", "Support", "TestSupport", grdb]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport", "Support", "ZIPFoundation"]),
+        .testTarget(name: "FixturesTests", dependencies: ["Fixtures", "Datasets", "Imaging", "OpenImagesStages", "TestSupport"]),
+        .testTarget(name: "ShardsTests", dependencies: ["Shards", "Geometry", "Imaging", "Support", "TestSupport"]),
+        .testTarget(name: "StagesTests", dependencies: ["TestSupport", "ObjaverseStages", "CorpusStages", "OpenImagesStages", "Pipeline", "Datasets"]),
         .testTarget(name: "OpenImagesStagesTests", dependencies: [
-            "TestSupport", "OpenImagesStages", "Datasets", "Imaging", "Raster", "Geometry", "Assets",
+            "TestSupport", "OpenImagesStages", "Fixtures", "Datasets", "Imaging", "Raster", "Geometry", "Assets", "Support",
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "NN", "Support", "TestSupport"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "NN", "Support", "Imaging", "TestSupport"]),
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Members are visible only from modules a file imports (SE-0444), so each target's
+// dependencies are exactly what its files import. (Tensor's targets are owned by another change.)
+for target in package.targets where target.type != .system && !["Tensor", "TensorTests", "cn-bench-tensor"].contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

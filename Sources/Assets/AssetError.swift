@@ -1,15 +1,44 @@
 import Support
 
-/// Why an asset was refused. `kind` is stable (recorded in the manifest): "unsupported-extension",
-/// "unsupported-format", "bad-accessor", "bad-gltf", "bad-glb", "too-many-triangles",
-/// "file-too-large", "unreadable-texture", "texture-too-large", "uri-escapes-folder",
-/// "missing-file", "not-a-mesh", "non-finite-data", "bad-index", "bad-node-hierarchy",
-/// "bad-obj", "bad-ply", "degenerate-mesh", "bad-transform", "time-limit".
+/// Why an asset was refused (its `kind` is recorded in the manifest).
 public struct AssetError: DescribedError, Equatable {
-    public let kind: String
+    /// The failure classes; their raw values are the stable `kind` strings stored in manifests
+    /// (pinned by a test: renaming one is a change of the manifest's vocabulary).
+    public enum Reason: String, Sendable, CaseIterable {
+        case badAccessor = "bad-accessor"
+        case badGLB = "bad-glb"
+        case badGLTF = "bad-gltf"
+        case badIndex = "bad-index"
+        case badNodeHierarchy = "bad-node-hierarchy"
+        case badOBJ = "bad-obj"
+        case badPLY = "bad-ply"
+        case badTransform = "bad-transform"
+        case degenerateMesh = "degenerate-mesh"
+        case fileTooLarge = "file-too-large"
+        case missingFile = "missing-file"
+        case nonFiniteData = "non-finite-data"
+        case notAMesh = "not-a-mesh"
+        case textureTooLarge = "texture-too-large"
+        case timeLimit = "time-limit"
+        case tooManyTriangles = "too-many-triangles"
+        case unreadableTexture = "unreadable-texture"
+        case unsupportedExtension = "unsupported-extension"
+        case unsupportedFormat = "unsupported-format"
+        case unsupportedVersion = "unsupported-version"
+        case uriEscapesFolder = "uri-escapes-folder"
+    }
+
+    /// Which failure class this is.
+    public let reason: Reason
+    /// One line: the file, what is wrong, what to do.
     public let message: String
-    public init(kind: String, message: String) {
-        self.kind = kind
+
+    /// The stable kebab-case failure class (`reason.rawValue`).
+    public var kind: String { reason.rawValue }
+
+    /// Creates an error of a class with its message (kept to one line of at most 400 characters).
+    public init(_ reason: Reason, message: String) {
+        self.reason = reason
         self.message = oneLine(message, limit: 400)
     }
 }

@@ -12,7 +12,7 @@ public enum AssetLoader {
         case "obj": return try OBJLoader.load(url: url, limits: limits)
         case "ply": return try PLYLoader.load(url: url, limits: limits)
         default:
-            throw AssetError(kind: "unsupported-format", message: "\(url.lastPathComponent): unsupported asset format '.\(url.pathExtension)' (expected .glb, .gltf, .obj or .ply)")
+            throw AssetError(.unsupportedFormat, message: "\(url.lastPathComponent): unsupported asset format '.\(url.pathExtension)' (expected .glb, .gltf, .obj or .ply)")
         }
     }
 

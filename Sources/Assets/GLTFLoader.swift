@@ -29,12 +29,12 @@ public enum GLTFLoader {
     /// Parses GLB bytes (header, JSON chunk, optional BIN chunk; unknown chunks skipped).
     public static func loadGLB(_ bytes: [UInt8], folder: URL?, limits: AssetLimits = .default) throws -> Scene {
         func u32(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 | Int(bytes[o + 2]) << 16 | Int(bytes[o + 3]) << 24 }
-        guard bytes.count >= 12, u32(0) == 0x4654_6C67 else { throw AssetError(kind: "bad-glb", message: "not a GLB file (bad magic)") }
+        guard bytes.count >= 12, u32(0) == 0x4654_6C67 else { throw AssetError(.badGLB, message: "not a GLB file (bad magic)") }
         let version = u32(4)
-        guard version == 2 else { throw AssetError(kind: "unsupported-version", message: "GLB version \(version) is not supported (only glTF 2.0)") }
+        guard version == 2 else { throw AssetError(.unsupportedVersion, message: "GLB version \(version) is not supported (only glTF 2.0)") }
         let total = u32(8)
         guard total <= bytes.count, total >= 12 else {
-            throw AssetError(kind: "bad-glb", message: "GLB header says \(total) bytes but the file has \(bytes.count) (truncated?)")
+            throw AssetError(.badGLB, message: "GLB header says \(total) bytes but the file has \(bytes.count) (truncated?)")
         }
         var offset = 12
         var json: [UInt8]?
@@ -43,13 +43,13 @@ public enum GLTFLoader {
             let length = u32(offset), type = u32(offset + 4)
             let start = offset + 8
             guard length >= 0, start + length <= total else {
-                throw AssetError(kind: "bad-glb", message: "GLB chunk at byte \(offset) runs past the end of the file")
+                throw AssetError(.badGLB, message: "GLB chunk at byte \(offset) runs past the end of the file")
             }
             if type == 0x4E4F_534A, json == nil { json = Array(bytes[start..<(start + length)]) }
             else if type == 0x004E_4942, bin == nil { bin = Array(bytes[start..<(start + length)]) }
             offset = start + ((length + 3) & ~3)
         }
-        guard let json else { throw AssetError(kind: "bad-glb", message: "GLB has no JSON chunk") }
+        guard let json else { throw AssetError(.badGLB, message: "GLB has no JSON chunk") }
         return try loadJSON(json, binary: bin, folder: folder, limits: limits, format: "glb")
     }
 
@@ -59,9 +59,9 @@ public enum GLTFLoader {
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
         } catch {
-            throw AssetError(kind: "bad-gltf", message: "glTF JSON does not parse: \(error.localizedDescription)")
+            throw AssetError(.badGLTF, message: "glTF JSON does not parse: \(error.localizedDescription)")
         }
-        guard let root = object as? [String: Any] else { throw AssetError(kind: "bad-gltf", message: "glTF JSON is not an object") }
+        guard let root = object as? [String: Any] else { throw AssetError(.badGLTF, message: "glTF JSON is not an object") }
         var parser = GLTFParser(json: root, binary: binary, folder: folder, limits: limits, format: format)
         return try parser.parse()
     }
@@ -69,17 +69,17 @@ public enum GLTFLoader {
     static func readLimited(url: URL, limits: AssetLimits) throws -> [UInt8] {
         let path = url.path
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
-            throw AssetError(kind: "missing-file", message: "cannot read \(path): no such file")
+            throw AssetError(.missingFile, message: "cannot read \(path): no such file")
         }
         if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
-            throw AssetError(kind: "missing-file", message: "\(path) is a folder, not a file")
+            throw AssetError(.missingFile, message: "\(path) is a folder, not a file")
         }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         guard size <= limits.maxFileBytes else {
-            throw AssetError(kind: "file-too-large", message: "\(url.lastPathComponent) has \(size) bytes, over the limit of \(limits.maxFileBytes)")
+            throw AssetError(.fileTooLarge, message: "\(url.lastPathComponent) has \(size) bytes, over the limit of \(limits.maxFileBytes)")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw AssetError(kind: "missing-file", message: "cannot read \(path)")
+            throw AssetError(.missingFile, message: "cannot read \(path)")
         }
         return [UInt8](data)
     }
@@ -99,7 +99,7 @@ extension Mat3 {
     }
 }
 
-private func bad(_ kind: String, _ message: String) -> AssetError { AssetError(kind: kind, message: message) }
+private func bad(_ reason: AssetError.Reason, _ message: String) -> AssetError { AssetError(reason, message: message) }
 
 struct GLTFParser {
     let json: [String: Any]
@@ -124,21 +124,21 @@ struct GLTFParser {
 
     func item(_ key: String, _ index: Int, _ what: String) throws -> [String: Any] {
         let list = array(key)
-        guard index >= 0, index < list.count else { throw bad("bad-gltf", "\(what) \(index) does not exist (\(list.count) \(key))") }
+        guard index >= 0, index < list.count else { throw bad(.badGLTF, "\(what) \(index) does not exist (\(list.count) \(key))") }
         return list[index]
     }
 
     mutating func parse() throws -> Scene {
         if let asset = json["asset"] as? [String: Any], let version = asset["version"] as? String {
             guard version.hasPrefix("2.") else {
-                throw bad("unsupported-version", "glTF version \(version) is not supported (only 2.x)")
+                throw bad(.unsupportedVersion, "glTF version \(version) is not supported (only 2.x)")
             }
         } else {
-            throw bad("bad-gltf", "glTF has no asset.version (not a glTF 2.0 file)")
+            throw bad(.badGLTF, "glTF has no asset.version (not a glTF 2.0 file)")
         }
         let required = (json["extensionsRequired"] as? [Any])?.compactMap { $0 as? String } ?? []
         for ext in required where !GLTFLoader.supportedExtensions.contains(ext) {
-            throw bad("unsupported-extension", "the asset requires glTF extension \(ext), which this loader does not implement")
+            throw bad(.unsupportedExtension, "the asset requires glTF extension \(ext), which this loader does not implement")
         }
         let materials = try parseMaterials()
         parsedMaterials = materials
@@ -150,7 +150,7 @@ struct GLTFParser {
         let scenes = array("scenes")
         if !scenes.isEmpty {
             let index = (json["scene"] as? Int) ?? 0
-            guard index >= 0, index < scenes.count else { throw bad("bad-gltf", "scene \(index) does not exist") }
+            guard index >= 0, index < scenes.count else { throw bad(.badGLTF, "scene \(index) does not exist") }
             rootsList = (scenes[index]["nodes"] as? [Any])?.compactMap { $0 as? Int } ?? []
         } else {
             var isChild = Set<Int>()
@@ -168,7 +168,7 @@ struct GLTFParser {
             try walk(r, parent: .identity, rootIndex: rootIndex, path: &path, visits: &visits, objects: &objects)
         }
         let scene = Scene(objects: objects, roots: roots, materials: materials, images: images, format: format)
-        guard scene.triangleCount > 0 else { throw bad("not-a-mesh", "the glTF scene has no triangles") }
+        guard scene.triangleCount > 0 else { throw bad(.notAMesh, "the glTF scene has no triangles") }
         return scene
     }
 
@@ -176,13 +176,13 @@ struct GLTFParser {
         let node = try item("nodes", index, "node")
         if let m = node["matrix"] as? [Any] {
             let v = m.compactMap { ($0 as? NSNumber)?.doubleValue }
-            guard v.count == 16, v.allSatisfy(\.isFinite) else { throw bad("bad-transform", "node \(index) has an invalid matrix") }
+            guard v.count == 16, v.allSatisfy(\.isFinite) else { throw bad(.badTransform, "node \(index) has an invalid matrix") }
             return Mat4(columnMajor: v)
         }
         func nums(_ key: String, _ count: Int, _ fallback: [Double]) throws -> [Double] {
             guard let raw = node[key] as? [Any] else { return fallback }
             let v = raw.compactMap { ($0 as? NSNumber)?.doubleValue }
-            guard v.count == count, v.allSatisfy(\.isFinite) else { throw bad("bad-transform", "node \(index) has an invalid \(key)") }
+            guard v.count == count, v.allSatisfy(\.isFinite) else { throw bad(.badTransform, "node \(index) has an invalid \(key)") }
             return v
         }
         let t = try nums("translation", 3, [0, 0, 0]), r = try nums("rotation", 4, [0, 0, 0, 1]), s = try nums("scale", 3, [1, 1, 1])
@@ -190,10 +190,10 @@ struct GLTFParser {
     }
 
     mutating func walk(_ index: Int, parent: Mat4, rootIndex: Int, path: inout Set<Int>, visits: inout Int, objects: inout [SceneObject]) throws {
-        guard !path.contains(index) else { throw bad("bad-node-hierarchy", "node \(index) is its own ancestor (cyclic node hierarchy)") }
-        guard path.count < 256 else { throw bad("bad-node-hierarchy", "the node hierarchy is more than 256 levels deep") }
+        guard !path.contains(index) else { throw bad(.badNodeHierarchy, "node \(index) is its own ancestor (cyclic node hierarchy)") }
+        guard path.count < 256 else { throw bad(.badNodeHierarchy, "the node hierarchy is more than 256 levels deep") }
         visits += 1
-        guard visits <= limits.maxNodes else { throw bad("bad-node-hierarchy", "more than \(limits.maxNodes) node instances") }
+        guard visits <= limits.maxNodes else { throw bad(.badNodeHierarchy, "more than \(limits.maxNodes) node instances") }
         let node = try item("nodes", index, "node")
         let world = parent * (try nodeMatrix(index))
         if let meshIndex = node["mesh"] as? Int {
@@ -222,7 +222,7 @@ struct GLTFParser {
             source = nil
         }
         guard let image = source else { return nil }
-        guard image >= 0, image < array("images").count else { throw bad("bad-gltf", "texture \(textureIndex) points at missing image \(image)") }
+        guard image >= 0, image < array("images").count else { throw bad(.badGLTF, "texture \(textureIndex) points at missing image \(image)") }
         var wrapS = TextureWrap.repeatWrap, wrapT = TextureWrap.repeatWrap
         if let samplerIndex = texture["sampler"] as? Int {
             let sampler = try item("samplers", samplerIndex, "sampler")
@@ -296,25 +296,25 @@ struct GLTFParser {
 
     func resolveURI(_ uri: String, what: String) throws -> [UInt8] {
         if uri.hasPrefix("data:") {
-            guard let comma = uri.firstIndex(of: ",") else { throw bad("bad-gltf", "\(what) has a malformed data: URI") }
+            guard let comma = uri.firstIndex(of: ",") else { throw bad(.badGLTF, "\(what) has a malformed data: URI") }
             let header = uri[..<comma]
             let payload = String(uri[uri.index(after: comma)...])
-            guard header.hasSuffix(";base64") else { throw bad("bad-gltf", "\(what) has a data: URI that is not base64") }
-            guard payload.count / 4 * 3 <= limits.maxFileBytes else { throw bad("file-too-large", "\(what) data: URI is over the size limit") }
+            guard header.hasSuffix(";base64") else { throw bad(.badGLTF, "\(what) has a data: URI that is not base64") }
+            guard payload.count / 4 * 3 <= limits.maxFileBytes else { throw bad(.fileTooLarge, "\(what) data: URI is over the size limit") }
             guard let data = Data(base64Encoded: payload, options: [.ignoreUnknownCharacters]) else {
-                throw bad("bad-gltf", "\(what) has invalid base64 in its data: URI")
+                throw bad(.badGLTF, "\(what) has invalid base64 in its data: URI")
             }
             return [UInt8](data)
         }
-        guard let folder else { throw bad("missing-file", "\(what) refers to external file \(uri) but the asset has no folder") }
+        guard let folder else { throw bad(.missingFile, "\(what) refers to external file \(uri) but the asset has no folder") }
         let decoded = uri.removingPercentEncoding ?? uri
         if decoded.hasPrefix("/") || decoded.contains("://") || decoded.contains("\\") {
-            throw bad("uri-escapes-folder", "\(what) URI \(uri) is absolute or remote; only files beside the asset are read")
+            throw bad(.uriEscapesFolder, "\(what) URI \(uri) is absolute or remote; only files beside the asset are read")
         }
         let base = folder.standardizedFileURL.resolvingSymlinksInPath().path
         let target = folder.appendingPathComponent(decoded).standardizedFileURL.resolvingSymlinksInPath()
         guard target.path.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
-            throw bad("uri-escapes-folder", "\(what) URI \(uri) leaves the asset's folder")
+            throw bad(.uriEscapesFolder, "\(what) URI \(uri) leaves the asset's folder")
         }
         return try GLTFLoader.readLimited(url: target, limits: limits)
     }
@@ -329,10 +329,10 @@ struct GLTFParser {
         } else if index == 0, let binary {
             bytes = binary
         } else {
-            throw bad("bad-gltf", "buffer \(index) has no uri and there is no GLB BIN chunk")
+            throw bad(.badGLTF, "buffer \(index) has no uri and there is no GLB BIN chunk")
         }
         guard declared >= 0, bytes.count >= declared else {
-            throw bad("bad-accessor", "buffer \(index) holds \(bytes.count) bytes, fewer than its byteLength \(declared)")
+            throw bad(.badAccessor, "buffer \(index) holds \(bytes.count) bytes, fewer than its byteLength \(declared)")
         }
         if bytes.count > declared { bytes = Array(bytes[0..<declared]) }
         buffers[index] = bytes
@@ -348,16 +348,16 @@ struct GLTFParser {
     mutating func bufferView(_ index: Int) throws -> ([UInt8], Int, Int, Int?) {
         let view = try item("bufferViews", index, "bufferView")
         guard let bufferIndex = view["buffer"] as? Int, let length = view["byteLength"] as? Int, length >= 0 else {
-            throw bad("bad-accessor", "bufferView \(index) lacks buffer or byteLength")
+            throw bad(.badAccessor, "bufferView \(index) lacks buffer or byteLength")
         }
         let offset = (view["byteOffset"] as? Int) ?? 0
         let bytes = try buffer(bufferIndex)
         guard offset >= 0, offset <= bytes.count, length <= bytes.count - offset else {
-            throw bad("bad-accessor", "bufferView \(index) (offset \(offset), length \(length)) runs past buffer \(bufferIndex) (\(bytes.count) bytes)")
+            throw bad(.badAccessor, "bufferView \(index) (offset \(offset), length \(length)) runs past buffer \(bufferIndex) (\(bytes.count) bytes)")
         }
         var stride: Int?
         if let s = view["byteStride"] as? Int {
-            guard s >= 4, s <= 252, s % 4 == 0 else { throw bad("bad-accessor", "bufferView \(index) has invalid byteStride \(s)") }
+            guard s >= 4, s <= 252, s % 4 == 0 else { throw bad(.badAccessor, "bufferView \(index) has invalid byteStride \(s)") }
             stride = s
         }
         return (bytes, offset, length, stride)
@@ -388,15 +388,15 @@ struct GLTFParser {
         guard let ct = acc["componentType"] as? Int, let size = Self.componentSize(ct),
               let type = acc["type"] as? String, let comps = Self.componentCount(type),
               let count = acc["count"] as? Int, count >= 0 else {
-            throw bad("bad-accessor", "accessor \(index) (\(what)) has an invalid componentType, type or count")
+            throw bad(.badAccessor, "accessor \(index) (\(what)) has an invalid componentType, type or count")
         }
         if let expectTypes, !expectTypes.contains(type) {
-            throw bad("bad-accessor", "accessor \(index) (\(what)) has type \(type), expected \(expectTypes.sorted().joined(separator: "/"))")
+            throw bad(.badAccessor, "accessor \(index) (\(what)) has type \(type), expected \(expectTypes.sorted().joined(separator: "/"))")
         }
         // No accessor needs more elements than three per allowed triangle (plus strip slack): this
         // also bounds accessors without a bufferView, whose zeros would otherwise be free to claim.
         guard count <= 3 * limits.maxTriangles + 2 else {
-            throw bad("too-many-triangles", "accessor \(index) (\(what)) has \(count) elements, over what \(limits.maxTriangles) triangles can use")
+            throw bad(.tooManyTriangles, "accessor \(index) (\(what)) has \(count) elements, over what \(limits.maxTriangles) triangles can use")
         }
         let normalized = (acc["normalized"] as? Bool) ?? false
         var values = [Double](repeating: 0, count: count * comps)
@@ -406,7 +406,7 @@ struct GLTFParser {
             let elementSize = size * comps
             let step = stride ?? elementSize
             guard offset >= 0, count == 0 || offset + step * (count - 1) + elementSize <= length else {
-                throw bad("bad-accessor", "accessor \(index) (\(what)): \(count) elements of \(elementSize) bytes at offset \(offset) stride \(step) do not fit bufferView \(viewIndex) (\(length) bytes)")
+                throw bad(.badAccessor, "accessor \(index) (\(what)): \(count) elements of \(elementSize) bytes at offset \(offset) stride \(step) do not fit bufferView \(viewIndex) (\(length) bytes)")
             }
             bytes.withUnsafeBytes { raw in
                 for i in 0..<count {
@@ -420,20 +420,20 @@ struct GLTFParser {
                   let idx = sparse["indices"] as? [String: Any], let val = sparse["values"] as? [String: Any],
                   let iView = idx["bufferView"] as? Int, let ict = idx["componentType"] as? Int, [5121, 5123, 5125].contains(ict),
                   let vView = val["bufferView"] as? Int else {
-                throw bad("bad-accessor", "accessor \(index) has an invalid sparse block")
+                throw bad(.badAccessor, "accessor \(index) has an invalid sparse block")
             }
             let (ib, istart, ilen, _) = try bufferView(iView)
             let (vb, vstart, vlen, _) = try bufferView(vView)
             let ioff = (idx["byteOffset"] as? Int) ?? 0, voff = (val["byteOffset"] as? Int) ?? 0
             let isz = Self.componentSize(ict)!
             guard ioff >= 0, voff >= 0, ioff + sc * isz <= ilen, voff + sc * size * comps <= vlen else {
-                throw bad("bad-accessor", "accessor \(index) sparse data does not fit its bufferViews")
+                throw bad(.badAccessor, "accessor \(index) sparse data does not fit its bufferViews")
             }
             var targets: [Int] = []
             ib.withUnsafeBytes { raw in
                 for i in 0..<sc { targets.append(Int(Self.readComponent(raw, istart + ioff + i * isz, ict, normalized: false))) }
             }
-            guard targets.allSatisfy({ $0 >= 0 && $0 < count }) else { throw bad("bad-accessor", "accessor \(index) sparse index out of range") }
+            guard targets.allSatisfy({ $0 >= 0 && $0 < count }) else { throw bad(.badAccessor, "accessor \(index) sparse index out of range") }
             vb.withUnsafeBytes { raw in
                 for (i, t) in targets.enumerated() {
                     for c in 0..<comps {
@@ -458,7 +458,7 @@ struct GLTFParser {
         for (pi, prim) in ((mesh["primitives"] as? [Any]) ?? []).compactMap({ $0 as? [String: Any] }).enumerated() {
             if let ext = prim["extensions"] as? [String: Any] {
                 for name in ["KHR_draco_mesh_compression", "EXT_meshopt_compression"] where ext[name] != nil {
-                    throw bad("unsupported-extension", "mesh \(index) primitive \(pi) uses \(name), which this loader does not implement")
+                    throw bad(.unsupportedExtension, "mesh \(index) primitive \(pi) uses \(name), which this loader does not implement")
                 }
             }
             let mode = (prim["mode"] as? Int) ?? 4
@@ -470,12 +470,12 @@ struct GLTFParser {
             let pos = try readAccessor(posIndex, expectTypes: ["VEC3"], what: "\(what) POSITION")
             let n = pos.count
             guard pos.values.allSatisfy({ $0.isFinite && abs($0) <= limits.maxCoordinate }) else {
-                throw bad("non-finite-data", "\(what) has non-finite or out-of-range vertex positions")
+                throw bad(.nonFiniteData, "\(what) has non-finite or out-of-range vertex positions")
             }
             func optional(_ key: String, _ types: Set<String>) throws -> (values: [Double], components: Int, count: Int)? {
                 guard let i = attributes[key] as? Int else { return nil }
                 let a = try readAccessor(i, expectTypes: types, what: "\(what) \(key)")
-                guard a.count == n else { throw bad("bad-accessor", "\(what) \(key) has \(a.count) elements, POSITION has \(n)") }
+                guard a.count == n else { throw bad(.badAccessor, "\(what) \(key) has \(a.count) elements, POSITION has \(n)") }
                 return a
             }
             var normals: [Float]?
@@ -484,7 +484,7 @@ struct GLTFParser {
             }
             let materialIndex = prim["material"] as? Int
             if let m = materialIndex, m < 0 || m >= array("materials").count {
-                throw bad("bad-gltf", "\(what) refers to missing material \(m)")
+                throw bad(.badGLTF, "\(what) refers to missing material \(m)")
             }
             var uvs: [Float]?
             let texCoordSet: Int = {
@@ -504,13 +504,13 @@ struct GLTFParser {
             if let ii = prim["indices"] as? Int {
                 let acc = try item("accessors", ii, "accessor")
                 guard let ct = acc["componentType"] as? Int, [5121, 5123, 5125].contains(ct) else {
-                    throw bad("bad-accessor", "\(what) index accessor \(ii) must be unsigned byte, short or int")
+                    throw bad(.badAccessor, "\(what) index accessor \(ii) must be unsigned byte, short or int")
                 }
                 let a = try readAccessor(ii, expectTypes: ["SCALAR"], what: "\(what) indices")
                 var raw = [UInt32](); raw.reserveCapacity(a.count)
                 for v in a.values {
                     guard v >= 0, v < Double(n) else {
-                        throw bad("bad-index", "\(what) has vertex index \(Int(v)) but only \(n) vertices")
+                        throw bad(.badIndex, "\(what) has vertex index \(Int(v)) but only \(n) vertices")
                     }
                     raw.append(UInt32(v))
                 }
@@ -531,7 +531,7 @@ struct GLTFParser {
 
     func checkTriangles() throws {
         guard triangles <= limits.maxTriangles else {
-            throw bad("too-many-triangles", "the asset has more than \(limits.maxTriangles) triangles")
+            throw bad(.tooManyTriangles, "the asset has more than \(limits.maxTriangles) triangles")
         }
     }
 

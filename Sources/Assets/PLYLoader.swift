@@ -26,9 +26,30 @@ public enum PLYLoader {
 
     /// Parses PLY bytes: vertices (with colours when present) and polygon faces, triangulated.
     public static func parse(_ bytes: [UInt8], limits: AssetLimits = .default) throws -> Scene {
-        func fail(_ why: String) -> AssetError { AssetError(kind: "bad-ply", message: "PLY: \(why)") }
+        let header = try readHeader(bytes)
+        var reader = PLYReader(bytes: bytes, offset: header.end, format: header.format)
+        var vertices = Vertices()
+        var faces: [UInt32] = []
+        for element in header.elements {
+            switch element.name {
+            case "vertex": vertices = try readVertices(element, reader: &reader, limits: limits)
+            case "face": faces += try readFaces(element, reader: &reader, vertexCount: vertices.count, limits: limits, already: faces.count)
+            default: try skip(element, reader: &reader)
+            }
+        }
+        guard !faces.isEmpty else { throw AssetError(.notAMesh, message: "the PLY has no faces") }
+        let prim = MeshPrimitive(positions: vertices.positions, normals: vertices.hasNormals ? vertices.normals : nil,
+                                 uvs: vertices.hasUV ? vertices.uvs : nil, colors: vertices.hasColors ? vertices.colors : nil,
+                                 indices: faces, material: 0)
+        return Scene(objects: [SceneObject(name: "ply", primitives: [prim], worldTransform: .identity, root: 0)],
+                     roots: [.identity], materials: [Material(name: "default", doubleSided: true)], images: [], format: "ply")
+    }
+
+    static func fail(_ why: String) -> AssetError { AssetError(.badPLY, message: "PLY: \(why)") }
+
+    /// Phase 1: the header up to "end_header\n": the format and the elements with their properties.
+    static func readHeader(_ bytes: [UInt8]) throws -> (format: String, elements: [Element], end: Int) {
         guard bytes.count >= 4, bytes[0] == 0x70, bytes[1] == 0x6C, bytes[2] == 0x79 else { throw fail("missing 'ply' magic") }
-        // Header up to "end_header\n".
         let marker = Array("end_header".utf8)
         var headerEnd = -1
         var i = 0
@@ -38,7 +59,6 @@ public enum PLYLoader {
         }
         guard headerEnd > 0 else { throw fail("no end_header") }
         while headerEnd < bytes.count, bytes[headerEnd] == 0x0D || bytes[headerEnd] == 0x20 { headerEnd += 1 }
-        guard headerEnd < bytes.count || true else { throw fail("truncated") }
         if headerEnd < bytes.count, bytes[headerEnd] == 0x0A { headerEnd += 1 }
         var format = ""
         var elements: [Element] = []
@@ -63,91 +83,101 @@ public enum PLYLoader {
             }
         }
         guard ["ascii", "binary_little_endian", "binary_big_endian"].contains(format) else { throw fail("unknown format '\(format)'") }
-        var reader = PLYReader(bytes: bytes, offset: headerEnd, format: format)
+        return (format, elements, headerEnd)
+    }
+
+    /// The vertex element's data, flattened.
+    struct Vertices {
+        var count = 0
         var positions: [Float] = [], normals: [Float] = [], colors: [Float] = [], uvs: [Float] = []
         var hasNormals = false, hasColors = false, hasUV = false
-        var faces: [UInt32] = []
-        var vertexCount = 0
-        for element in elements {
-            if element.name == "vertex" {
-                vertexCount = element.count
-                let names = element.properties.map(\.name)
-                hasNormals = names.contains("nx") && names.contains("ny") && names.contains("nz")
-                hasColors = names.contains("red") && names.contains("green") && names.contains("blue")
-                let uName = names.contains("s") ? "s" : (names.contains("u") ? "u" : (names.contains("texture_u") ? "texture_u" : nil))
-                let vName = names.contains("t") ? "t" : (names.contains("v") ? "v" : (names.contains("texture_v") ? "texture_v" : nil))
-                hasUV = uName != nil && vName != nil
-                guard names.contains("x"), names.contains("y"), names.contains("z") else { throw fail("vertex element lacks x, y or z") }
-                positions.reserveCapacity(element.count * 3)
-                for _ in 0..<element.count {
-                    var values: [String: Double] = [:]
-                    var colorScale: [String: Double] = [:]
-                    for prop in element.properties {
-                        if let lc = prop.listCount {
-                            let n = try reader.count(lc); for _ in 0..<n { _ = try reader.read(prop.type) }
-                        } else {
-                            values[prop.name] = try reader.read(prop.type)
-                            if ["uchar", "uint8"].contains(prop.type) { colorScale[prop.name] = 255 }
-                            if ["ushort", "uint16"].contains(prop.type) { colorScale[prop.name] = 65535 }
-                        }
-                    }
-                    let x = values["x"]!, y = values["y"]!, z = values["z"]!
-                    guard x.isFinite, y.isFinite, z.isFinite, max(abs(x), abs(y), abs(z)) <= limits.maxCoordinate else {
-                        throw AssetError(kind: "non-finite-data", message: "PLY has a non-finite or out-of-range vertex")
-                    }
-                    positions += [Float(x), Float(y), Float(z)]
-                    if hasNormals { normals += [Float(values["nx"]!), Float(values["ny"]!), Float(values["nz"]!)] }
-                    if hasColors {
-                        for c in ["red", "green", "blue", "alpha"] {
-                            let v = (values[c] ?? colorScale[c].map { $0 } ?? 1) / (colorScale[c] ?? 1)
-                            colors.append(Float(min(max(v.isFinite ? v : 1, 0), 1)))
-                        }
-                    }
-                    if hasUV, let uName, let vName { uvs += [Float(values[uName]!), Float(1 - values[vName]!)] }
-                }
-            } else if element.name == "face" {
-                guard let list = element.properties.first(where: { ($0.name == "vertex_indices" || $0.name == "vertex_index") && $0.listCount != nil }) else {
-                    throw fail("face element has no vertex_indices list")
-                }
-                for _ in 0..<element.count {
-                    for prop in element.properties {
-                        if let lc = prop.listCount {
-                            let n = try reader.count(lc)
-                            var poly: [UInt32] = []
-                            for _ in 0..<n {
-                                let v = try reader.read(prop.type)
-                                if prop.name == list.name {
-                                    guard v >= 0, v < Double(vertexCount) else {
-                                        throw AssetError(kind: "bad-index", message: "PLY face refers to vertex \(Int(v)) of \(vertexCount)")
-                                    }
-                                    poly.append(UInt32(v))
-                                }
-                            }
-                            if prop.name == list.name, poly.count >= 3 {
-                                for k in 1..<(poly.count - 1) { faces += [poly[0], poly[k], poly[k + 1]] }
-                                guard faces.count / 3 <= limits.maxTriangles else {
-                                    throw AssetError(kind: "too-many-triangles", message: "the PLY has more than \(limits.maxTriangles) triangles")
-                                }
-                            }
-                        } else { _ = try reader.read(prop.type) }
-                    }
-                }
-            } else {
-                for _ in 0..<element.count {
-                    for prop in element.properties {
-                        if let lc = prop.listCount {
-                            let n = try reader.count(lc)
-                            for _ in 0..<n { _ = try reader.read(prop.type) }
-                        } else { _ = try reader.read(prop.type) }
-                    }
+    }
+
+    /// Phase 2: the vertices: positions (finite, within the limits), normals, colours (scaled from
+    /// their integer type to 0...1) and texture coordinates (v flipped) when present.
+    static func readVertices(_ element: Element, reader: inout PLYReader, limits: AssetLimits) throws -> Vertices {
+        var out = Vertices()
+        out.count = element.count
+        let names = element.properties.map(\.name)
+        out.hasNormals = names.contains("nx") && names.contains("ny") && names.contains("nz")
+        out.hasColors = names.contains("red") && names.contains("green") && names.contains("blue")
+        let uName = names.contains("s") ? "s" : (names.contains("u") ? "u" : (names.contains("texture_u") ? "texture_u" : nil))
+        let vName = names.contains("t") ? "t" : (names.contains("v") ? "v" : (names.contains("texture_v") ? "texture_v" : nil))
+        out.hasUV = uName != nil && vName != nil
+        guard names.contains("x"), names.contains("y"), names.contains("z") else { throw fail("vertex element lacks x, y or z") }
+        out.positions.reserveCapacity(element.count * 3)
+        for _ in 0..<element.count {
+            var values: [String: Double] = [:]
+            var colorScale: [String: Double] = [:]
+            for prop in element.properties {
+                if let lc = prop.listCount {
+                    let n = try reader.count(lc); for _ in 0..<n { _ = try reader.read(prop.type) }
+                } else {
+                    values[prop.name] = try reader.read(prop.type)
+                    if ["uchar", "uint8"].contains(prop.type) { colorScale[prop.name] = 255 }
+                    if ["ushort", "uint16"].contains(prop.type) { colorScale[prop.name] = 65535 }
                 }
             }
+            let x = values["x"]!, y = values["y"]!, z = values["z"]!
+            guard x.isFinite, y.isFinite, z.isFinite, max(abs(x), abs(y), abs(z)) <= limits.maxCoordinate else {
+                throw AssetError(.nonFiniteData, message: "PLY has a non-finite or out-of-range vertex")
+            }
+            out.positions += [Float(x), Float(y), Float(z)]
+            if out.hasNormals { out.normals += [Float(values["nx"]!), Float(values["ny"]!), Float(values["nz"]!)] }
+            if out.hasColors {
+                for c in ["red", "green", "blue", "alpha"] {
+                    let v = (values[c] ?? colorScale[c].map { $0 } ?? 1) / (colorScale[c] ?? 1)
+                    out.colors.append(Float(min(max(v.isFinite ? v : 1, 0), 1)))
+                }
+            }
+            if out.hasUV, let uName, let vName { out.uvs += [Float(values[uName]!), Float(1 - values[vName]!)] }
         }
-        guard !faces.isEmpty else { throw AssetError(kind: "not-a-mesh", message: "the PLY has no faces") }
-        let prim = MeshPrimitive(positions: positions, normals: hasNormals ? normals : nil, uvs: hasUV ? uvs : nil,
-                                 colors: hasColors ? colors : nil, indices: faces, material: 0)
-        return Scene(objects: [SceneObject(name: "ply", primitives: [prim], worldTransform: .identity, root: 0)],
-                     roots: [.identity], materials: [Material(name: "default", doubleSided: true)], images: [], format: "ply")
+        return out
+    }
+
+    /// Phase 3: the faces, fan-triangulated, every index checked against `vertexCount`, at most
+    /// `limits.maxTriangles` triangles counting the `already` indices read.
+    static func readFaces(_ element: Element, reader: inout PLYReader, vertexCount: Int, limits: AssetLimits, already: Int) throws -> [UInt32] {
+        guard let list = element.properties.first(where: { ($0.name == "vertex_indices" || $0.name == "vertex_index") && $0.listCount != nil }) else {
+            throw fail("face element has no vertex_indices list")
+        }
+        var faces: [UInt32] = []
+        for _ in 0..<element.count {
+            for prop in element.properties {
+                if let lc = prop.listCount {
+                    let n = try reader.count(lc)
+                    var poly: [UInt32] = []
+                    for _ in 0..<n {
+                        let v = try reader.read(prop.type)
+                        if prop.name == list.name {
+                            guard v >= 0, v < Double(vertexCount) else {
+                                throw AssetError(.badIndex, message: "PLY face refers to vertex \(Int(v)) of \(vertexCount)")
+                            }
+                            poly.append(UInt32(v))
+                        }
+                    }
+                    if prop.name == list.name, poly.count >= 3 {
+                        for k in 1..<(poly.count - 1) { faces += [poly[0], poly[k], poly[k + 1]] }
+                        guard (already + faces.count) / 3 <= limits.maxTriangles else {
+                            throw AssetError(.tooManyTriangles, message: "the PLY has more than \(limits.maxTriangles) triangles")
+                        }
+                    }
+                } else { _ = try reader.read(prop.type) }
+            }
+        }
+        return faces
+    }
+
+    /// Reads past an element the loader does not use.
+    static func skip(_ element: Element, reader: inout PLYReader) throws {
+        for _ in 0..<element.count {
+            for prop in element.properties {
+                if let lc = prop.listCount {
+                    let n = try reader.count(lc)
+                    for _ in 0..<n { _ = try reader.read(prop.type) }
+                } else { _ = try reader.read(prop.type) }
+            }
+        }
     }
 }
 
@@ -161,7 +191,7 @@ struct PLYReader {
     mutating func count(_ type: String) throws -> Int {
         let v = try read(type)
         guard v.isFinite, v >= 0, v <= 1_000_000, v == v.rounded() else {
-            throw AssetError(kind: "bad-ply", message: "PLY: invalid list length \(v)")
+            throw AssetError(.badPLY, message: "PLY: invalid list length \(v)")
         }
         return Int(v)
     }
@@ -172,12 +202,12 @@ struct PLYReader {
             let start = offset
             while offset < bytes.count, !(bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x0D || bytes[offset] == 0x09) { offset += 1 }
             guard offset > start, let v = Double(String(decoding: bytes[start..<offset], as: UTF8.self)) else {
-                throw AssetError(kind: "bad-ply", message: "PLY: truncated or malformed ascii data")
+                throw AssetError(.badPLY, message: "PLY: truncated or malformed ascii data")
             }
             return v
         }
         let n = PLYLoader.size(type)!
-        guard offset + n <= bytes.count else { throw AssetError(kind: "bad-ply", message: "PLY: binary data is truncated") }
+        guard offset + n <= bytes.count else { throw AssetError(.badPLY, message: "PLY: binary data is truncated") }
         var raw: UInt64 = 0
         if format == "binary_little_endian" {
             for k in 0..<n { raw |= UInt64(bytes[offset + k]) << (8 * UInt64(k)) }

@@ -219,18 +219,18 @@ extension Scene {
     public func normalizedLikeZero123() throws -> (Scene, Normalization) {
         let before = blenderBounds
         guard !before.isEmpty, before.min.isFinite, before.max.isFinite else {
-            throw AssetError(kind: "not-a-mesh", message: "the asset has no triangles to render")
+            throw AssetError(.notAMesh, message: "the asset has no triangles to render")
         }
         let extent = max(before.size.x, max(before.size.y, before.size.z))
         guard extent > 0, extent.isFinite else {
-            throw AssetError(kind: "degenerate-mesh", message: "the asset's bounding box has zero size")
+            throw AssetError(.degenerateMesh, message: "the asset's bounding box has zero size")
         }
         let s = 1 / extent
         var out = self
         var rootScale: [Mat4] = []
         for r in roots {
             guard let inverse = r.affineInverse else {
-                throw AssetError(kind: "bad-transform", message: "a root node's transform is singular")
+                throw AssetError(.badTransform, message: "a root node's transform is singular")
             }
             rootScale.append(r * Mat4.scale(Vec3(s, s, s)) * inverse)
         }

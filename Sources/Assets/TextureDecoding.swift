@@ -6,29 +6,29 @@ public enum TextureDecoding {
     /// Decodes an embedded or external image. Throws `unreadable-texture` or `texture-too-large`.
     public static func decode(_ image: EncodedImage, limits: AssetLimits) throws -> TextureImage {
         guard !image.bytes.isEmpty else {
-            throw AssetError(kind: "unreadable-texture", message: "texture \(image.origin) has no data")
+            throw AssetError(.unreadableTexture, message: "texture \(image.origin) has no data")
         }
         let header: (Int, Int)?
         switch ImageFile.sniff(image.bytes) {
         case .png: header = (try? PNG.readHeader(image.bytes)).map { ($0.width, $0.height) }
         case .jpeg: header = (try? JPEG.readHeader(image.bytes)).map { ($0.width, $0.height) }
         case nil:
-            throw AssetError(kind: "unreadable-texture", message: "texture \(image.origin) is neither PNG nor JPEG")
+            throw AssetError(.unreadableTexture, message: "texture \(image.origin) is neither PNG nor JPEG")
         }
         if let (w, h) = header, w > limits.maxTextureSide || h > limits.maxTextureSide || w * h > limits.maxTexturePixels {
-            throw AssetError(kind: "texture-too-large", message: "texture \(image.origin) is \(w)x\(h), over the limit of \(limits.maxTextureSide) px per side / \(limits.maxTexturePixels) px")
+            throw AssetError(.textureTooLarge, message: "texture \(image.origin) is \(w)x\(h), over the limit of \(limits.maxTextureSide) px per side / \(limits.maxTexturePixels) px")
         }
         do {
             let decoded = try ImageFile.decodeRGBA(image.bytes, limits: ImageLimits(maxPixels: limits.maxTexturePixels, maxFileBytes: limits.maxFileBytes),
                                                    source: image.origin)
             guard decoded.width > 0, decoded.height > 0 else {
-                throw AssetError(kind: "unreadable-texture", message: "texture \(image.origin) is empty")
+                throw AssetError(.unreadableTexture, message: "texture \(image.origin) is empty")
             }
             return TextureImage(width: decoded.width, height: decoded.height, pixels: decoded.pixels)
         } catch let error as AssetError {
             throw error
         } catch {
-            throw AssetError(kind: "unreadable-texture", message: "texture \(image.origin): \(oneLineText(error))")
+            throw AssetError(.unreadableTexture, message: "texture \(image.origin): \(oneLineText(error))")
         }
     }
 

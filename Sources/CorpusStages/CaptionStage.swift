@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Manifest
 import Pipeline
 import Support
@@ -23,10 +22,8 @@ public struct CaptionStage: Stage {
 
     public func listItems(_ context: StageContext) throws -> [String] {
         let keys = try context.manifest.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT 'composition:' || id FROM composition
-                UNION ALL SELECT DISTINCT 'image:' || o.image_id FROM extraction e JOIN object o ON o.id = e.object_id
-                """)
+            try CompositionRecord.allIDs(db).map { "composition:" + $0 }
+                + CaptionSubjects.imagesWithExtractions(db).map { "image:" + $0 }
         }
         captioner?.prepare(order: keys.sorted())
         return keys
@@ -40,7 +37,7 @@ public struct CaptionStage: Stage {
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
         let parts = item.key.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { throw CaptionError(kind: "bad-item", message: "unknown caption subject \(item.key)") }
+        guard parts.count == 2 else { throw CaptionError(.badItem, message: "unknown caption subject \(item.key)") }
         let (kind, id) = (parts[0], parts[1])
         let subject = try item.stage.manifest.read { db in try CaptionSubject.load(db, kind: kind, id: id) }
         if subject.hasNarrative { return .done([]) }
@@ -58,14 +55,12 @@ public struct CaptionStage: Stage {
             text = CaptionTemplates.caption(object: subject.objectName, scene: subject.sceneDescription, random: &item.random)
             source = "template"
         }
-        return .done([RecordStatement(
-            "INSERT OR REPLACE INTO caption (subject_kind, subject_id, source, idx, text) VALUES (?, ?, ?, 0, ?)",
-            [kind, id, source, text])])
+        return .done([CaptionRecord(subjectKind: kind, subjectID: id, source: source, index: 0, text: text)])
     }
 }
 
 /// The `caption` step's settings.
-public struct CaptionConfig: Decodable, Sendable, Equatable {
+public struct CaptionConfig: StageConfiguration, Equatable {
     /// An external captioner: argv of a command reading {"id","image"} JSON lines on stdin and
     /// writing {"id","caption"} lines on stdout (e.g. a BLIP-2 script on a GPU machine).
     public var command: [String]?
@@ -77,10 +72,13 @@ public struct CaptionConfig: Decodable, Sendable, Equatable {
     /// The defaults.
     public init() {}
 
-    enum Key: String, CodingKey { case command, batchSize = "batch_size", timeLimit = "time_limit" }
+    /// The accepted keys.
+    public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case command, batchSize = "batch_size", timeLimit = "time_limit" }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
         command = try c.decodeIfPresent([String].self, forKey: .command)
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 16
         timeLimit = try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? 600
@@ -88,7 +86,29 @@ public struct CaptionConfig: Decodable, Sendable, Equatable {
 }
 
 /// A subject that cannot be captioned, with the reason.
-public struct CaptionError: DescribedError {
-    public let kind: String
+public struct CaptionError: DescribedError, Equatable {
+    /// The failure classes; their raw values are the stable `kind` strings stored in manifests
+    /// (pinned by a test: renaming one is a change of the manifest's vocabulary).
+    public enum Reason: String, Sendable, CaseIterable {
+        case badItem = "bad-item"
+        case captionerEmpty = "captioner-empty"
+        case captionerFailed = "captioner-failed"
+        case captionerNoOutput = "captioner-no-output"
+        case captionerTimeout = "captioner-timeout"
+        case missingSubject = "missing-subject"
+    }
+
+    /// Which failure class this is.
+    public let reason: Reason
+    /// What is wrong.
     public let message: String
+
+    /// The stable kebab-case failure class (`reason.rawValue`).
+    public var kind: String { reason.rawValue }
+
+    /// Creates an error of a class with its message.
+    public init(_ reason: Reason, message: String) {
+        self.reason = reason
+        self.message = message
+    }
 }

@@ -1,4 +1,5 @@
 import Support
+import Foundation
 
 /// Templated background captions (the project's fallback when neither human narratives nor an
 /// external captioner are available), phrased like CustomNet's prompts ("a car parked in front

@@ -53,7 +53,7 @@ final class ExternalCaptioner: Sendable {
             for other in batch.dropFirst() { if let path = try? resolve(other) { inputs.append((other, path)) } }
             let outcome = run(inputs)
             state.withLock { s in
-                for (id, _) in inputs { s.results[id] = outcome[id] ?? .failure(CaptionError(kind: "captioner-no-output", message: "the captioner printed no caption for \(id)")) }
+                for (id, _) in inputs { s.results[id] = outcome[id] ?? .failure(CaptionError(.captionerNoOutput, message: "the captioner printed no caption for \(id)")) }
                 s.claimed.subtract(batch)
             }
         }
@@ -61,15 +61,15 @@ final class ExternalCaptioner: Sendable {
         switch result {
         case .success(let text): return text
         case .failure(let error): throw error
-        case nil: throw CaptionError(kind: "captioner-no-output", message: "the captioner printed no caption for \(key)")
+        case nil: throw CaptionError(.captionerNoOutput, message: "the captioner printed no caption for \(key)")
         }
     }
 
     /// Runs the command once over a batch, returning a result per id it answered (or a failure
     /// for every id when the command itself failed or timed out).
     private func run(_ inputs: [(id: String, image: String)]) -> [String: Result<String, CaptionError>] {
-        func failAll(_ kind: String, _ message: String) -> [String: Result<String, CaptionError>] {
-            Dictionary(uniqueKeysWithValues: inputs.map { ($0.id, .failure(CaptionError(kind: kind, message: message))) })
+        func failAll(_ reason: CaptionError.Reason, _ message: String) -> [String: Result<String, CaptionError>] {
+            Dictionary(uniqueKeysWithValues: inputs.map { ($0.id, .failure(CaptionError(reason, message: message))) })
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -79,7 +79,7 @@ final class ExternalCaptioner: Sendable {
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch {
-            return failAll("captioner-failed", "cannot start captioner \(command.joined(separator: " ")): \(error.localizedDescription)")
+            return failAll(.captionerFailed, "cannot start captioner \(command.joined(separator: " ")): \(error.localizedDescription)")
         }
         let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit, execute: deadline)
@@ -96,10 +96,10 @@ final class ExternalCaptioner: Sendable {
         process.waitUntilExit()
         deadline.cancel()
         if process.terminationReason == .uncaughtSignal {
-            return failAll("captioner-timeout", "the captioner did not finish a batch of \(inputs.count) within \(Int(timeLimit)) s")
+            return failAll(.captionerTimeout, "the captioner did not finish a batch of \(inputs.count) within \(Int(timeLimit)) s")
         }
         if process.terminationStatus != 0 {
-            return failAll("captioner-failed", "the captioner exited with status \(process.terminationStatus)")
+            return failAll(.captionerFailed, "the captioner exited with status \(process.terminationStatus)")
         }
         var results: [String: Result<String, CaptionError>] = [:]
         for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
@@ -109,7 +109,7 @@ final class ExternalCaptioner: Sendable {
             if let text = object["caption"] as? String, !text.trimmingCharacters(in: .whitespaces).isEmpty {
                 results[id] = .success(oneLine(text))
             } else {
-                results[id] = .failure(CaptionError(kind: "captioner-empty", message: "the captioner returned an empty caption for \(id)"))
+                results[id] = .failure(CaptionError(.captionerEmpty, message: "the captioner returned an empty caption for \(id)"))
             }
         }
         return results

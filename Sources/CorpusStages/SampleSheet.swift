@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Imaging
 import Manifest
 import Shards
@@ -11,26 +10,26 @@ public enum SampleSheet {
     /// Renders the samples `ids` of the manifest in `workdir` (tiles of `tile` pixels).
     public static func render(ids: [Int64], workdir: URL, manifest: ManifestStore, tile: Int = 192) throws -> RGBAImage {
         let rows = try manifest.read { db in
-            try ids.compactMap { try Row.fetchOne(db, sql: "SELECT * FROM sample WHERE id = ?", arguments: [$0]) }
+            try SampleRecord.samples(db, ids: ids)
         }
-        guard !rows.isEmpty else { throw ShardError(kind: "no-samples", "none of the requested sample ids is in the manifest") }
+        guard !rows.isEmpty else { throw ShardError(.noSamples, "none of the requested sample ids is in the manifest") }
         let gap = 8, textHeight = 40, width = 3 * tile + 4 * gap
         var sheet = RGBAImage(width: width, height: rows.count * (tile + textHeight + gap) + gap, fill: .white)
         for (index, row) in rows.enumerated() {
             let top = gap + index * (tile + textHeight + gap)
-            let reference = try ImageFile.loadRGBA(workdir.appendingPathComponent(row["reference"] as String).path)
-            var target = try ImageFile.loadRGBA(workdir.appendingPathComponent(row["target"] as String).path)
-            let bbox = PixelBox(x: row["bbox_x"], y: row["bbox_y"], width: row["bbox_w"], height: row["bbox_h"])
+            let reference = try ImageFile.loadRGBA(workdir.appendingPathComponent(row.reference).path)
+            var target = try ImageFile.loadRGBA(workdir.appendingPathComponent(row.target).path)
+            let bbox = PixelBox(x: row.bboxX, y: row.bboxY, width: row.bboxW, height: row.bboxH)
             let concat = try ConcatBuilder.build(reference: reference, bbox: bbox, imageWidth: target.width, imageHeight: target.height)
             target.stroke(PixelRect(x: bbox.x, y: bbox.y, width: bbox.width, height: bbox.height), with: RGBA8(255, 40, 40), lineWidth: 2)
             for (column, image) in [reference, concat, target].enumerated() {
                 let fitted = image.composited(over: .white).resized(width: tile, height: tile)
                 sheet.paste(fitted, atX: gap + column * (tile + gap), y: top)
             }
-            let t = [row["polar"], row["az_sin"], row["az_cos"], row["radius"]].map { (value: Double) in String(format: "%.3f", value) }
-            let header = "#\(row["id"] as Int64) \(row["kind"] as String) \(row["split"] as String)  T=[\(t.joined(separator: ", "))]"
+            let t = [row.polar, row.azimuthSin, row.azimuthCos, row.radius].map { String(format: "%.3f", $0) }
+            let header = "#\(row.id) \(row.kind) \(row.split)  T=[\(t.joined(separator: ", "))]"
             _ = sheet.drawText(header, atX: gap, y: top + tile + 6, color: .black, scale: 1)
-            let caption = (row["caption"] as String?) ?? "(no caption)"
+            let caption = row.caption ?? "(no caption)"
             let perLine = (width - 2 * gap) / 6
             for (line, start) in stride(from: 0, to: min(caption.count, 2 * perLine), by: perLine).enumerated() {
                 let text = String(caption.dropFirst(start).prefix(perLine))

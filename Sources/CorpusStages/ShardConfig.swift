@@ -1,5 +1,7 @@
+import Pipeline
+
 /// The `shard` step's settings: split ratios, shard caps, and the split salt.
-public struct ShardConfig: Decodable, Sendable, Equatable {
+public struct ShardConfig: StageConfiguration, Equatable {
     /// Fractions of sources per split (normalised).
     public var train = 0.9, val = 0.05, test = 0.05
     /// At most this many samples per shard.
@@ -12,13 +14,16 @@ public struct ShardConfig: Decodable, Sendable, Equatable {
     /// The defaults.
     public init() {}
 
-    enum Key: String, CodingKey {
+    /// The accepted keys.
+    public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case train, val, test
         case maxSamples = "max_samples", maxBytes = "max_bytes", splitSalt = "split_salt"
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ShardConfig()
         train = try c.decodeIfPresent(Double.self, forKey: .train) ?? d.train
         val = try c.decodeIfPresent(Double.self, forKey: .val) ?? d.val

@@ -1,9 +1,9 @@
 import Foundation
-import GRDB
 import Imaging
 import Manifest
 import Shards
 import Support
+import Geometry
 
 /// `cn-shard`: assembles the `sample` table, splits it by source, and writes WebDataset shards
 /// `WORKDIR/shards/{split}-{000000}.tar` with their indexes (DESIGN.md CONTRACT), resuming
@@ -36,7 +36,7 @@ public struct ShardJob {
         let splits = try SplitAssigner(splits: [("train", config.train), ("val", config.val), ("test", config.test)], salt: config.splitSalt)
         let drafts = try manifest.read { db in try SampleAssembler.drafts(db) }
         guard !drafts.isEmpty else {
-            throw ShardError(kind: "no-samples", "the manifest has no compositions or synthesised views yet: run cn-compose (Objaverse) or cn-synthesize (Open Images) first")
+            throw ShardError(.noSamples, "the manifest has no compositions or synthesised views yet: run cn-compose (Objaverse) or cn-synthesize (Open Images) first")
         }
         try manifest.write { db in try SampleAssembler.record(db, drafts: drafts, splits: splits) }
         let folder = workdir.appendingPathComponent("shards").path
@@ -45,9 +45,7 @@ public struct ShardJob {
         let limits = ShardLimits(maxSamples: config.maxSamples, maxBytes: config.maxBytes > 0 ? config.maxBytes : Int.max / 4)
         var summary = Summary()
         for split in ["train", "val", "test"] {
-            let rows = try manifest.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM sample WHERE split = ? ORDER BY id", arguments: [split])
-            }
+            let rows = try manifest.read { db in try SampleRecord.samples(db, split: split) }
             summary.samples[split] = rows.count
             guard !rows.isEmpty else { continue }
             let sizes = config.maxBytes > 0 ? try rows.map(plannedSize) : Array(repeating: 0, count: rows.count)
@@ -62,16 +60,15 @@ public struct ShardJob {
                 for (number, range) in plan.enumerated() {
                     guard let index = try ShardIndex.load(folder: folder, split: split, number: number) else { continue }
                     let name = ShardNaming.stem(split: split, number: number)
-                    try db.execute(sql: "INSERT OR REPLACE INTO shard (name, split, samples, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [name, split, index.sampleCount, index.byteCount, index.sha256])
-                    let ids = rows[range].map { $0["id"] as Int64 }
-                    try db.execute(sql: """
-                        UPDATE sample SET shard = ?1, concat = 'shards/' || ?1 || '.tar:' || printf('%010d', id) || '.concat.png'
-                        WHERE id BETWEEN ?2 AND ?3 AND split = ?4
-                        """, arguments: [name, ids.first, ids.last, split])
+                    try ShardRecord(name: name, split: split, samples: index.sampleCount, bytes: index.byteCount, sha256: index.sha256)
+                        .store(in: db)
+                    let ids = rows[range].map(\.id)
+                    if let first = ids.first, let last = ids.last {
+                        try SampleRecord.assign(db, shard: name, split: split, firstID: first, lastID: last)
+                    }
                     let now = Timestamp.now()
                     try WorkLedger.enqueue(db, stage: "shard", keys: [name], now: now)
-                    try WorkLedger.complete(db, stage: "shard", key: name, status: "done", errorKind: nil, error: nil,
+                    try WorkLedger.complete(db, stage: "shard", key: name, status: .done, errorKind: nil, error: nil,
                                             output: "shards/\(name).tar", now: now)
                 }
             }
@@ -81,16 +78,16 @@ public struct ShardJob {
 
     /// The WebDataset sample of one `sample` row: target and reference bytes from the workdir,
     /// concat built as CustomNet's loader builds it, metadata with T, bbox, poses and provenance.
-    func sample(_ row: Row) throws -> WebDatasetSample {
-        let target = try bytes(row["target"])
-        let reference = try bytes(row["reference"])
-        let header = try PNG.readHeader(target, source: row["target"])
-        let bbox = PixelBox(x: row["bbox_x"], y: row["bbox_y"], width: row["bbox_w"], height: row["bbox_h"])
+    func sample(_ row: SampleRecord) throws -> WebDatasetSample {
+        let target = try bytes(row.target)
+        let reference = try bytes(row.reference)
+        let header = try PNG.readHeader(target, source: row.target)
+        let bbox = PixelBox(x: row.bboxX, y: row.bboxY, width: row.bboxW, height: row.bboxH)
         let concat = try ConcatBuilder.buildPNG(reference: reference, bbox: bbox, imageWidth: header.width, imageHeight: header.height)
-        let source: String = row["source"]
+        let source = row.source
         var provenance = ["source": source]
         var referenceMatrix: [Float]?, targetMatrix: [Float]?
-        if row["kind"] as String == "objaverse" {
+        if row.kind == "objaverse" {
             let parts = source.split(separator: "/")
             provenance["asset"] = String(parts[1])
             let pair = parts[2].split(separator: "-").compactMap { Int($0) }
@@ -101,11 +98,11 @@ public struct ShardJob {
             let parts = source.split(separator: "/")
             provenance["image"] = String(parts[1]); provenance["object"] = String(parts[3]); provenance["view"] = String(parts[5])
         }
-        let caption: String = row["caption"] ?? ""
+        let caption = row.caption ?? ""
         return try CustomNetSample(
-            id: row["id"], kind: row["kind"], split: row["split"], target: target, targetEncoding: .png,
+            id: Int(row.id), kind: row.kind, split: row.split, target: target, targetEncoding: .png,
             reference: reference, concat: concat, caption: caption,
-            pose: PoseVector(polar: row["polar"], azimuthSin: row["az_sin"], azimuthCos: row["az_cos"], radius: row["radius"]),
+            pose: RelativePose(polar: row.polar, azimuthSin: row.azimuthSin, azimuthCos: row.azimuthCos, radius: row.radius),
             bbox: bbox, targetWidth: header.width, targetHeight: header.height,
             referenceMatrix: referenceMatrix, targetMatrix: targetMatrix, source: provenance
         ).webDatasetSample()
@@ -113,14 +110,14 @@ public struct ShardJob {
 
     /// An upper bound of a sample's archived size, from file sizes and PNG / JSON bounds, so a
     /// byte-capped plan needs no concat encoding (ShardSizeEstimate; the plan stays deterministic).
-    private func plannedSize(_ row: Row) throws -> Int {
+    private func plannedSize(_ row: SampleRecord) throws -> Int {
         func fileSize(_ relative: String) throws -> Int {
             let attributes = try FileManager.default.attributesOfItem(atPath: workdir.appendingPathComponent(relative).path)
             return (attributes[.size] as? NSNumber)?.intValue ?? 0
         }
-        let caption = ((row["caption"] as String?) ?? "").utf8.count
+        let caption = (row.caption ?? "").utf8.count
         return ShardSizeEstimate.archivedSize(fieldSizes: [
-            try fileSize(row["target"]), try fileSize(row["reference"]),
+            try fileSize(row.target), try fileSize(row.reference),
             ShardSizeEstimate.pngUpperBound(width: 256, height: 256, channels: 4), caption, Self.jsonUpperBound,
         ])
     }
@@ -131,16 +128,14 @@ public struct ShardJob {
     private func bytes(_ relative: String) throws -> [UInt8] {
         let path = workdir.appendingPathComponent(relative).path
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ShardError(kind: "missing-file", "sample file \(path) is missing; re-run the stage that made it")
+            throw ShardError(.missingFile, "sample file \(path) is missing; re-run the stage that made it")
         }
         return Array(data)
     }
 
     private func pose(asset: String, view: Int) throws -> [Float] {
-        let path = try manifest.read { db in
-            try String.fetchOne(db, sql: "SELECT pose FROM view WHERE asset_id = ? AND idx = ?", arguments: [asset, view])
-        }
-        guard let path else { throw ShardError(kind: "missing-view", "view \(view) of asset \(asset) is not in the manifest") }
+        let path = try manifest.read { db in try ViewRecord.find(db, asset: asset, index: view)?.pose }
+        guard let path else { throw ShardError(.missingView, "view \(view) of asset \(asset) is not in the manifest") }
         return try NPY.decode(try bytes(path)).values.map(Float.init)
     }
 }

@@ -112,19 +112,6 @@ public struct SphericalCoordinates: Equatable, Sendable {
     }
 }
 
-/// Zero-1-to-3's relative pose T = [Δpolar, sin Δazimuth, cos Δazimuth, Δradius] from the
-/// conditioning view to the target view (zero123/ldm/data/simple.py, `get_T(target_RT, cond_RT)`),
-/// Δazimuth taken modulo 2π as NumPy's `%` does (result in [0, 2π)).
-public func zero123RelativePose(target: WorldToCamera, condition: WorldToCamera) -> [Double] {
-    let t = SphericalCoordinates(cartesian: target.cameraLocation)
-    let c = SphericalCoordinates(cartesian: condition.cameraLocation)
-    let dPolar = t.polar - c.polar
-    var dAz = (t.azimuth - c.azimuth).truncatingRemainder(dividingBy: 2 * Double.pi)
-    if dAz < 0 { dAz += 2 * Double.pi }
-    let dRadius = t.radius - c.radius
-    return [dPolar, sin(dAz), cos(dAz), dRadius]
-}
-
 /// How render cameras are chosen.
 public enum CameraSampling: Equatable, Sendable {
     /// Zero-1-to-3's renders as the paper describes them: a direction uniform on the whole sphere

@@ -29,7 +29,7 @@ public struct GrayImage: Sendable, Equatable {
     }
 
     /// A 0/255 mask: 255 where the value is greater than `threshold`. Open Images masks: use the
-    /// default 127 for 8-bit masks (formats.md: "any non-zero pixel (or > 127 for 8-bit)").
+    /// default 127 for 8-bit masks (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html: "any non-zero pixel (or > 127 for 8-bit)").
     public func binarized(threshold: UInt8 = 127) -> GrayImage {
         var out = self
         out.pixels.withUnsafeMutableBufferPointer { p in

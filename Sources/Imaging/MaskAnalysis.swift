@@ -33,7 +33,7 @@ public enum Connectivity: Int, Sendable {
 
 /// Connected components of a mask (pixels > `threshold`), labelled in raster order: label 1 is
 /// the component met first scanning rows top to bottom (the numbering of scipy.ndimage.label).
-/// Used for AnyDoor's filter "largest connected component > 90% of the mask" (formats.md).
+/// Used for AnyDoor's filter "largest connected component > 90% of the mask" (AnyDoor, arXiv:2307.09481).
 /// Runs of foreground pixels are joined with union-find (cost grows with the number of runs, not
 /// pixels), then labels are written run by run.
 public struct ConnectedComponents: Sendable, Equatable {

@@ -1,7 +1,7 @@
 /// Resampling filters (Pillow's Image.resize semantics, src/libImaging/Resample.c).
 public enum ResampleFilter: Sendable, Equatable {
     /// Nearest neighbour: source pixel floor((i + 0.5) * in / out), exact. For masks (keeps labels crisp);
-    /// Open Images masks are brought to the image's shape this way (formats.md).
+    /// Open Images masks are brought to the image's shape this way (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html).
     case nearest
     /// Area averaging: each output pixel is the coverage-weighted mean of the source pixels under
     /// it (OpenCV INTER_AREA; Pillow BOX at integer factors). For shrinking; when enlarging an

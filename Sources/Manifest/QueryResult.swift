@@ -31,6 +31,19 @@ public struct QueryResult: Sendable, Equatable {
         }
     }
 
+    /// The ids of the samples matching an SQL condition on `sample` (every sample when nil), by
+    /// id, at most `limit`; read-only like `run`.
+    public static func sampleIDs(where condition: String?, limit: Int, manifestPath: String) throws -> [Int64] {
+        let result = try run(sql: "SELECT id FROM sample WHERE \(condition ?? "1") ORDER BY id LIMIT \(max(0, limit))",
+                             manifestPath: manifestPath)
+        return result.rows.compactMap { $0.first.flatMap { $0 }.flatMap { Int64($0) } }
+    }
+
+    /// Every row of a table (the name must be a plain identifier).
+    public static func table(_ name: String, manifestPath: String) throws -> QueryResult {
+        try run(sql: "SELECT * FROM \"\(name)\"", manifestPath: manifestPath)
+    }
+
     /// A stored value as display text: integers and doubles printed, text as is, blobs by size; NULL is nil.
     static func display(_ value: DatabaseValue) -> String? {
         switch value.storage {

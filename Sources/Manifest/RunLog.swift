@@ -21,9 +21,11 @@ public enum RunLog {
         public var partition: String
         /// Worker threads.
         public var jobs: Int
+        /// The effective step configuration as key-sorted JSON, when the command has settings.
+        public var config: String?
 
         /// Creates an invocation record.
-        public init(executable: String, stage: String, arguments: [String], configHash: String?, seed: UInt64, partition: String, jobs: Int) {
+        public init(executable: String, stage: String, arguments: [String], configHash: String?, seed: UInt64, partition: String, jobs: Int, config: String? = nil) {
             self.executable = executable
             self.stage = stage
             self.arguments = arguments
@@ -31,6 +33,7 @@ public enum RunLog {
             self.seed = seed
             self.partition = partition
             self.jobs = jobs
+            self.config = config
         }
     }
 
@@ -38,10 +41,10 @@ public enum RunLog {
     public static func start(_ db: Database, _ invocation: Invocation, now: String) throws -> Int64 {
         let argumentsJSON = JSONString.array(invocation.arguments)
         try db.execute(sql: """
-            INSERT INTO run (executable, stage, arguments, config_hash, seed, partition, jobs, started_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO run (executable, stage, arguments, config_hash, seed, partition, jobs, started_at, config)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [invocation.executable, invocation.stage, argumentsJSON, invocation.configHash,
-                             Int64(bitPattern: invocation.seed), invocation.partition, invocation.jobs, now])
+                             Int64(bitPattern: invocation.seed), invocation.partition, invocation.jobs, now, invocation.config])
         return db.lastInsertedRowID
     }
 

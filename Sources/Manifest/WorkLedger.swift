@@ -43,9 +43,10 @@ public enum WorkLedger {
 
     /// The keys of `stage` still to process: pending ones, plus failed ones when `includeFailed`; sorted.
     public static func runnableKeys(_ db: Database, stage: String, includeFailed: Bool) throws -> [String] {
-        let statuses = includeFailed ? "('pending', 'failed')" : "('pending')"
+        let statuses: [WorkStatus] = includeFailed ? [.pending, .failed] : [.pending]
+        let marks = statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try String.fetchAll(
-            db, sql: "SELECT item FROM work WHERE stage = ? AND status IN \(statuses) ORDER BY item", arguments: [stage])
+            db, sql: "SELECT item FROM work WHERE stage = ? AND status IN (\(marks)) ORDER BY item", arguments: [stage])
     }
 
     /// Marks items as handed to a worker: `attempts` grows by one for each.
@@ -57,22 +58,46 @@ public enum WorkLedger {
 
     /// Records an item's final status for this attempt, with its failure or skip reason and output.
     public static func complete(
-        _ db: Database, stage: String, key: String, status: String,
+        _ db: Database, stage: String, key: String, status: WorkStatus,
         errorKind: String?, error: String?, output: String?, now: String
     ) throws {
         let statement = try db.cachedStatement(sql: """
             UPDATE work SET status = ?, error_kind = ?, error = ?, output = ?, updated_at = ?
             WHERE stage = ? AND item = ?
             """)
-        try statement.execute(arguments: [status, errorKind, error, output, now, stage, key])
+        try statement.execute(arguments: [status.rawValue, errorKind, error, output, now, stage, key])
+    }
+
+    /// Records an item's final status directly, for items a stage finds without queueing them
+    /// (an ingest's rejected objects and malformed rows): the row counts as one attempt.
+    public static func record(
+        _ db: Database, stage: String, key: String, status: WorkStatus, errorKind: String?, error: String?, now: String
+    ) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO work (stage, item, status, attempts, error_kind, error, output, updated_at)
+            VALUES (?, ?, ?, 1, ?, ?, NULL, ?)
+            """)
+        try statement.execute(arguments: [stage, key, status.rawValue, errorKind, error, now])
+    }
+
+    /// Removes an item's row (an object recorded as rejected by an earlier ingest that is accepted now).
+    public static func remove(_ db: Database, stage: String, key: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM work WHERE stage = ? AND item = ?").execute(arguments: [stage, key])
     }
 
     /// Counts of `stage`'s items by status (all four statuses present, zero when absent).
-    public static func counts(_ db: Database, stage: String) throws -> [String: Int] {
-        var result = ["pending": 0, "done": 0, "failed": 0, "skipped": 0]
+    public static func counts(_ db: Database, stage: String) throws -> [WorkStatus: Int] {
+        var result = Dictionary(uniqueKeysWithValues: WorkStatus.allCases.map { ($0, 0) })
         let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM work WHERE stage = ? GROUP BY status", arguments: [stage])
-        for row in rows { result[row["status"]] = row["n"] }
+        for row in rows {
+            if let status = WorkStatus(rawValue: row["status"]) { result[status] = row["n"] }
+        }
         return result
+    }
+
+    /// How many rows the ledger holds, over every stage.
+    public static func totalItems(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM work") ?? 0
     }
 
     /// Records a published file of an item (size and sha256), replacing an earlier record of the path.

@@ -6,7 +6,7 @@ import Support
 
 /// `cn-ingest objaverse --root DIR`: indexes every .glb/.gltf/.obj/.ply below DIR into the
 /// `asset` table, with the Objaverse metadata (name, tags, categories, license) when DIR has
-/// the Objaverse layout (`glbs/000-XXX/{uid}.glb` + `metadata/000-XXX.json[.gz]`, formats.md).
+/// the Objaverse layout (`glbs/000-XXX/{uid}.glb` + `metadata/000-XXX.json[.gz]`, the objaverse package, github.com/allenai/objaverse-xl).
 /// Files are only indexed here; a broken mesh fails later, in `cn-render`, with its reason.
 public struct IngestObjaverseStage: Stage {
     public let name = "ingest-objaverse"
@@ -44,12 +44,10 @@ public struct IngestObjaverseStage: Stage {
         let attributes = try FileManager.default.attributesOfItem(atPath: entry.absolutePath)
         let bytes = (attributes[.size] as? NSNumber)?.intValue ?? 0
         let meta = entry.metadata
-        return .done([RecordStatement("""
-            INSERT OR REPLACE INTO asset (id, path, format, file_bytes, name, tags, categories, license)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [entry.asset.id, entry.absolutePath, entry.asset.format.rawValue, bytes,
-                  meta?.name ?? ((entry.asset.relativePath as NSString).lastPathComponent as NSString).deletingPathExtension,
-                  meta.map { JSONString.array($0.tags.map(\.name)) }, meta.map { JSONString.array($0.categories.map(\.name)) },
-                  meta?.license])])
+        return .done([AssetRecord(
+            id: entry.asset.id, path: entry.absolutePath, format: entry.asset.format.rawValue, fileBytes: bytes,
+            name: meta?.name ?? ((entry.asset.relativePath as NSString).lastPathComponent as NSString).deletingPathExtension,
+            tags: meta.map { JSONString.array($0.tags.map(\.name)) }, categories: meta.map { JSONString.array($0.categories.map(\.name)) },
+            license: meta?.license)])
     }
 }

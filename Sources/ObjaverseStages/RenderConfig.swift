@@ -2,16 +2,15 @@ import Foundation
 import Pipeline
 
 /// The `render` step's settings (Pipelines/*.yaml `config:`), defaulting to Zero-1-to-3's
-/// renders (customnet.md section 3): 12 views, random cameras on the sphere at radius
+/// renders (Zero-1-to-3, arXiv:2303.11328 and github.com/cvlab-columbia/zero123 objaverse-rendering/scripts/blender_script.py): 12 views, random cameras on the sphere at radius
 /// U(1.5, 2.2), 35 mm lens on a 32 mm sensor; 256 px output as CustomNet trains at.
-public struct RenderConfig: Decodable, Sendable, Equatable {
+public struct RenderConfig: StageConfiguration, Equatable {
     /// Views per asset.
     public var views = 12
     /// Output size in pixels (256 by default, 512 as zero123 renders).
     public var resolution = 256
-    /// "random" (uniform directions on the sphere), "zero123-cube" (zero123's script: a point of
-    /// the cube [-1, 1]^3 normalised, leaning to the corners) or "ring" (fixed elevation, even azimuths).
-    public var cameras = "random"
+    /// How cameras are placed around the asset.
+    public var cameras = CameraMode.random
     /// Ring mode: elevation above the horizon, degrees.
     public var ringElevation = 30.0
     /// Ring mode: camera distance.
@@ -29,11 +28,11 @@ public struct RenderConfig: Decodable, Sendable, Equatable {
     public init() {}
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = RenderConfig()
         views = try c.decodeIfPresent(Int.self, forKey: .views) ?? d.views
         resolution = try c.decodeIfPresent(Int.self, forKey: .resolution) ?? d.resolution
-        cameras = try c.decodeIfPresent(String.self, forKey: .cameras) ?? d.cameras
+        cameras = try c.decodeIfPresent(CameraMode.self, forKey: .cameras) ?? d.cameras
         ringElevation = try c.decodeIfPresent(Double.self, forKey: .ringElevation) ?? d.ringElevation
         ringRadius = try c.decodeIfPresent(Double.self, forKey: .ringRadius) ?? d.ringRadius
         supersampling = try c.decodeIfPresent(Int.self, forKey: .supersampling) ?? d.supersampling
@@ -44,17 +43,29 @@ public struct RenderConfig: Decodable, Sendable, Equatable {
 
     /// Checks ranges, naming the field to fix.
     public func validated() throws -> RenderConfig {
-        func fail(_ text: String) -> ConfigError { ConfigError(message: "render config: " + text) }
+        func fail(_ text: String) -> ConfigError { ConfigError(message: "step 'render': " + text) }
         guard views >= 1 && views <= 1000 else { throw fail("views must be 1...1000 (got \(views))") }
         guard [64, 128, 256, 512, 1024].contains(resolution) else { throw fail("resolution must be 64, 128, 256, 512 or 1024 (got \(resolution))") }
-        guard ["random", "zero123-cube", "ring"].contains(cameras) else { throw fail("cameras must be random, zero123-cube or ring (got \(cameras))") }
         guard (1...8).contains(supersampling) else { throw fail("supersampling must be 1...8 (got \(supersampling))") }
         return self
     }
 
-    enum Key: String, CodingKey {
+    /// The accepted keys.
+    public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case views, resolution, cameras, supersampling
         case ringElevation = "ring_elevation", ringRadius = "ring_radius", timeLimit = "time_limit"
         case maxFileMiB = "max_file_mib", maxTriangles = "max_triangles"
     }
+}
+
+/// The camera placements of `cn-render` (the `cameras:` key of the render step).
+public enum CameraMode: String, ConfigChoice {
+    /// Uniform directions on the sphere at radius U(1.5, 2.2) (zero123's renders).
+    case random
+    /// zero123's script: a point of the cube [-1, 1]^3 normalised, leaning to the corners.
+    case zero123Cube = "zero123-cube"
+    /// A fixed elevation, even azimuths.
+    case ring
 }

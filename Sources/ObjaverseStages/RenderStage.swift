@@ -8,7 +8,7 @@ import Raster
 import Support
 
 /// `cn-render`: renders every ingested asset the way Zero-1-to-3's blender_script does
-/// (customnet.md section 3) and publishes `render/{asset}/{i:03d}.png` (RGBA, transparent
+/// (Zero-1-to-3, arXiv:2303.11328 and github.com/cvlab-columbia/zero123 objaverse-rendering/scripts/blender_script.py) and publishes `render/{asset}/{i:03d}.png` (RGBA, transparent
 /// background), `{i:03d}.npy` (3x4 world-to-camera, Blender camera axes) and `meta.json`,
 /// rendering into a temporary folder, checking the file count, then publishing it (as
 /// objaverse-xl's renderer does); records each view with its polar, azimuth and radius.
@@ -23,7 +23,7 @@ public struct RenderStage: Stage {
     }
 
     public func listItems(_ context: StageContext) throws -> [String] {
-        let ids = try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT id FROM asset ORDER BY id") }
+        let ids = try context.manifest.read { db in try AssetRecord.allIDs(db) }
         guard !ids.isEmpty else {
             throw RunnerError.cannotRun("the manifest has no assets to render: run `cn-ingest objaverse --root DIR --workdir \(context.workdir.path)` first")
         }
@@ -31,9 +31,7 @@ public struct RenderStage: Stage {
     }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
-        guard let path = try item.stage.manifest.read({ db in
-            try String.fetchOne(db, sql: "SELECT path FROM asset WHERE id = ?", arguments: [item.key])
-        }) else {
+        guard let path = try item.stage.manifest.read({ db in try AssetRecord.find(db, id: item.key)?.path }) else {
             throw RunnerError.cannotRun("asset \(item.key) is not in the manifest")
         }
         var limits = AssetLimits()
@@ -51,15 +49,13 @@ public struct RenderStage: Stage {
         try rendered.writeZero123Views(to: staging.path, durable: false)
         let records = rendered.views.map { view in
             let stem = String(format: "%03d", view.index)
-            return RecordStatement("""
-                INSERT OR REPLACE INTO view (asset_id, idx, image, pose, polar, azimuth, radius) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [item.key, view.index, "\(folder)/\(stem).png", "\(folder)/\(stem).npy",
-                      view.spherical.polar, view.spherical.azimuth, view.spherical.radius])
+            return ViewRecord(assetID: item.key, index: view.index, image: "\(folder)/\(stem).png", pose: "\(folder)/\(stem).npy",
+                              polar: view.spherical.polar, azimuth: view.spherical.azimuth, radius: view.spherical.radius)
         }
         var meta = rendered.metadata
         meta["seconds"] = nil
         meta["source"] = path
-        meta["sampling"] = config.cameras
+        meta["sampling"] = config.cameras.rawValue
         try Data(try JSONText.document(meta)).write(to: staging.appendingPathComponent("meta.json"))
         let written = try FileManager.default.contentsOfDirectory(atPath: staging.path).count
         guard written == 2 * config.views + 1 else {
@@ -71,9 +67,9 @@ public struct RenderStage: Stage {
 
     private var cameraSampling: CameraSampling {
         switch config.cameras {
-        case "ring": .ring(elevationsDegrees: [config.ringElevation], radius: config.ringRadius)
-        case "zero123-cube": .zero123Cube()
-        default: .zero123
+        case .ring: .ring(elevationsDegrees: [config.ringElevation], radius: config.ringRadius)
+        case .zero123Cube: .zero123Cube()
+        case .random: .zero123
         }
     }
 }

@@ -1,10 +1,10 @@
 import Datasets
 import Foundation
-import GRDB
 import Imaging
 import Manifest
 import Pipeline
 import Support
+import Synchronization
 
 /// `cn-extract`: every accepted Open Images object -> `extract/{object}/object.png` (RGBA
 /// cut-out), `ref.png` (zero123 framing: long side 200 centred on white 256), `target.png`
@@ -36,7 +36,7 @@ public struct ExtractStage: Stage {
     }
 
     public func listItems(_ context: StageContext) throws -> [String] {
-        try context.manifest.read { db in try String.fetchAll(db, sql: "SELECT id FROM object WHERE accepted = 1") }
+        try context.manifest.read { db in try ObjectRecord.acceptedIDs(db) }
     }
 
     /// Objects follow their photo (object ids are `{ImageID}_{label}_{BoxID}`), so a partition
@@ -44,30 +44,23 @@ public struct ExtractStage: Stage {
     public func partitionKey(_ item: String) -> String? { String(item.prefix { $0 != "_" }) }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
-        guard let row = try item.stage.manifest.read({ db in
-            try Row.fetchOne(db, sql: """
-                SELECT o.image_id, o.mask_path, o.label, i.path, i.rotation, i.split, COALESCE(c.name, o.label) AS name, r.root
-                FROM object o JOIN image i ON i.id = o.image_id LEFT JOIN class c ON c.label = o.label
-                LEFT JOIN dataset_root r ON r.dataset = 'openimages' AND r.split = i.split
-                WHERE o.id = ?
-                """, arguments: [item.key])
-        }) else {
-            throw ExtractError(kind: "not-in-manifest", message: "object \(item.key) is not in the manifest; run cn-ingest openimages first")
+        guard let row = try item.stage.manifest.read({ db in try ExtractionSource.find(db, objectID: item.key) }) else {
+            throw ExtractError(.notInManifest, message: "object \(item.key) is not in the manifest; run cn-ingest openimages first")
         }
-        let imageID: String = row["image_id"], maskPath: String = row["mask_path"], photoPath: String = row["path"]
-        let split: String = row["split"], subject: String = row["name"]
-        guard let root: String = row["root"] else {
-            throw ExtractError(kind: "no-dataset-root", message: "no dataset root recorded for split \(split); run cn-ingest openimages")
+        let imageID = row.imageID, maskPath = row.maskPath, photoPath = row.photoPath
+        let split = row.split, subject = row.className
+        guard let root = row.root else {
+            throw ExtractError(.noDatasetRoot, message: "no dataset root recorded for split \(split); run cn-ingest openimages")
         }
-        let rotation = (row["rotation"] as Int?).flatMap(ImageRotation.init(rawValue:))
+        let rotation = row.rotation.flatMap(ImageRotation.init(rawValue:))
 
         guard FileManager.default.fileExists(atPath: photoPath) else {
-            throw ExtractError(kind: "missing-photo", message: "photo \(photoPath) of object \(item.key) does not exist")
+            throw ExtractError(.missingPhoto, message: "photo \(photoPath) of object \(item.key) does not exist")
         }
         let photo = try Self.readFile(photoPath, limit: limits.maxFileBytes)
         let header = try JPEG.readHeader(photo, source: photoPath)
         guard let mask = try sources.source(root: root, split: split).maskBytes(maskPath: maskPath, imageID: imageID) else {
-            throw ExtractError(kind: "missing-mask", message: "mask \(maskPath) is neither in \(split)-masks-*.zip nor in an unzipped mask folder under \(root)")
+            throw ExtractError(.missingMask, message: "mask \(maskPath) is neither in \(split)-masks-*.zip nor in an unzipped mask folder under \(root)")
         }
         let maskHeader = try PNG.readHeader(mask, source: maskPath)
         try Self.checkAspect(maskWidth: maskHeader.width, maskHeight: maskHeader.height,
@@ -87,12 +80,11 @@ public struct ExtractStage: Stage {
         try item.write(try PNG.encode(extracted.targetMask, options: png), to: "\(folder)/target_mask.png")
         let box = extracted.bbox
         return .done([
-            RecordStatement("""
-                INSERT OR REPLACE INTO extraction (object_id, object_png, ref_png, target, target_mask, target_mode,
-                    bbox_x, bbox_y, bbox_w, bbox_h, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [item.key, "\(folder)/object.png", "\(folder)/ref.png", "\(folder)/target.png", "\(folder)/target_mask.png",
-                      config.targetFraming.rawValue, box.x, box.y, box.width, box.height, subject]),
-            RecordStatement("UPDATE image SET width = ?, height = ? WHERE id = ?", [extracted.imageWidth, extracted.imageHeight, imageID]),
+            ExtractionRecord(
+                objectID: item.key, objectPNG: "\(folder)/object.png", referencePNG: "\(folder)/ref.png", target: "\(folder)/target.png",
+                targetMask: "\(folder)/target_mask.png", targetMode: config.targetFraming.rawValue,
+                bboxX: box.x, bboxY: box.y, bboxW: box.width, bboxH: box.height, subject: subject),
+            ImageSize(imageID: imageID, width: extracted.imageWidth, height: extracted.imageHeight),
         ])
     }
 
@@ -100,80 +92,25 @@ public struct ExtractStage: Stage {
     static func readFile(_ path: String, limit: Int) throws -> [UInt8] {
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
         guard size <= limit else {
-            throw ExtractError(kind: "file-too-large", message: "\(path) is \(size) bytes, over the \(limit)-byte limit")
+            throw ExtractError(.fileTooLarge, message: "\(path) is \(size) bytes, over the \(limit)-byte limit")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ExtractError(kind: "unreadable-file", message: "cannot read \(path)")
+            throw ExtractError(.unreadableFile, message: "cannot read \(path)")
         }
         return [UInt8](data)
     }
 
     /// Fails unless the mask has the photo's aspect in either orientation (masks are 1600 px on the
     /// long side, photos at most 1024: the expected mask height is computed from its width and
-    /// compared within 1% and at least 2 px, which tolerates the off-by-one shapes formats.md mentions).
+    /// compared within 1% and at least 2 px, which tolerates off-by-one mask shapes).
     public static func checkAspect(maskWidth: Int, maskHeight: Int, photoWidth: Int, photoHeight: Int, mask: String) throws {
         func fits(_ w: Int, _ h: Int) -> Bool {
             let expected = Double(maskWidth) * Double(h) / Double(w)
             return abs(expected - Double(maskHeight)) <= max(2, 0.01 * Double(maskHeight))
         }
         guard maskWidth > 0, maskHeight > 0, fits(photoWidth, photoHeight) || fits(photoHeight, photoWidth) else {
-            throw ExtractError(kind: "mask-aspect-mismatch",
+            throw ExtractError(.maskAspectMismatch,
                                message: "mask \(mask) is \(maskWidth)x\(maskHeight), not the aspect of its \(photoWidth)x\(photoHeight) photo")
-        }
-    }
-}
-
-/// The mask source of each (root, split), opened once and shared by the workers.
-final class MaskSourceCache: Sendable {
-    private let table = MutexBox<[String: any MaskSource]>([:])
-
-    func source(root: String, split: String) -> any MaskSource {
-        table.with { sources in
-            let key = root + "\u{0}" + split
-            if let source = sources[key] { return source }
-            let source = OpenImagesLayout(root: root, split: split).maskSource()
-            sources[key] = source
-            return source
-        }
-    }
-}
-
-/// A tiny lock-protected box.
-final class MutexBox<Value: Sendable>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func with<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
-
-/// An extraction failure with the kind that names the defect.
-public struct ExtractError: DescribedError {
-    public let kind: String
-    public let message: String
-    public init(kind: String, message: String) {
-        self.kind = kind
-        self.message = message
-    }
-}
-
-/// Output settings of the `extract` step read beside `ExtractionConfig`'s fields:
-/// `pngCompressionLevel` (zlib 0-9, default 6; 1 writes ~2x faster, files somewhat larger).
-public struct ExtractOutputConfig: Decodable, Sendable, Equatable {
-    public var pngCompressionLevel = 6
-
-    public init() {}
-
-    private enum CodingKeys: String, CodingKey { case pngCompressionLevel }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        pngCompressionLevel = try c.decodeIfPresent(Int.self, forKey: .pngCompressionLevel) ?? 6
-        guard (0...9).contains(pngCompressionLevel) else {
-            throw DecodingError.dataCorruptedError(forKey: .pngCompressionLevel, in: c, debugDescription: "pngCompressionLevel must be 0...9")
         }
     }
 }

@@ -1,12 +1,12 @@
 import Datasets
+import Fixtures
 import Foundation
-import GRDB
 import Manifest
 import Pipeline
 import Support
 
 /// `cn-ingest openimages --root DIR [--split S]`: indexes one split of an Open Images download
-/// (formats.md layout) into the manifest, streaming, in bounded memory:
+/// (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html layout) into the manifest, streaming, in bounded memory:
 ///
 /// - `class` (label -> display name), `image` (path, Rotation), `object` (every mask joined to
 ///   its box with the five flags, accepted or rejected with the filter's reason kind + reason),
@@ -62,8 +62,7 @@ public struct IngestOpenImagesStage: Stage {
             throw MalformedRowError(message: "\(item.key) was malformed when ingested; fix the file and re-run cn-ingest openimages")
         }
         _ = try ingest(manifest: item.stage.manifest)
-        return .done([RecordStatement(
-            "INSERT OR REPLACE INTO dataset_root (dataset, split, root) VALUES ('openimages', ?, ?)", [split, root])])
+        return .done([DatasetRootRecord(dataset: "openimages", split: split, root: root)])
     }
 
     /// What one ingest wrote.
@@ -78,150 +77,139 @@ public struct IngestOpenImagesStage: Stage {
         }
     }
 
-    /// Streams the split into the manifest in batched transactions.
+    /// Streams the split into the manifest in batched transactions: objects (with their photos,
+    /// classes and known meshes), then the photos' narratives, then the malformed rows.
     public func ingest(manifest: ManifestStore) throws -> Report {
         let layout = OpenImagesLayout(root: root, split: split)
         var report = Report()
-        var malformed: [MalformedRow] = []
-        let rotations: RotationTable
-        if let list = layout.imageList {
-            rotations = try RotationTable(imageList: list, malformedCap: 100_000)
-            malformed += rotations.malformed.kept
-        } else {
-            rotations = RotationTable()
-        }
+        let rotations = try readRotations(layout)
+        var malformed = rotations.malformed.kept
+        let now = Timestamp.now()
+        let objects = try ingestObjects(layout: layout, rotations: rotations, manifest: manifest, now: now, report: &report)
+        malformed += objects.malformed
+        malformed += try ingestNarratives(layout: layout, images: objects.images, manifest: manifest, report: &report)
+        report.malformed = malformed.count
+        try recordMalformed(malformed, manifest: manifest, now: now)
+        FileHandle.standardError.write(Data("ingest-openimages: \(split): \(report.summary)\n".utf8))
+        return report
+    }
+
+    /// The image list's Rotation column, when the split has an image list.
+    private func readRotations(_ layout: OpenImagesLayout) throws -> RotationTable {
+        guard let list = layout.imageList else { return RotationTable() }
+        return try RotationTable(imageList: list, malformedCap: 100_000)
+    }
+
+    /// Phase 1: streams the mask/box join through the filters into `object` rows (and the first
+    /// sighting of each photo and class), `batchSize` objects per transaction. Returns the photos
+    /// seen (narratives are kept only for them) and the malformed rows of the CSVs.
+    private func ingestObjects(
+        layout: OpenImagesLayout, rotations: RotationTable, manifest: ManifestStore, now: String, report: inout Report
+    ) throws -> (images: Set<UInt64>, malformed: [MalformedRow]) {
         let truth = try FixtureTruth.load(root: root)
         let truthByObject = Dictionary((truth?.objects ?? []).map { ($0.objectID, $0) }, uniquingKeysWith: { a, _ in a })
-
         var seenImages = Set<UInt64>()
         var seenClasses = Set<String>()
         var pending: [JoinedRow] = []
-        let now = Timestamp.now()
-
-        func flush() throws {
-            guard !pending.isEmpty else { return }
-            let rows = pending
-            pending.removeAll(keepingCapacity: true)
-            try manifest.write { db in
-                let classStatement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO class (label, name) VALUES (?, ?)")
-                let imageStatement = try db.cachedStatement(sql: """
-                    INSERT INTO image (id, split, path, rotation) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET split = excluded.split, path = excluded.path, rotation = excluded.rotation
-                    """)
-                let objectStatement = try db.cachedStatement(sql: """
-                    INSERT INTO object (id, image_id, label, box_id, x_min, x_max, y_min, y_max, predicted_iou,
-                        is_occluded, is_truncated, is_group_of, is_depiction, is_inside, mask_path, accepted, reject_kind, reject_reason)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET image_id = excluded.image_id, label = excluded.label, box_id = excluded.box_id,
-                        x_min = excluded.x_min, x_max = excluded.x_max, y_min = excluded.y_min, y_max = excluded.y_max,
-                        predicted_iou = excluded.predicted_iou, is_occluded = excluded.is_occluded, is_truncated = excluded.is_truncated,
-                        is_group_of = excluded.is_group_of, is_depiction = excluded.is_depiction, is_inside = excluded.is_inside,
-                        mask_path = excluded.mask_path, accepted = excluded.accepted, reject_kind = excluded.reject_kind,
-                        reject_reason = excluded.reject_reason
-                    """)
-                let workStatement = try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO work (stage, item, status, attempts, error_kind, error, output, updated_at)
-                    VALUES ('ingest-openimages', ?, 'skipped', 1, ?, ?, NULL, ?)
-                    """)
-                let clearStatement = try db.cachedStatement(sql: "DELETE FROM work WHERE stage = 'ingest-openimages' AND item = ?")
-                let meshStatement = try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO object_mesh (object_id, mesh, world_to_camera, render_size, supersampling, source)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """)
-                for row in rows {
-                    if let name = row.className { try classStatement.execute(arguments: [row.label, name]) }
-                    if let path = row.newImagePath { try imageStatement.execute(arguments: [row.imageID, split, path, row.rotation]) }
-                    let f = row.flags
-                    try objectStatement.execute(arguments: [
-                        row.objectID, row.imageID, row.label, row.boxID, row.box.xMin, row.box.xMax, row.box.yMin, row.box.yMax,
-                        row.predictedIoU, f?.isOccluded.rawValue, f?.isTruncated.rawValue, f?.isGroupOf.rawValue,
-                        f?.isDepiction.rawValue, f?.isInside.rawValue, row.maskPath, row.rejection == nil ? 1 : 0,
-                        row.rejection?.kind, row.rejection?.message,
-                    ])
-                    if let rejection = row.rejection {
-                        try workStatement.execute(arguments: [row.objectID, rejection.kind, rejection.message, now])
-                    } else {
-                        // Accepted now (e.g. filters relaxed since an earlier ingest): no stale 'skipped' row.
-                        try clearStatement.execute(arguments: [row.objectID])
-                    }
-                    if let mesh = row.mesh {
-                        let pose = "[" + mesh.worldToCamera.map { String($0) }.joined(separator: ",") + "]"
-                        try meshStatement.execute(arguments: [row.objectID, mesh.mesh, pose, mesh.renderSize, mesh.supersampling, FixtureTruth.fileName])
-                    }
-                }
-            }
-        }
-
+        var counts = report
         let join = MaskBoxJoin(malformedCap: 1_000_000)
         let scan = try OpenImagesObjects.scan(layout: layout, filter: filter, join: join) { object in
             let mask = object.joined.mask
             var row = JoinedRow(objectID: object.itemKey, imageID: mask.imageID, label: mask.labelName, boxID: mask.boxID,
                                 box: mask.box, predictedIoU: mask.predictedIoU, flags: object.joined.flags, maskPath: mask.maskPath,
                                 rejection: object.rejection)
-            if !seenClasses.contains(mask.labelName) {
-                seenClasses.insert(mask.labelName)
+            if seenClasses.insert(mask.labelName).inserted {
                 row.className = object.displayName ?? mask.labelName
             }
-            let key = ImageKey.make(mask.imageID)
-            if !seenImages.contains(key) {
-                seenImages.insert(key)
+            if seenImages.insert(ImageKey.make(mask.imageID)).inserted {
                 row.newImagePath = layout.imagePath(of: mask.imageID) ?? "\(root)/\(split)/\(mask.imageID).jpg"
                 row.rotation = rotations.rotation(of: mask.imageID)?.rawValue
             }
             row.mesh = truthByObject[row.objectID]
-            report.objects += 1
-            if let rejection = object.rejection { report.rejected[rejection.kind, default: 0] += 1 } else { report.accepted += 1 }
-            if row.mesh != nil { report.meshes += 1 }
+            counts.objects += 1
+            if let rejection = object.rejection { counts.rejected[rejection.kind, default: 0] += 1 } else { counts.accepted += 1 }
+            if row.mesh != nil { counts.meshes += 1 }
             pending.append(row)
-            if pending.count >= batchSize { try flush() }
-        }
-        try flush()
-        report.images = seenImages.count
-        malformed += scan.join.malformed.kept + scan.classMalformed.kept
-
-        // Narratives of the images that have objects, streamed, in batches.
-        var captions: [(String, Int, String)] = []
-        var perImage: [UInt64: Int] = [:]
-        func flushCaptions() throws {
-            guard !captions.isEmpty else { return }
-            let rows = captions
-            captions.removeAll(keepingCapacity: true)
-            try manifest.write { db in
-                let statement = try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO caption (subject_kind, subject_id, source, idx, text) VALUES ('image', ?, 'narrative', ?, ?)
-                    """)
-                for (image, index, text) in rows { try statement.execute(arguments: [image, index, text]) }
+            if pending.count >= batchSize {
+                try writeObjects(pending, manifest: manifest, now: now)
+                pending.removeAll(keepingCapacity: true)
             }
+        }
+        try writeObjects(pending, manifest: manifest, now: now)
+        counts.images = seenImages.count
+        report = counts
+        return (seenImages, scan.join.malformed.kept + scan.classMalformed.kept)
+    }
+
+    /// Writes one batch of objects in one transaction: class and photo rows on first sight, the
+    /// object, its rejection as a skipped work row (or no stale one when accepted now), its mesh.
+    private func writeObjects(_ rows: [JoinedRow], manifest: ManifestStore, now: String) throws {
+        guard !rows.isEmpty else { return }
+        try manifest.write { db in
+            for row in rows {
+                if let name = row.className { try OpenImagesIndex.upsert(db, ClassRecord(label: row.label, name: name)) }
+                if let path = row.newImagePath {
+                    try OpenImagesIndex.upsert(db, ImageRecord(id: row.imageID, split: split, path: path, rotation: row.rotation))
+                }
+                try OpenImagesIndex.upsert(db, row.record)
+                if let rejection = row.rejection {
+                    try WorkLedger.record(db, stage: name, key: row.objectID, status: .skipped,
+                                          errorKind: rejection.kind, error: rejection.message, now: now)
+                } else {
+                    // Accepted now (e.g. filters relaxed since an earlier ingest): no stale 'skipped' row.
+                    try WorkLedger.remove(db, stage: name, key: row.objectID)
+                }
+                if let mesh = row.mesh {
+                    let pose = "[" + mesh.worldToCamera.map { String($0) }.joined(separator: ",") + "]"
+                    try OpenImagesIndex.upsert(db, ObjectMeshRecord(
+                        objectID: row.objectID, mesh: mesh.mesh, worldToCamera: pose, renderSize: mesh.renderSize,
+                        supersampling: mesh.supersampling, source: FixtureTruth.fileName))
+                }
+            }
+        }
+    }
+
+    /// Phase 2: the Localized Narratives of the photos that have objects, streamed, in batches,
+    /// as captions (subject 'image', source 'narrative', numbered per photo). Returns malformed rows.
+    private func ingestNarratives(
+        layout: OpenImagesLayout, images: Set<UInt64>, manifest: ManifestStore, report: inout Report
+    ) throws -> [MalformedRow] {
+        var captions: [CaptionRecord] = []
+        var perImage: [UInt64: Int] = [:]
+        var malformed: [MalformedRow] = []
+        func flush() throws {
+            guard !captions.isEmpty else { return }
+            let batch = captions
+            captions.removeAll(keepingCapacity: true)
+            try manifest.write { db in for caption in batch { try OpenImagesIndex.upsert(db, caption) } }
         }
         for file in layout.narratives {
             let reader = try LocalizedNarrativesReader(path: file, malformedCap: 1_000_000)
             while let narrative = try reader.next() {
                 let key = ImageKey.make(narrative.imageID)
-                guard seenImages.contains(key) else { continue }
+                guard images.contains(key) else { continue }
                 let index = perImage[key, default: 0]
                 perImage[key] = index + 1
-                captions.append((narrative.imageID, index, narrative.caption))
+                captions.append(CaptionRecord(subjectKind: "image", subjectID: narrative.imageID, source: "narrative",
+                                              index: index, text: narrative.caption))
                 report.captions += 1
-                if captions.count >= batchSize { try flushCaptions() }
+                if captions.count >= batchSize { try flush() }
             }
             malformed += reader.malformed.kept
         }
-        try flushCaptions()
+        try flush()
+        return malformed
+    }
 
-        // Malformed rows: failed work items 'file:line', so `cn-manifest failures` shows them.
-        report.malformed = malformed.count
+    /// Phase 3: malformed rows become failed work items 'file:line', so `cn-manifest failures` shows them.
+    private func recordMalformed(_ rows: [MalformedRow], manifest: ManifestStore, now: String) throws {
         try manifest.write { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO work (stage, item, status, attempts, error_kind, error, output, updated_at)
-                VALUES ('ingest-openimages', ?, 'failed', 1, 'malformed-row', ?, NULL, ?)
-                """)
-            for row in malformed {
+            for row in rows {
                 let file = (row.file as NSString).lastPathComponent
-                try statement.execute(arguments: ["\(file):\(row.line)", oneLine("\(file) line \(row.line): \(row.reason)"), now])
+                try WorkLedger.record(db, stage: name, key: "\(file):\(row.line)", status: .failed, errorKind: "malformed-row",
+                                      error: oneLine("\(file) line \(row.line): \(row.reason)"), now: now)
             }
         }
-        FileHandle.standardError.write(Data("ingest-openimages: \(split): \(report.summary)\n".utf8))
-        return report
     }
 }
 
@@ -240,6 +228,17 @@ struct JoinedRow {
     var newImagePath: String?
     var rotation: Int?
     var mesh: FixtureTruth.Object?
+
+    /// The `object` row.
+    var record: ObjectRecord {
+        let f = flags
+        return ObjectRecord(
+            id: objectID, imageID: imageID, label: label, boxID: boxID, xMin: box.xMin, xMax: box.xMax, yMin: box.yMin, yMax: box.yMax,
+            predictedIoU: predictedIoU, isOccluded: f.map { Int($0.isOccluded.rawValue) }, isTruncated: f.map { Int($0.isTruncated.rawValue) },
+            isGroupOf: f.map { Int($0.isGroupOf.rawValue) }, isDepiction: f.map { Int($0.isDepiction.rawValue) },
+            isInside: f.map { Int($0.isInside.rawValue) }, maskPath: maskPath, accepted: rejection == nil,
+            rejectKind: rejection?.kind, rejectReason: rejection?.message)
+    }
 }
 
 /// A CSV or JSONL row that could not be read.

@@ -1,3 +1,4 @@
+import Foundation
 /// What one stage run did, for the closing line and the exit status.
 public struct RunSummary: Sendable {
     /// The stage name.

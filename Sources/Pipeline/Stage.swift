@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Manifest
 import Support
 
@@ -40,21 +39,16 @@ public struct ItemOutcome: Sendable {
     public let reasonKind: String?
     /// The one-line skip reason, when skipped.
     public let reason: String?
-    /// Statements committed in the same transaction as the status.
-    public let records: [RecordStatement]
+    /// Rows committed in the same transaction as the status.
+    public let records: [any ItemRecord]
 
     /// The item was processed and its records should be committed.
-    public static func done(_ records: [RecordStatement] = []) -> ItemOutcome {
+    public static func done(_ records: [any ItemRecord] = []) -> ItemOutcome {
         ItemOutcome(status: .done, reasonKind: nil, reason: nil, records: records)
     }
 
     /// The item was looked at and deliberately not used (a filter said no); the reason is recorded.
-    public static func skipped(kind: String, reason: String, records: [RecordStatement] = []) -> ItemOutcome {
+    public static func skipped(kind: String, reason: String, records: [any ItemRecord] = []) -> ItemOutcome {
         ItemOutcome(status: .skipped, reasonKind: kind, reason: oneLine(reason), records: records)
     }
-}
-
-/// The statuses of the `work` ledger (DESIGN.md CONTRACT).
-public enum WorkStatus: String, Sendable, CaseIterable {
-    case pending, done, failed, skipped
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Manifest
 import Support
-import Yams
 
 /// What a stage sees for the whole run: the workdir, the run seed, its YAML section and the manifest.
 public struct StageContext: Sendable {
@@ -27,26 +26,4 @@ public struct StageContext: Sendable {
     public func config<T: Decodable>(_ type: T.Type) throws -> T {
         try StageConfig.decode(type, yaml: configYAML)
     }
-}
-
-/// Decoding of a step's `config:` YAML into a stage's configuration type.
-public enum StageConfig {
-    /// Decodes `yaml` (empty: `{}`) into `T`, turning decoding errors into one readable `ConfigError`.
-    public static func decode<T: Decodable>(_ type: T.Type, yaml: String) throws -> T {
-        let text = yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "{}" : yaml
-        do {
-            return try YAMLDecoder().decode(T.self, from: text)
-        } catch {
-            throw ConfigError(message: "invalid configuration for \(T.self): \(oneLine(String(describing: error)))")
-        }
-    }
-}
-
-/// A pipeline or stage configuration that cannot be used, with the reason.
-public struct ConfigError: DescribedError {
-    /// What is wrong and what to change.
-    public let message: String
-    /// Creates the error.
-    public init(message: String) { self.message = message }
-    public var kind: String { "bad-config" }
 }

@@ -3,7 +3,7 @@ import GRDB
 import Manifest
 import Support
 
-/// Runs one `Stage` resumably (DESIGN.md "Workdir and manifest", pipelines.md "Lessons"):
+/// Runs one `Stage` resumably (DESIGN.md "Workdir and manifest", as datatrove and NeMo Curator do):
 /// takes the stage's lock, removes orphaned temporaries, queues the listed items of its
 /// partition into `work`, hands them to `jobs` worker threads, and commits each finished item's
 /// records together with its status in batched transactions from this one writer. A killed run
@@ -145,7 +145,7 @@ public final class StageRunner {
                 var message = result.error
                 do {
                     try db.inSavepoint {
-                        for record in result.records { try db.execute(sql: record.sql, arguments: record.arguments) }
+                        for record in result.records { try record.store(in: db) }
                         for file in result.files {
                             try WorkLedger.recordArtifact(db, stage: name, key: result.key, path: file.path, bytes: file.bytes, sha256: file.sha256)
                         }
@@ -156,7 +156,7 @@ public final class StageRunner {
                     kind = "record-rejected"
                     message = oneLine("the manifest refused this item's records: \(error)")
                 }
-                try WorkLedger.complete(db, stage: name, key: result.key, status: status.rawValue,
+                try WorkLedger.complete(db, stage: name, key: result.key, status: status,
                                         errorKind: kind, error: message, output: status == .failed ? nil : result.output, now: now)
                 switch status {
                 case .done: done += 1
@@ -207,7 +207,7 @@ struct ItemResult: Sendable {
     let errorKind: String?
     let error: String?
     let output: String?
-    let records: [RecordStatement]
+    let records: [any ItemRecord]
     let files: [ItemContext.PublishedFile]
     let folders: Set<String>
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Geometry
+import Imaging
 import Assets
 import Support
 
@@ -19,7 +20,7 @@ public struct RenderedView: Sendable {
     /// 0-based view index (zero123 names the files {index:03d}.png / .npy).
     public let index: Int
     /// RGBA, transparent background.
-    public let image: RenderedImage
+    public let image: RGBAImage
     /// The 3x4 world-to-camera [R | t] saved as {index:03d}.npy.
     public let worldToCamera: WorldToCamera
     /// Camera position in zero123's spherical coordinates (polar from +Z, azimuth atan2(y, x), radius).
@@ -89,7 +90,7 @@ public enum AssetRenderer {
         var out: [RenderedView] = []
         for (i, pose) in poses.enumerated() {
             if let timeLimit, elapsed() > timeLimit {
-                throw AssetError(kind: "time-limit", message: "rendering \(url.lastPathComponent) took over \(timeLimit) s (\(i) of \(views) views done)")
+                throw AssetError(.timeLimit, message: "rendering \(url.lastPathComponent) took over \(timeLimit) s (\(i) of \(views) views done)")
             }
             let r = Rasterizer.render(prepared.renderScene, camera: pose, settings: viewSettings)
             out.append(RenderedView(index: i, image: r.image, worldToCamera: pose.worldToCamera, spherical: pose.spherical,

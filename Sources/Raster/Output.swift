@@ -2,13 +2,16 @@ import Foundation
 import Imaging
 import Support
 import Geometry
+import Assets
 
-extension RenderedImage {
-    /// As Imaging's RGBA image (same bytes).
-    public var rgbaImage: RGBAImage { RGBAImage(width: width, height: height, pixels: pixels) }
-
+extension RGBAImage {
     /// PNG bytes (RGBA, transparent background) through Imaging's encoder.
-    public func pngBytes() throws -> [UInt8] { try PNG.encode(rgbaImage) }
+    public func pngBytes() throws -> [UInt8] { try PNG.encode(self) }
+
+    /// Alpha > threshold as booleans, row-major (a render's coverage).
+    public func alphaMask(threshold: UInt8 = 127) -> [Bool] {
+        (0..<(width * height)).map { pixels[$0 * 4 + 3] > threshold }
+    }
 }
 
 extension RenderedAsset {

@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 import Geometry
+import Imaging
 import Assets
 import Support
 
@@ -63,26 +64,10 @@ public struct RenderSettings: Sendable, Equatable {
     }
 }
 
-/// An 8-bit straight-alpha RGBA image, rows top to bottom, sRGB colour, transparent background.
-public struct RenderedImage: Sendable, Equatable {
-    public let width: Int
-    public let height: Int
-    public var pixels: [UInt8]
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(pixels.count == width * height * 4)
-        self.width = width
-        self.height = height
-        self.pixels = pixels
-    }
-    /// Alpha > threshold as booleans, row-major.
-    public func alphaMask(threshold: UInt8 = 127) -> [Bool] {
-        (0..<(width * height)).map { pixels[$0 * 4 + 3] > threshold }
-    }
-}
 
 /// One rendered view.
 public struct RenderOutput: Sendable {
-    public var image: RenderedImage
+    public var image: RGBAImage
     /// width * height depths (0 = background) when asked for.
     public var depth: [Float]?
     /// width * height coverage bytes when asked for.
@@ -254,7 +239,7 @@ public enum Rasterizer {
                 }
             }
         }
-        return RenderOutput(image: RenderedImage(width: settings.width, height: settings.height, pixels: pixels),
+        return RenderOutput(image: RGBAImage(width: settings.width, height: settings.height, pixels: pixels),
                             depth: settings.wantDepth ? depth : nil, mask: settings.wantMask ? mask : nil)
     }
 }

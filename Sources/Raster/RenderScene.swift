@@ -90,7 +90,7 @@ public struct RenderScene: Sendable {
                     } catch {
                         if texturePolicy == .refuse {
                             if let e = error as? AssetError { throw e }
-                            throw AssetError(kind: "unreadable-texture", message: "texture \(scene.images[binding.image].origin): \(error)")
+                            throw AssetError(.unreadableTexture, message: "texture \(scene.images[binding.image].origin): \(error)")
                         }
                     }
                 }

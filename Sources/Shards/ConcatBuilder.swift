@@ -1,5 +1,5 @@
 /// Builds CustomNet's concat image (the reference pasted at the target box on a white 256x256
-/// canvas, reference/customnet.md section 2) from the 256x256 reference and the layout of
+/// canvas, CustomNet, arXiv:2310.19784 and github.com/TencentARC/CustomNet data/dataset.py) from the 256x256 reference and the layout of
 /// `ConcatLayout`. The resize is the one the released loader uses,
 /// `torch.nn.functional.interpolate(mode="bilinear")` with its defaults (align_corners=False, no
 /// antialias): source coordinate `(i + 0.5) * in/out - 0.5` clamped at 0, the two nearest
@@ -10,7 +10,7 @@ public enum ConcatBuilder {
     /// CustomNet's loader falls back (degenerate box), the result is the reference itself.
     public static func build(reference: RGB8Pixels, bbox: PixelBox, imageWidth: Int, imageHeight: Int) throws -> RGB8Pixels {
         guard reference.width == ConcatLayout.canvas, reference.height == ConcatLayout.canvas else {
-            throw ShardError(kind: "bad-concat-input", "the reference must be 256x256 (CustomNet's canvas), got \(reference.width)x\(reference.height)")
+            throw ShardError(.badConcatInput, "the reference must be 256x256 (CustomNet's canvas), got \(reference.width)x\(reference.height)")
         }
         guard let layout = try ConcatLayout.compute(bbox: bbox, imageWidth: imageWidth, imageHeight: imageHeight) else {
             return reference

@@ -1,5 +1,5 @@
 /// Where CustomNet's loader puts the reference on the concat canvas: TencentARC/CustomNet
-/// data/dataset.py `get_data`, as summarised in reference/customnet.md section 2, with the
+/// data/dataset.py `get_data`, as summarised in CustomNet, arXiv:2310.19784 and github.com/TencentARC/CustomNet data/dataset.py, with the
 /// integer arithmetic of that code:
 /// 1. bbox [x, y, w, h] in target pixels -> canvas: `trunc(255 * v / W)` (x, w) and `/ H` (y, h);
 ///    note 255, not 256, in the released code;
@@ -26,10 +26,10 @@ public struct ConcatLayout: Sendable, Equatable {
     /// loader falls back to the plain reference. Throws for a non-positive image size or negative box size.
     public static func compute(bbox: PixelBox, imageWidth: Int, imageHeight: Int) throws -> ConcatLayout? {
         guard imageWidth > 0, imageHeight > 0 else {
-            throw ShardError(kind: "bad-concat-input", "target size \(imageWidth)x\(imageHeight) must be positive")
+            throw ShardError(.badConcatInput, "target size \(imageWidth)x\(imageHeight) must be positive")
         }
         guard bbox.width >= 0, bbox.height >= 0 else {
-            throw ShardError(kind: "bad-concat-input", "bbox \(bbox.components) has a negative size")
+            throw ShardError(.badConcatInput, "bbox \(bbox.components) has a negative size")
         }
         func scaled(_ value: Int, _ extent: Int) -> Int { Int((Double(255 * value) / Double(extent)).rounded(.towardZero)) }
         let bx = scaled(bbox.x, imageWidth), by = scaled(bbox.y, imageHeight)

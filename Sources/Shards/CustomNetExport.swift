@@ -1,4 +1,4 @@
-/// The contents of CustomNet's per-sample `meta.json` (reference/customnet.md section 2, as in
+/// The contents of CustomNet's per-sample `meta.json` (CustomNet, arXiv:2310.19784 and github.com/TencentARC/CustomNet data/dataset.py, as in
 /// TencentARC/CustomNet examples/dataset/car/meta.json): subject text, caption, bbox [x, y, w, h]
 /// in input-image pixels, and the synthesised views [[x, y, z], [-x, -y, z]] (polar and azimuth
 /// in integer degrees, radius change).
@@ -47,17 +47,17 @@ public enum CustomNetExport {
     @discardableResult
     public static func write(root: String, name: String, input: [UInt8], mask: [UInt8], views: [[UInt8]], meta: CustomNetMeta) throws -> String {
         guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
-            throw ShardError(kind: "bad-export-name", "CustomNet sample folder name \"\(name)\" must be a plain name")
+            throw ShardError(.badExportName, "CustomNet sample folder name \"\(name)\" must be a plain name")
         }
         guard views.count == meta.views.count, !views.isEmpty else {
-            throw ShardError(kind: "bad-export-views", "sample \(name): \(views.count) view images for \(meta.views.count) views in meta")
+            throw ShardError(.badExportViews, "sample \(name): \(views.count) view images for \(meta.views.count) views in meta")
         }
         guard meta.views.allSatisfy({ $0.count == 3 }) else {
-            throw ShardError(kind: "bad-export-views", "sample \(name): every view must be [polar, azimuth, radius]")
+            throw ShardError(.badExportViews, "sample \(name): every view must be [polar, azimuth, radius]")
         }
         for (label, bytes) in [("input.jpg", input), ("mask.jpg", mask)] + views.enumerated().map({ (multiViewName($0.offset), $0.element) }) {
             guard ExportFolder.isJPEG(bytes) else {
-                throw ShardError(kind: "bad-export-image", "sample \(name): \(label) is not JPEG data")
+                throw ShardError(.badExportImage, "sample \(name): \(label) is not JPEG data")
             }
         }
         var files: [(name: String, bytes: [UInt8])] = [("input.jpg", input), ("mask.jpg", mask)]

@@ -1,26 +1,4 @@
-/// The Zero-1-to-3 relative pose T = [Δpolar (rad), sin Δazimuth, cos Δazimuth, Δradius] from the
-/// reference view to the target view (reference/customnet.md sections 1 and 3).
-public struct PoseVector: Sendable, Equatable {
-    /// Δpolar in radians.
-    public var polar: Double
-    /// sin Δazimuth.
-    public var azimuthSin: Double
-    /// cos Δazimuth.
-    public var azimuthCos: Double
-    /// Δradius.
-    public var radius: Double
-
-    /// Creates the vector from its four components.
-    public init(polar: Double, azimuthSin: Double, azimuthCos: Double, radius: Double) {
-        self.polar = polar
-        self.azimuthSin = azimuthSin
-        self.azimuthCos = azimuthCos
-        self.radius = radius
-    }
-
-    /// The four components in CustomNet's order.
-    public var components: [Double] { [polar, azimuthSin, azimuthCos, radius] }
-}
+import Geometry
 
 /// An axis-aligned box in pixels: top-left corner and size (CustomNet's meta.json bbox [x, y, w, h]).
 public struct PixelBox: Sendable, Equatable {
@@ -75,7 +53,7 @@ public struct CustomNetSample: Sendable {
     /// The background/scene caption.
     public var caption: String
     /// The pose condition from reference to target.
-    public var pose: PoseVector
+    public var pose: RelativePose
     /// The object's box in target pixels.
     public var bbox: PixelBox
     /// The target image's size in pixels (width, height), which the bbox refers to.
@@ -93,7 +71,7 @@ public struct CustomNetSample: Sendable {
 
     /// Creates a sample; matrices, view and provenance are optional.
     public init(id: Int, kind: String, split: String, target: [UInt8], targetEncoding: ImageEncoding = .png,
-                reference: [UInt8], concat: [UInt8], caption: String, pose: PoseVector, bbox: PixelBox,
+                reference: [UInt8], concat: [UInt8], caption: String, pose: RelativePose, bbox: PixelBox,
                 targetWidth: Int, targetHeight: Int, referenceMatrix: [Float]? = nil, targetMatrix: [Float]? = nil,
                 view: [Double]? = nil, source: [String: String] = [:]) {
         self.id = id
@@ -127,11 +105,11 @@ public struct CustomNetSample: Sendable {
             "source": .object(source.mapValues { .string($0) }),
         ]
         if let referenceMatrix {
-            guard referenceMatrix.count == 12 else { throw ShardError(kind: "bad-pose", "sample \(id): reference matrix needs 12 values (3x4)") }
+            guard referenceMatrix.count == 12 else { throw ShardError(.badPose, "sample \(id): reference matrix needs 12 values (3x4)") }
             object["ref_pose"] = .matrix(referenceMatrix, columns: 4)
         }
         if let targetMatrix {
-            guard targetMatrix.count == 12 else { throw ShardError(kind: "bad-pose", "sample \(id): target matrix needs 12 values (3x4)") }
+            guard targetMatrix.count == 12 else { throw ShardError(.badPose, "sample \(id): target matrix needs 12 values (3x4)") }
             object["target_pose"] = .matrix(targetMatrix, columns: 4)
         }
         if let view { object["view"] = .doubles(view) }

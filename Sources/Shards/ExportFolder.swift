@@ -13,12 +13,12 @@ enum ExportFolder {
         do {
             for file in files {
                 guard FileManager.default.createFile(atPath: staging + "/" + file.name, contents: Data(file.bytes)) else {
-                    throw ShardError(kind: "write-failed", "cannot write \(staging)/\(file.name) (check free space and permissions)")
+                    throw ShardError(.writeFailed, "cannot write \(staging)/\(file.name) (check free space and permissions)")
                 }
             }
             let written = try FileManager.default.contentsOfDirectory(atPath: staging)
             guard written.count == files.count else {
-                throw ShardError(kind: "export-incomplete", "staging folder \(staging) holds \(written.count) files, expected \(files.count)")
+                throw ShardError(.exportIncomplete, "staging folder \(staging) holds \(written.count) files, expected \(files.count)")
             }
             try AtomicFile.publishFolder(staging: staging, to: destination)
         } catch {

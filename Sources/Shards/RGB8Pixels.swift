@@ -11,7 +11,7 @@ public struct RGB8Pixels: Sendable, Equatable {
     /// Wraps existing RGB bytes; throws when the count does not match the size.
     public init(width: Int, height: Int, bytes: [UInt8]) throws {
         guard width > 0, height > 0, bytes.count == width * height * 3 else {
-            throw ShardError(kind: "bad-raster", "RGB raster of \(width)x\(height) needs \(max(0, width * height * 3)) bytes, got \(bytes.count)")
+            throw ShardError(.badRaster, "RGB raster of \(width)x\(height) needs \(max(0, width * height * 3)) bytes, got \(bytes.count)")
         }
         self.width = width
         self.height = height
@@ -28,7 +28,7 @@ public struct RGB8Pixels: Sendable, Equatable {
     /// Flattens straight-alpha RGBA bytes over white (Zero-1-to-3: transparent background -> white).
     public static func flatteningRGBA(width: Int, height: Int, rgba: [UInt8]) throws -> RGB8Pixels {
         guard width > 0, height > 0, rgba.count == width * height * 4 else {
-            throw ShardError(kind: "bad-raster", "RGBA raster of \(width)x\(height) needs \(max(0, width * height * 4)) bytes, got \(rgba.count)")
+            throw ShardError(.badRaster, "RGBA raster of \(width)x\(height) needs \(max(0, width * height * 4)) bytes, got \(rgba.count)")
         }
         var out = [UInt8](repeating: 255, count: width * height * 3)
         for i in 0..<(width * height) {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Re-reads published shards and checks them against their indexes and the WebDataset rules
-/// (formats.md): sha256 and size as indexed, sample count and first/last key, every member named
+/// (github.com/webdataset/webdataset): sha256 and size as indexed, sample count and first/last key, every member named
 /// `{key}.{field}` with a dot-free key, each sample's members contiguous, no field repeated.
 /// For `cn-shard --verify` and audits; it streams every shard (memory stays small) but costs a full read.
 public enum ShardAudit {

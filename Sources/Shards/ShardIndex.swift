@@ -22,7 +22,7 @@ public enum ShardNaming {
     /// Throws unless `split` is a usable split name: lower-case letters, digits, '_' (no '-', '.', '/').
     public static func validateSplit(_ split: String) throws {
         guard !split.isEmpty, split.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) else {
-            throw ShardError(kind: "bad-split-name", "split name \"\(split)\" must be lower-case letters, digits or '_'")
+            throw ShardError(.badSplitName, "split name \"\(split)\" must be lower-case letters, digits or '_'")
         }
     }
 }
@@ -82,7 +82,7 @@ public struct ShardIndex: Sendable, Equatable {
               let samples = object["samples"] as? Int, let bytes = object["bytes"] as? Int,
               let sha = object["sha256"] as? String, let first = object["first_key"] as? String,
               let last = object["last_key"] as? String else {
-            throw ShardError(kind: "bad-shard-index", "shard index \(path) is not a valid index; delete it and rewrite the shard")
+            throw ShardError(.badShardIndex, "shard index \(path) is not a valid index; delete it and rewrite the shard")
         }
         return ShardIndex(split: split, number: number, sampleCount: samples, byteCount: bytes, sha256: sha, firstKey: first, lastKey: last)
     }

@@ -1,7 +1,7 @@
 /// Caps on one shard's sample count and byte size, and the single boundary rule every writer
 /// and planner uses, so shard boundaries depend only on the ordered list of samples (their
 /// archived sizes), never on timing, threads or where a previous run stopped.
-/// formats.md: typical WebDataset shards are 0.25-1 GB.
+/// webdataset's documentation, github.com/webdataset/webdataset: typical WebDataset shards are 0.25-1 GB.
 public struct ShardLimits: Sendable, Equatable {
     /// At most this many samples per shard.
     public var maxSamples: Int

@@ -8,7 +8,7 @@ import Glibc
 /// `{folder}/{split}-{000000}.tar` + `{split}-{000000}.json`). Each shard is written under a
 /// temporary name (`AtomicFile.temporaryPrefix`), fsynced, renamed to its final name, and only then
 /// its index is written (atomically), so a kill at any moment leaves no file under a final shard
-/// name that is incomplete — the failure img2dataset has (pipelines.md, #164).
+/// name that is incomplete — the failure img2dataset has (github.com/rom1504/img2dataset issue #164).
 ///
 /// Boundaries follow `ShardLimits.startsNewShard` on the ordered samples alone, so the same
 /// samples in the same order always give byte-identical shards. To resume, a stage can plan the
@@ -60,7 +60,7 @@ public final class ShardSequenceWriter {
         }
         if current == nil { try openNext() }
         guard currentKeys.insert(sample.key).inserted else {
-            throw ShardError(kind: "duplicate-shard-key", "sample key \(sample.key) appears twice in shard \(currentNumber) of \(split)")
+            throw ShardError(.duplicateShardKey, "sample key \(sample.key) appears twice in shard \(currentNumber) of \(split)")
         }
         for field in sample.fields {
             try current!.append(path: sample.memberName(field.name), bytes: field.bytes)
@@ -98,11 +98,11 @@ public final class ShardSequenceWriter {
         for sample in samples {
             if try !writer.append(sample).isEmpty {
                 writer.abandon()
-                throw ShardError(kind: "shard-plan-mismatch", "samples given for shard \(number) of \(split) exceed the shard limits; plan with ShardLimits.plan")
+                throw ShardError(.shardPlanMismatch, "samples given for shard \(number) of \(split) exceed the shard limits; plan with ShardLimits.plan")
             }
         }
         let indexes = try writer.finish()
-        guard let index = indexes.first else { throw ShardError(kind: "empty-shard", "no samples given for shard \(number) of \(split)") }
+        guard let index = indexes.first else { throw ShardError(.emptyShard, "no samples given for shard \(number) of \(split)") }
         return index
     }
 
@@ -118,7 +118,7 @@ public final class ShardSequenceWriter {
     }
 
     private func closeCurrent() throws -> ShardIndex {
-        guard let writer = current else { throw ShardError(kind: "tar-closed", "no shard is open") }
+        guard let writer = current else { throw ShardError(.tarClosed, "no shard is open") }
         let (bytes, sha) = try writer.finish()
         current = nil
         let final = folder + "/" + ShardNaming.tarName(split: split, number: currentNumber)

@@ -15,12 +15,12 @@ public struct SplitAssigner: Sendable {
     /// Creates the assigner; ratios must be non-negative with a positive sum, names valid split names.
     public init(splits: [(name: String, ratio: Double)], salt: String = "cn-split") throws {
         guard !splits.isEmpty, splits.allSatisfy({ $0.ratio >= 0 && $0.ratio.isFinite }) else {
-            throw ShardError(kind: "bad-split-ratios", "split ratios must be finite and non-negative")
+            throw ShardError(.badSplitRatios, "split ratios must be finite and non-negative")
         }
         let total = splits.reduce(0) { $0 + $1.ratio }
-        guard total > 0 else { throw ShardError(kind: "bad-split-ratios", "split ratios must not all be zero") }
+        guard total > 0 else { throw ShardError(.badSplitRatios, "split ratios must not all be zero") }
         guard Set(splits.map(\.name)).count == splits.count else {
-            throw ShardError(kind: "bad-split-ratios", "split names repeat")
+            throw ShardError(.badSplitRatios, "split names repeat")
         }
         for split in splits { try ShardNaming.validateSplit(split.name) }
         self.splits = splits

@@ -1,5 +1,5 @@
 /// POSIX ustar header encoding and decoding (POSIX.1-1988 "ustar" as summarised in
-/// reference/formats.md): 512-byte blocks, octal numeric fields, checksum = byte sum with the
+/// POSIX ustar, pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html): 512-byte blocks, octal numeric fields, checksum = byte sum with the
 /// checksum field read as spaces, magic "ustar\0" + version "00", names over 100 bytes split
 /// at a '/' into prefix[155] + name[100].
 public enum TarHeader {
@@ -22,8 +22,8 @@ public enum TarHeader {
     /// else at the last '/' that leaves a name of at most 100 bytes and a prefix of at most 155.
     public static func splitName(_ path: String) throws -> (prefix: [UInt8], name: [UInt8]) {
         let bytes = Array(path.utf8)
-        guard !bytes.isEmpty else { throw ShardError(kind: "tar-bad-name", "a tar member name cannot be empty") }
-        guard !bytes.contains(0) else { throw ShardError(kind: "tar-bad-name", "tar member name contains a NUL byte: \(path)") }
+        guard !bytes.isEmpty else { throw ShardError(.tarBadName, "a tar member name cannot be empty") }
+        guard !bytes.contains(0) else { throw ShardError(.tarBadName, "tar member name contains a NUL byte: \(path)") }
         if bytes.count <= 100 { return ([], bytes) }
         var index = bytes.count - 1
         while index > 0 {
@@ -35,14 +35,14 @@ public enum TarHeader {
             }
             index -= 1
         }
-        throw ShardError(kind: "tar-name-too-long",
+        throw ShardError(.tarNameTooLong,
                          "tar member name \(path) (\(bytes.count) bytes) cannot be split into ustar prefix[155] + name[100]; shorten it")
     }
 
     /// Encodes the 512-byte header of a regular file member.
     public static func encode(path: String, size: Int, options: TarOptions) throws -> [UInt8] {
         guard size >= 0, size <= maximumMemberSize else {
-            throw ShardError(kind: "tar-member-too-large", "tar member \(path) has \(size) bytes; ustar allows at most 8 GiB - 1")
+            throw ShardError(.tarMemberTooLarge, "tar member \(path) has \(size) bytes; ustar allows at most 8 GiB - 1")
         }
         let (prefix, name) = try splitName(path)
         var header = [UInt8](repeating: 0, count: blockSize)
@@ -58,7 +58,7 @@ public enum TarHeader {
         put(Array("00".utf8), at: 263, width: 2, into: &header)
         let uname = Array(options.uname.utf8), gname = Array(options.gname.utf8)
         guard uname.count < 32, gname.count < 32 else {
-            throw ShardError(kind: "tar-bad-owner", "tar uname/gname must be shorter than 32 bytes")
+            throw ShardError(.tarBadOwner, "tar uname/gname must be shorter than 32 bytes")
         }
         put(uname, at: 265, width: 32, into: &header)
         put(gname, at: 297, width: 32, into: &header)
@@ -85,13 +85,13 @@ public enum TarHeader {
 
     /// Decodes a header block, verifying its checksum; returns nil for an all-zero block (end of archive).
     public static func decode(_ block: UnsafeRawBufferPointer) throws -> Decoded? {
-        guard block.count >= blockSize else { throw ShardError(kind: "tar-truncated", "tar header block is truncated") }
+        guard block.count >= blockSize else { throw ShardError(.tarTruncated, "tar header block is truncated") }
         if block[0..<blockSize].allSatisfy({ $0 == 0 }) { return nil }
         var sum = 0
         for i in 0..<blockSize { sum += (148..<156).contains(i) ? 0x20 : Int(block[i]) }
         let stored = try octal(block, 148, 8, field: "chksum")
         guard stored == sum else {
-            throw ShardError(kind: "tar-bad-checksum", "tar header checksum \(stored) does not match computed \(sum)")
+            throw ShardError(.tarBadChecksum, "tar header checksum \(stored) does not match computed \(sum)")
         }
         let name = string(block, 0, 100)
         let prefix = Array(block[257..<262]) == Array("ustar".utf8) ? string(block, 345, 155) : ""
@@ -106,7 +106,7 @@ public enum TarHeader {
     private static func putOctal(_ value: Int, at offset: Int, width: Int, into header: inout [UInt8], field: String) throws {
         let digits = Array(String(value, radix: 8).utf8)
         guard value >= 0, digits.count <= width - 1 else {
-            throw ShardError(kind: "tar-field-overflow", "tar \(field) value \(value) does not fit in \(width - 1) octal digits")
+            throw ShardError(.tarFieldOverflow, "tar \(field) value \(value) does not fit in \(width - 1) octal digits")
         }
         let padded = [UInt8](repeating: UInt8(ascii: "0"), count: width - 1 - digits.count) + digits + [0]
         put(padded, at: offset, width: width, into: &header)
@@ -128,7 +128,7 @@ public enum TarHeader {
             let byte = block[i]
             if byte == 0 || byte == 0x20 { if seen { break } else { continue } }
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "7") else {
-                throw ShardError(kind: "tar-bad-header", "tar \(field) field is not octal")
+                throw ShardError(.tarBadHeader, "tar \(field) field is not octal")
             }
             value = value * 8 + Int(byte - UInt8(ascii: "0"))
             seen = true

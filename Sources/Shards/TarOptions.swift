@@ -1,6 +1,6 @@
 /// The fixed ownership and time stamps written into every tar header, so the same members give
-/// the same bytes on every machine and every run (formats.md: "Fix mtime/uid/gid for
-/// byte-reproducible shards"; img2dataset and webdataset's TarWriter use the wall clock instead).
+/// the same bytes on every machine and every run, as reproducible-builds.org/docs/archives advises
+/// (fixed mtime, uid/gid and owner names); img2dataset and webdataset's TarWriter use the wall clock instead.
 public struct TarOptions: Sendable, Equatable {
     /// Modification time (seconds since 1970) stored in every header.
     public var mtime: Int

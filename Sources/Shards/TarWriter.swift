@@ -4,7 +4,7 @@ import Support
 import Glibc
 #endif
 
-/// A streaming ustar writer (POSIX ustar as in reference/formats.md): each member is a 512-byte
+/// A streaming ustar writer (POSIX ustar, pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html): each member is a 512-byte
 /// header plus data padded to 512, the archive ends with two zero blocks. Bytes go through a
 /// pair of large buffers and leave in few big `write` calls (no syscall per member), and the SHA-256 of
 /// the archive is computed on the way (on a second thread, overlapping the writes), so a shard's
@@ -71,7 +71,7 @@ public final class TarWriter {
 
     /// Appends one regular-file member whose contents are a raw buffer.
     public func append(path memberPath: String, contents: UnsafeRawBufferPointer) throws {
-        guard !finished else { throw ShardError(kind: "tar-closed", "cannot append \(memberPath): the tar \(path) is already finished") }
+        guard !finished else { throw ShardError(.tarClosed, "cannot append \(memberPath): the tar \(path) is already finished") }
         let header = try TarHeader.encode(path: memberPath, size: contents.count, options: options)
         try header.withUnsafeBytes { try put($0) }
         try put(contents)
@@ -84,7 +84,7 @@ public final class TarWriter {
     /// Returns the archive size and the lower-case hex SHA-256 of its bytes.
     @discardableResult
     public func finish() throws -> (byteCount: Int, sha256: String) {
-        guard !finished else { throw ShardError(kind: "tar-closed", "the tar \(path) is already finished") }
+        guard !finished else { throw ShardError(.tarClosed, "the tar \(path) is already finished") }
         try putZeros(2 * TarHeader.blockSize)
         try flush()
         hashing.wait()

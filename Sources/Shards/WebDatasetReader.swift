@@ -7,7 +7,7 @@ import Glibc
 /// Streams the samples of one WebDataset shard in order without loading the tar whole (for the
 /// bundled trainer and evaluator, and for reading shards other tools wrote). Members are grouped
 /// into samples by key = the member name up to the first dot of its basename, field = the rest
-/// lower-cased (formats.md, webdataset's tar grouping); a new key ends the previous sample.
+/// lower-cased (github.com/webdataset/webdataset, webdataset's tar grouping); a new key ends the previous sample.
 /// Directory entries, pax/GNU extended headers and other non-regular members are skipped.
 public final class WebDatasetReader: IteratorProtocol, Sequence {
     /// The shard being read.
@@ -42,7 +42,7 @@ public final class WebDatasetReader: IteratorProtocol, Sequence {
             atEnd = true
             return nil
         } catch {
-            self.error = ShardError(kind: "tar-unreadable", "\(path): \(error)")
+            self.error = ShardError(.tarUnreadable, "\(path): \(error)")
             atEnd = true
             return nil
         }
@@ -139,7 +139,7 @@ public final class WebDatasetReader: IteratorProtocol, Sequence {
             if start == end {
                 let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
                 if got < 0, errno == EINTR { continue }
-                guard got > 0 else { throw ShardError(kind: "tar-truncated", "\(path) ends in the middle of a member") }
+                guard got > 0 else { throw ShardError(.tarTruncated, "\(path) ends in the middle of a member") }
                 start = 0
                 end = got
             }

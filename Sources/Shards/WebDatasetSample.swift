@@ -1,5 +1,5 @@
 /// One WebDataset sample: a key and its fields in the order they are written. WebDataset
-/// (formats.md) splits a member name at the FIRST dot of the basename into key and field, so a
+/// (github.com/webdataset/webdataset) splits a member name at the FIRST dot of the basename into key and field, so a
 /// key holds no dot and no '/', fields are lower-case and never repeat within a sample, and the
 /// members of one sample are written contiguously (`{key}.{field}`).
 public struct WebDatasetSample: Sendable, Equatable {
@@ -15,13 +15,13 @@ public struct WebDatasetSample: Sendable, Equatable {
         for field in fields {
             guard !field.name.isEmpty, field.name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") }),
                   field.name == field.name.lowercased(), field.name.first != "." else {
-                throw ShardError(kind: "bad-shard-field", "sample \(key): field name \"\(field.name)\" must be lower-case printable ASCII without '/'")
+                throw ShardError(.badShardField, "sample \(key): field name \"\(field.name)\" must be lower-case printable ASCII without '/'")
             }
             guard seen.insert(field.name).inserted else {
-                throw ShardError(kind: "bad-shard-field", "sample \(key): field \(field.name) repeats")
+                throw ShardError(.badShardField, "sample \(key): field \(field.name) repeats")
             }
         }
-        guard !fields.isEmpty else { throw ShardError(kind: "bad-shard-field", "sample \(key) has no fields") }
+        guard !fields.isEmpty else { throw ShardError(.badShardField, "sample \(key) has no fields") }
         self.key = key
         self.fields = fields
     }
@@ -36,13 +36,13 @@ public struct WebDatasetSample: Sendable, Equatable {
     /// Throws unless `key` is a valid WebDataset key: non-empty printable ASCII with no '.', '/' or space.
     public static func validateKey(_ key: String) throws {
         guard !key.isEmpty, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "/") }) else {
-            throw ShardError(kind: "bad-shard-key", "WebDataset key \"\(key)\" must be printable ASCII without dots, slashes or spaces")
+            throw ShardError(.badShardKey, "WebDataset key \"\(key)\" must be printable ASCII without dots, slashes or spaces")
         }
     }
 
     /// The zero-padded key of a numeric sample id (DESIGN.md: key = zero-padded sample id), 10 digits by default.
     public static func key(forSampleID id: Int, width: Int = 10) throws -> String {
-        guard id >= 0 else { throw ShardError(kind: "bad-shard-key", "sample id \(id) is negative") }
+        guard id >= 0 else { throw ShardError(.badShardKey, "sample id \(id) is negative") }
         let digits = String(id)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }

@@ -1,6 +1,6 @@
 import Support
 
-/// `cn-shard --format zero123`: Zero-1-to-3's `views_release` layout (reference/customnet.md
+/// `cn-shard --format zero123`: Zero-1-to-3's `views_release` layout (Zero-1-to-3, github.com/cvlab-columbia/zero123
 /// section 3; cvlab-columbia/zero123 ldm/data/simple.py ObjaverseData): `{root}/{uid}/{i:03d}.png`
 /// (RGBA render) + `{i:03d}.npy` (3x4 world-to-camera [R|t], Blender camera axes), and
 /// `{root}/valid_paths.json`, the JSON list of object folders the loader trains on.
@@ -29,16 +29,16 @@ public enum Zero123Export {
     @discardableResult
     public static func writeObject(root: String, uid: String, views: [View]) throws -> String {
         guard !uid.isEmpty, !uid.contains("/"), !uid.hasPrefix(".") else {
-            throw ShardError(kind: "bad-export-name", "object uid \"\(uid)\" must be a plain name")
+            throw ShardError(.badExportName, "object uid \"\(uid)\" must be a plain name")
         }
-        guard !views.isEmpty else { throw ShardError(kind: "bad-export-views", "object \(uid) has no views") }
+        guard !views.isEmpty else { throw ShardError(.badExportViews, "object \(uid) has no views") }
         var files: [(name: String, bytes: [UInt8])] = []
         for (index, view) in views.enumerated() {
             guard ExportFolder.isPNG(view.png) else {
-                throw ShardError(kind: "bad-export-image", "object \(uid) view \(index) is not PNG data")
+                throw ShardError(.badExportImage, "object \(uid) view \(index) is not PNG data")
             }
             guard view.pose.count == 12, view.pose.allSatisfy(\.isFinite) else {
-                throw ShardError(kind: "bad-pose", "object \(uid) view \(index): pose must be 12 finite values (3x4)")
+                throw ShardError(.badPose, "object \(uid) view \(index): pose must be 12 finite values (3x4)")
             }
             files.append((stem(index) + ".png", view.png))
             files.append((stem(index) + ".npy", NPY.encode(float32: view.pose, shape: [3, 4])))

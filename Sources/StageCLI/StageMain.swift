@@ -9,7 +9,9 @@ import Support
 /// statuses of DESIGN.md (0 ran, 1 could not run or too many failures, 2 usage, 128+N on signal N).
 public enum StageMain {
     /// Runs `stage` with the parsed common options; throws `ExitCode` for non-zero statuses.
-    public static func run(_ stage: any Stage, executable: String, options: CommonOptions) throws {
+    /// `settings` (the effective configuration of each step the stage reads, by step name) is
+    /// stored with the run.
+    public static func run(_ stage: any Stage, executable: String, options: CommonOptions, settings: [String: any Encodable] = [:]) throws {
         StopSignal.install()
         let pipeline = try options.pipeline()
         let runOptions = options.runOptions(pipeline: pipeline)
@@ -20,10 +22,33 @@ public enum StageMain {
         let invocation = RunLog.Invocation(
             executable: executable, stage: stage.name, arguments: CommandLine.arguments,
             configHash: pipeline?.hash, seed: runOptions.seed, partition: runOptions.partition.description,
-            jobs: runOptions.jobs)
+            jobs: runOptions.jobs, config: StageConfig.json(steps: settings))
         let summary = try StageRunner(stage: stage, context: context, options: runOptions, invocation: invocation).run()
         printLine(summary.line)
         if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
+    }
+
+    /// Runs a job that is not an item stage (shard, export, train, eval) over an existing workdir,
+    /// recorded like a stage in the `run` table: its row is opened before `body` runs and closed
+    /// with exit status 0, or 1 when `body` throws (the error is rethrown).
+    public static func runJob(
+        stage: String, executable: String, options: CommonOptions, pipeline: PipelineFile?,
+        settings: [String: any Encodable] = [:], _ body: (ManifestStore) throws -> Void
+    ) throws {
+        let manifest = try ManifestStore.openExisting(workdir: options.workdirURL)
+        let runOptions = options.runOptions(pipeline: pipeline)
+        let invocation = RunLog.Invocation(
+            executable: executable, stage: stage, arguments: CommandLine.arguments, configHash: pipeline?.hash,
+            seed: runOptions.seed, partition: runOptions.partition.description, jobs: runOptions.jobs,
+            config: StageConfig.json(steps: settings))
+        let runID = try manifest.write { db in try RunLog.start(db, invocation, now: Timestamp.now()) }
+        do {
+            try body(manifest)
+            try manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: 0, pending: 0, now: Timestamp.now()) }
+        } catch {
+            try? manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: 1, pending: 0, now: Timestamp.now()) }
+            throw error
+        }
     }
 
     /// The entry point of every executable: parses arguments and maps every error to one line on

@@ -19,8 +19,8 @@ struct Caption: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let yaml = try common.pipeline()?.configYAML(forStage: "caption") ?? ""
-        try StageMain.run(CaptionStage(config: try StageConfig.decode(CaptionConfig.self, yaml: yaml)), executable: "cn-caption", options: common)
+        let config = try StageConfig.decode(CaptionConfig.self, step: "caption", pipeline: try common.pipeline())
+        try StageMain.run(CaptionStage(config: config), executable: "cn-caption", options: common, settings: ["caption": config])
     }
 }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CorpusStages
+import ObjaverseStages
 import Pipeline
 import StageCLI
 
@@ -19,8 +19,8 @@ struct Compose: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let yaml = try common.pipeline()?.configYAML(forStage: "compose") ?? ""
-        try StageMain.run(ComposeStage(config: try StageConfig.decode(ComposeConfig.self, yaml: yaml)), executable: "cn-compose", options: common)
+        let config = try StageConfig.decode(ComposeConfig.self, step: "compose", pipeline: try common.pipeline())
+        try StageMain.run(ComposeStage(config: config), executable: "cn-compose", options: common, settings: ["compose": config])
     }
 }
 

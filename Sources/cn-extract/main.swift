@@ -3,6 +3,7 @@ import Datasets
 import OpenImagesStages
 import Pipeline
 import StageCLI
+import Imaging
 
 /// `cn-extract`: Open Images objects -> cut-out, zero123 reference canvas, 256 target, bbox.
 struct Extract: ParsableCommand {
@@ -21,12 +22,11 @@ struct Extract: ParsableCommand {
 
     func run() throws {
         let pipeline = try common.pipeline()
-        let config = try StageConfig.decode(ExtractionConfig.self, yaml: pipeline?.configYAML(forStage: "extract") ?? "")
-        let filter = try StageConfig.decode(ObjectFilterConfig.self, yaml: pipeline?.configYAML(forStage: "ingest-openimages") ?? "")
-        let output = try StageConfig.decode(ExtractOutputConfig.self, yaml: pipeline?.configYAML(forStage: "extract") ?? "")
-        var stage = ExtractStage(config: config, filter: filter)
-        stage.png.compressionLevel = output.pngCompressionLevel
-        try StageMain.run(stage, executable: "cn-extract", options: common)
+        let config = try StageConfig.decode(ExtractStepConfig.self, step: "extract", pipeline: pipeline)
+        let filter = try StageConfig.decode(ObjectFilterConfig.self, step: "ingest-openimages", pipeline: pipeline)
+        var stage = ExtractStage(config: config.extraction, filter: filter)
+        stage.png.compressionLevel = config.pngCompressionLevel
+        try StageMain.run(stage, executable: "cn-extract", options: common, settings: ["extract": config, "ingest-openimages": filter])
     }
 }
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import ObjaverseStages
-import OpenImagesStages
+import Fixtures
 import StageCLI
 
 /// `cn-fixture`: small datasets in the real on-disk formats, made from real meshes.

@@ -51,16 +51,22 @@ struct OpenImages: ParsableCommand {
     @Option(help: ArgumentHelp("The dataset root.", valueName: "dir"))
     var root: String
 
-    @Option(help: "train, validation or test.")
-    var split = "train"
+    @Option(help: "The split to index.")
+    var split = OpenImagesSplit.train
 
     @OptionGroup var common: CommonOptions
 
     func run() throws {
         let pipeline = try common.pipeline()
-        let filter = try StageConfig.decode(ObjectFilterConfig.self, yaml: pipeline?.configYAML(forStage: "ingest-openimages") ?? "")
-        try StageMain.run(IngestOpenImagesStage(root: root, split: split, filter: filter), executable: "cn-ingest", options: common)
+        let filter = try StageConfig.decode(ObjectFilterConfig.self, step: "ingest-openimages", pipeline: pipeline)
+        try StageMain.run(IngestOpenImagesStage(root: root, split: split.rawValue, filter: filter), executable: "cn-ingest", options: common,
+                          settings: ["ingest-openimages": filter])
     }
+}
+
+/// The splits of Open Images.
+enum OpenImagesSplit: String, CaseIterable, ExpressibleByArgument {
+    case train, validation, test
 }
 
 StageMain.main(Ingest.self)

@@ -24,13 +24,20 @@ struct Render: ParsableCommand {
     @Option(help: "Output size in pixels: 256 (default) or 512.")
     var resolution: Int?
 
+    @Option(help: "Camera placement (default: the pipeline's, else random).")
+    var cameras: CameraMode?
+
     func run() throws {
         let pipeline = try common.pipeline()
-        var config = try StageConfig.decode(RenderConfig.self, yaml: pipeline?.configYAML(forStage: "render") ?? "")
+        var config = try StageConfig.decode(RenderConfig.self, step: "render", pipeline: pipeline)
         if let views { config.views = views }
         if let resolution { config.resolution = resolution }
-        try StageMain.run(RenderStage(config: try config.validated()), executable: "cn-render", options: common)
+        if let cameras { config.cameras = cameras }
+        try StageMain.run(RenderStage(config: try config.validated()), executable: "cn-render", options: common,
+                          settings: ["render": config])
     }
 }
+
+extension CameraMode: ExpressibleByArgument {}
 
 StageMain.main(Render.self)

@@ -20,14 +20,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder holding manifest.sqlite and every output.", valueName: "dir"))
     var workdir: String
 
-    @Option(help: "Worker threads per stage.")
-    var jobs: Int?
-
-    @Option(help: "Run seed (default: the pipeline's seed).")
-    var seed: UInt64?
-
-    @Option(help: ArgumentHelp("Partition I/N for every stage (cluster array jobs).", valueName: "I/N"))
-    var partition: String?
+    @OptionGroup(title: "Run flags, handed to every stage step")
+    var flags: RunFlags
 
     @Option(help: "Start at this stage.")
     var from: String?
@@ -37,9 +31,6 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: "Run only this stage.")
     var only: String?
-
-    @Option(help: "Progress bars: auto, always, never.")
-    var progress: String?
 
     @Flag(help: "Print the commands without running them.")
     var dryRun = false
@@ -59,11 +50,7 @@ struct RunCommand: ParsableCommand {
             steps = steps.filter { $0.stage == only }
             guard !steps.isEmpty else { throw ValidationError("no step named '\(only)' in \(pipeline)") }
         }
-        var shared: [String] = []
-        if let jobs { shared += ["--jobs", String(jobs)] }
-        if let seed { shared += ["--seed", String(seed)] }
-        if let partition { shared += ["--partition", partition] }
-        if let progress { shared += ["--progress", progress] }
+        let shared = flags.arguments
         let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let runner = PipelineRunner(
             pipeline: file, pipelinePath: URL(fileURLWithPath: pipeline).path,

@@ -20,46 +20,42 @@ struct Shard: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "webdataset, customnet or zero123.")
-    var format = "webdataset"
-
-    func validate() throws {
-        guard ["webdataset", "customnet", "zero123"].contains(format) else { throw ValidationError("--format must be webdataset, customnet or zero123") }
-    }
+    @Option(help: "What to write.")
+    var format = ShardFormat.webdataset
 
     func run() throws {
         let pipeline = try common.pipeline()
-        let manifest = try ManifestStore.openExisting(workdir: common.workdirURL)
-        let options = common.runOptions(pipeline: pipeline)
-        let runID = try manifest.write { db in
-            try RunLog.start(db, RunLog.Invocation(executable: "cn-shard", stage: "shard", arguments: CommandLine.arguments,
-                                                   configHash: pipeline?.hash, seed: options.seed,
-                                                   partition: options.partition.description, jobs: options.jobs), now: Timestamp.now())
-        }
-        do {
-            try write(format: format, manifest: manifest, pipeline: pipeline)
-            try manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: 0, pending: 0, now: Timestamp.now()) }
-        } catch {
-            try? manifest.write { db in try RunLog.finish(db, run: runID, exitStatus: 1, pending: 0, now: Timestamp.now()) }
-            throw error
+        let config = try StageConfig.decode(ShardConfig.self, step: "shard", pipeline: pipeline)
+        let settings: [String: any Encodable] = format == .webdataset ? ["shard": config] : [:]
+        try StageMain.runJob(stage: "shard", executable: "cn-shard", options: common, pipeline: pipeline, settings: settings) { manifest in
+            try write(config: config, manifest: manifest)
         }
     }
 
-    private func write(format: String, manifest: ManifestStore, pipeline: PipelineFile?) throws {
+    private func write(config: ShardConfig, manifest: ManifestStore) throws {
         switch format {
-        case "customnet":
+        case .customnet:
             let count = try ExportJob(workdir: common.workdirURL, manifest: manifest).customNet()
             StageMain.printLine("shard: wrote \(count) CustomNet sample folders under \(common.workdir)/export/customnet")
-        case "zero123":
+        case .zero123:
             let count = try ExportJob(workdir: common.workdirURL, manifest: manifest).zero123()
             StageMain.printLine("shard: wrote \(count) assets in zero123's views_release layout under \(common.workdir)/export/zero123")
-        default:
-            let config = try StageConfig.decode(ShardConfig.self, yaml: pipeline?.configYAML(forStage: "shard") ?? "")
+        case .webdataset:
             let summary = try ShardJob(workdir: common.workdirURL, manifest: manifest, config: config).run()
             let counts = ["train", "val", "test"].map { "\($0) \(summary.samples[$0] ?? 0)" }.joined(separator: ", ")
             StageMain.printLine("shard: \(counts) samples; \(summary.shardsWritten) shard(s) written, \(summary.shardsKept) intact shard(s) kept")
         }
     }
+}
+
+/// What `cn-shard` writes.
+enum ShardFormat: String, CaseIterable, ExpressibleByArgument {
+    /// WORKDIR/shards/{split}-{000000}.tar with their indexes (DESIGN.md CONTRACT).
+    case webdataset
+    /// CustomNet's sample folders under WORKDIR/export/customnet.
+    case customnet
+    /// zero123's views_release under WORKDIR/export/zero123.
+    case zero123
 }
 
 StageMain.main(Shard.self)

@@ -19,15 +19,18 @@ struct Synthesize: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Backend: render (default) or diffusion (not available yet).")
-    var backend: String?
+    @Option(help: "Backend (default: the pipeline's, else render; diffusion is not available yet).")
+    var backend: SynthesisBackendName?
 
     func run() throws {
         let pipeline = try common.pipeline()
-        var config = try StageConfig.decode(SynthesizeConfig.self, yaml: pipeline?.configYAML(forStage: "synthesize") ?? "")
+        var config = try StageConfig.decode(SynthesizeConfig.self, step: "synthesize", pipeline: pipeline)
         if let backend { config.backend = backend }
-        try StageMain.run(try SynthesizeStage(config: try config.validated()), executable: "cn-synthesize", options: common)
+        try StageMain.run(try SynthesizeStage(config: try config.validated()), executable: "cn-synthesize", options: common,
+                          settings: ["synthesize": config])
     }
 }
+
+extension SynthesisBackendName: ExpressibleByArgument {}
 
 StageMain.main(Synthesize.self)

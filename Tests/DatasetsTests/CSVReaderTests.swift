@@ -4,14 +4,6 @@ import Support
 import TestSupport
 @testable import Datasets
 
-/// Writes `text` to a fresh file and returns its path.
-func writeSample(_ text: String, name: String = "sample.csv", in folder: URL? = nil) -> String {
-    let folder = folder ?? TestPaths.scratchFolder("datasets")
-    let url = folder.appendingPathComponent(name)
-    try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    _ = FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8))
-    return url.path
-}
 
 /// Reads every record of a file as strings with its line number.
 func readAll(_ path: String, chunkSize: Int = 4 << 20) throws -> [(line: Int, fields: [String], problem: String?)] {

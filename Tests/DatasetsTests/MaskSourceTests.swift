@@ -4,19 +4,6 @@ import TestSupport
 import ZIPFoundation
 @testable import Datasets
 
-/// Runs a command in a folder, returning its exit status.
-@discardableResult
-func run(_ arguments: [String], in folder: URL) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
-}
 
 @Suite("Mask sources and the Open Images layout")
 struct MaskSourceTests {

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 @testable import Datasets
 
-/// Real headers and rows in the published shapes (formats.md).
+/// Real headers and rows in the published shapes (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html).
 enum Samples {
     static let segmentationHeader = "MaskPath,ImageID,LabelName,BoxID,BoxXMin,BoxXMax,BoxYMin,BoxYMax,PredictedIoU,Clicks"
     static let boxHeader21 = "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax,IsOccluded,IsTruncated,IsGroupOf,IsDepiction,IsInside,XClick1X,XClick2X,XClick3X,XClick4X,XClick1Y,XClick2Y,XClick3Y,XClick4Y"

@@ -73,13 +73,13 @@ import TestSupport
     @Test func getTMatchesHandComputedValues() {
         let a = CameraPose.lookAt(location: SphericalCoordinates(polar: 1.0, azimuth: 0.5, radius: 1.6).cartesian).worldToCamera
         let b = CameraPose.lookAt(location: SphericalCoordinates(polar: 1.3, azimuth: -2.9, radius: 2.1).cartesian).worldToCamera
-        let t = zero123RelativePose(target: b, condition: a)
+        let t = RelativePose(zero123Target: b, condition: a).components
         let dAz = (-2.9 - 0.5 + 2 * Double.pi)
         #expect(abs(t[0] - 0.3) < 1e-9)
         #expect(abs(t[1] - sin(dAz)) < 1e-9)
         #expect(abs(t[2] - cos(dAz)) < 1e-9)
         #expect(abs(t[3] - 0.5) < 1e-9)
-        let zero = zero123RelativePose(target: a, condition: a)
+        let zero = RelativePose(zero123Target: a, condition: a).components
         #expect(abs(zero[0]) < 1e-12 && abs(zero[1]) < 1e-12 && abs(zero[2] - 1) < 1e-12 && abs(zero[3]) < 1e-12)
     }
 

@@ -53,7 +53,7 @@ import TestSupport
         let store = try ManifestStore.open(workdir: TestPaths.scratchFolder("query"))
         try store.write { db in
             try WorkLedger.enqueue(db, stage: "extract", keys: ["a", "b,c"], now: "t")
-            try WorkLedger.complete(db, stage: "extract", key: "a", status: "failed", errorKind: "corrupt-jpeg", error: "bad \"jpeg\"", output: nil, now: "t")
+            try WorkLedger.complete(db, stage: "extract", key: "a", status: .failed, errorKind: "corrupt-jpeg", error: "bad \"jpeg\"", output: nil, now: "t")
         }
         return store
     }
@@ -124,7 +124,7 @@ import TestSupport
         try ManifestStore.open(workdir: a).write { db in _ = try WorkLedger.enqueue(db, stage: "s", keys: ["x"], now: "t") }
         try ManifestStore.open(workdir: b).write { db in
             try WorkLedger.enqueue(db, stage: "s", keys: ["x"], now: "t")
-            try WorkLedger.complete(db, stage: "s", key: "x", status: "done", errorKind: nil, error: nil, output: "o", now: "t")
+            try WorkLedger.complete(db, stage: "s", key: "x", status: .done, errorKind: nil, error: nil, output: "o", now: "t")
         }
         let out = TestPaths.scratchFolder("statusOut")
         _ = try ManifestMerge.merge(sources: [b, a], into: out)

@@ -1,5 +1,6 @@
 import Assets
 import Datasets
+import Fixtures
 import Foundation
 import Geometry
 import Imaging
@@ -251,7 +252,7 @@ import TestSupport
         }
         let photo = CameraPose.lookAt(location: SphericalCoordinates(polar: 1.4, azimuth: 0.3, radius: 1.8).cartesian).worldToCamera
         let view = try RenderSynthesisBackend.camera(from: photo, delta: ViewDelta(polarDegrees: 30, azimuthDegrees: 45, radius: 0))
-        let t = zero123RelativePose(target: view.worldToCamera, condition: photo)
+        let t = RelativePose(zero123Target: view.worldToCamera, condition: photo).components
         #expect(abs(t[0] - 30 * Double.pi / 180) < 1e-9 && abs(t[1] - sin(Double.pi / 4)) < 1e-9 && abs(t[2] - cos(Double.pi / 4)) < 1e-9 && abs(t[3]) < 1e-9)
         let backend = RenderSynthesisBackend(config: config)
         do {
@@ -262,7 +263,7 @@ import TestSupport
             #expect(errorKind(error) == "no-backend-view")
         }
         var diffusion = SynthesizeConfig()
-        diffusion.backend = "diffusion"
+        diffusion.backend = .diffusion
         #expect(throws: (any Error).self) { _ = try SynthesisBackends.make(diffusion) }
     }
 
@@ -289,7 +290,7 @@ import TestSupport
         let tr = rows.map { row in -(row[0] * c[0] + row[1] * c[1] + row[2] * c[2]) }
         let w2c = WorldToCamera(rowMajor3x4: [rows[0][0], rows[0][1], rows[0][2], tr[0], rows[1][0], rows[1][1], rows[1][2], tr[1],
                                               rows[2][0], rows[2][1], rows[2][2], tr[2]])!
-        let image = AssetRenderer.render(asset, worldToCamera: w2c, settings: RenderSettings(width: 256, height: 256, supersampling: 2)).image.rgbaImage
+        let image = AssetRenderer.render(asset, worldToCamera: w2c, settings: RenderSettings(width: 256, height: 256, supersampling: 2)).image
         var out = RGBAImage(width: 256, height: 256, fill: .white)
         guard let box = image.alphaChannel().boundingBox() else { return out }
         let scale = 200.0 / Double(max(box.width, box.height))

@@ -20,7 +20,7 @@ let comparedTables = [
     @Test func killedRunsResumeToTheUninterruptedResult() throws {
         let reference = TestPaths.scratchFolder("reference")
         let clock = Date()
-        let uninterrupted = try ChildProcess.run("cn-bench-stage", ["--workdir", reference.path] + stageArguments)
+        let uninterrupted = try ChildProcess.run("cn-test-stage", ["--workdir", reference.path] + stageArguments)
         #expect(uninterrupted.status == 0, "reference run failed: \(uninterrupted.stderr)")
         // Kill moments scale with how long a whole run takes on this machine, so that six kills
         // land inside the work whether the machine is idle or loaded.
@@ -31,7 +31,7 @@ let comparedTables = [
         var kills = 0
         var attemptsBeforeKill: [Int] = []
         while kills < 6 {
-            let child = try ChildProcess("cn-bench-stage", ["--workdir", crashed.path] + stageArguments)
+            let child = try ChildProcess("cn-test-stage", ["--workdir", crashed.path] + stageArguments)
             let delay = 0.15 + runSeconds * random.uniform(0.04, 0.12)
             Thread.sleep(forTimeInterval: delay)
             if child.process.isRunning {
@@ -49,7 +49,7 @@ let comparedTables = [
         }
         #expect(kills >= 5, "the stage finished before it could be killed five times; make items slower")
         #expect(attemptsBeforeKill.last ?? 0 < items, "the last kill should interrupt real work")
-        let finish = try ChildProcess.run("cn-bench-stage", ["--workdir", crashed.path] + stageArguments)
+        let finish = try ChildProcess.run("cn-test-stage", ["--workdir", crashed.path] + stageArguments)
         #expect(finish.status == 0, "completing run failed: \(finish.stderr)")
 
         let expected = try WorkdirSnapshot(reference, tables: comparedTables)
@@ -77,7 +77,7 @@ let comparedTables = [
 
     @Test func secondProcessOnTheSameStageIsRefused() throws {
         let workdir = TestPaths.scratchFolder("busy")
-        let first = try ChildProcess("cn-bench-stage", ["--workdir", workdir.path, "--items", "3000", "--rounds", "4", "--progress", "never"])
+        let first = try ChildProcess("cn-test-stage", ["--workdir", workdir.path, "--items", "3000", "--rounds", "4", "--progress", "never"])
         defer { if first.process.isRunning { kill(first.process.processIdentifier, SIGKILL) }; first.wait() }
         var started = false
         for _ in 0..<100 where !started {
@@ -86,7 +86,7 @@ let comparedTables = [
         }
         #expect(started)
         Thread.sleep(forTimeInterval: 0.3)
-        let second = try ChildProcess.run("cn-bench-stage", ["--workdir", workdir.path, "--items", "3000", "--progress", "never"])
+        let second = try ChildProcess.run("cn-test-stage", ["--workdir", workdir.path, "--items", "3000", "--progress", "never"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("is already running on"), "unexpected message: \(second.stderr)")
         #expect(second.stderr.split(separator: "\n").count == 1, "the refusal should be one line")
@@ -94,7 +94,7 @@ let comparedTables = [
 
     @Test func sigtermFinishesInFlightItemsAndCommits() throws {
         let workdir = TestPaths.scratchFolder("sigterm")
-        let child = try ChildProcess("cn-bench-stage", ["--workdir", workdir.path, "--items", "3000", "--rounds", "4", "--progress", "never"])
+        let child = try ChildProcess("cn-test-stage", ["--workdir", workdir.path, "--items", "3000", "--rounds", "4", "--progress", "never"])
         Thread.sleep(forTimeInterval: 1.5)
         kill(child.process.processIdentifier, SIGTERM)
         let result = child.wait()

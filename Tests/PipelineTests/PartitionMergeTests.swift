@@ -8,13 +8,13 @@ import TestSupport
     @Test func mergedPartitionsEqualOneRun() throws {
         let common = ["--items", "300", "--bytes", "1024", "--fail-every", "37", "--seed", "5", "--progress", "never"]
         let whole = TestPaths.scratchFolder("whole")
-        #expect(try ChildProcess.run("cn-bench-stage", ["--workdir", whole.path] + common).status == 0)
+        #expect(try ChildProcess.run("cn-test-stage", ["--workdir", whole.path] + common).status == 0)
 
         var parts: [String] = []
         var listed = 0
         for index in 0..<3 {
             let folder = TestPaths.scratchFolder("part\(index)")
-            let result = try ChildProcess.run("cn-bench-stage", ["--workdir", folder.path, "--partition", "\(index)/3"] + common)
+            let result = try ChildProcess.run("cn-test-stage", ["--workdir", folder.path, "--partition", "\(index)/3"] + common)
             #expect(result.status == 0, "partition \(index): \(result.stderr)")
             let count = try WorkdirSnapshot.sqlite(folder.appendingPathComponent("manifest.sqlite").path, "SELECT COUNT(*) FROM work")
             listed += Int(count.first ?? "0") ?? 0

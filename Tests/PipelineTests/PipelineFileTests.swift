@@ -1,6 +1,8 @@
 import Testing
 @testable import Pipeline
 import TestSupport
+import Foundation
+import Manifest
 
 @Suite struct PipelineFileTests {
     let text = """

@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct ProgressTests {
     func run(onTerminal: Bool, ci: Bool) throws -> String {
         let workdir = TestPaths.scratchFolder("progress")
-        let binary = TestPaths.productsFolder.appendingPathComponent("cn-bench-stage").path
+        let binary = TestPaths.productsFolder.appendingPathComponent("cn-test-stage").path
         let command = "\(binary) --workdir \(workdir.path) --items 50 --rounds 1"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

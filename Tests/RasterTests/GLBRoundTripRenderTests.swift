@@ -4,6 +4,7 @@ import Assets
 import Raster
 import Support
 import TestSupport
+import Imaging
 
 /// A mesh written by GLBWriter renders exactly like its source: same silhouettes from the same
 /// seeded cameras. (A writer that made every object its own root passed triangle round trips

@@ -37,10 +37,10 @@ import TestSupport
         for pair in pairs {
             let i = (pair[0] as! NSNumber).intValue, j = (pair[1] as! NSNumber).intValue
             let theirs = (pair[2] as! [NSNumber]).map(\.doubleValue)
-            let ours = zero123RelativePose(target: poses[i], condition: poses[j])
+            let ours = RelativePose(zero123Target: poses[i], condition: poses[j]).components
             for k in 0..<4 { worst = max(worst, abs(ours[k] - theirs[k])) }
             // And the double-precision poses the renderer used agree with the saved float32 ones.
-            let exact = zero123RelativePose(target: rendered.views[i].worldToCamera, condition: rendered.views[j].worldToCamera)
+            let exact = RelativePose(zero123Target: rendered.views[i].worldToCamera, condition: rendered.views[j].worldToCamera).components
             for k in 0..<4 { #expect(abs(exact[k] - theirs[k]) < 1e-5) }
         }
         #expect(worst < 1e-5, "largest get_T difference \(worst)")

@@ -16,7 +16,7 @@ func quadScene(material: Material, alpha: Float = 1) -> Scene {
                  roots: [.identity], materials: [material], images: [], format: "test")
 }
 
-func coverage(_ image: RenderedImage) -> Int { image.alphaMask(threshold: 0).filter { $0 }.count }
+func coverage(_ image: RGBAImage) -> Int { image.alphaMask(threshold: 0).filter { $0 }.count }
 
 @Suite struct RasterizerTests {
     static let box = TestPaths.assimpModels.appendingPathComponent("glTF2/BoxTextured-glTF-Binary/BoxTextured.glb")
@@ -82,7 +82,7 @@ func coverage(_ image: RenderedImage) -> Int { image.alphaMask(threshold: 0).fil
         let above = CameraPose.lookAt(location: Vec3(0, 0, 2))
         let below = CameraPose.lookAt(location: Vec3(0, 0, -2))
         let settings = RenderSettings(width: 32, height: 32, supersampling: 1)
-        func render(_ m: Material, alpha: Float = 1, from camera: CameraPose) throws -> RenderedImage {
+        func render(_ m: Material, alpha: Float = 1, from camera: CameraPose) throws -> RGBAImage {
             let scene = try RenderScene(scene: quadScene(material: m, alpha: alpha))
             return Rasterizer.render(scene, camera: camera, settings: settings).image
         }

@@ -3,6 +3,7 @@ import Shards
 import Support
 import TestSupport
 import Testing
+import Geometry
 
 @Suite("CustomNet concat construction and inverse pose")
 struct ConcatTests {
@@ -93,7 +94,7 @@ struct ConcatTests {
 
     @Test("inverse pose T = [rad(-x), sin rad(-y), cos rad(-y), -z] matches Python's math")
     func inversePose() throws {
-        let t = InversePose.condition(polarDegrees: 59, azimuthDegrees: 48, radius: 0)
+        let t = RelativePose.inverseOfOffset(polarDegrees: 59, azimuthDegrees: 48, radius: 0)
         let script = "import math; x,y,z=59,48,0; print(repr(math.radians(-x)), repr(math.sin(math.radians(-y))), repr(math.cos(math.radians(-y))), repr(float(-z)))"
         let result = try PythonRunner.run(executable: try PythonRunner.interpreter(), ["-c", script])
         let values = result.out.split(separator: " ").map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines))! }

@@ -4,6 +4,7 @@ import Shards
 import Support
 import TestSupport
 import Testing
+import Geometry
 
 @Suite("Shards with Imaging: concat.png from encoded references, exports from decoded images")
 struct ImagingBridgeTests {
@@ -93,7 +94,7 @@ struct CustomNetLoaderTests {
         try #require(result.status == 0, "loader check failed: \(result.err)")
         let reply = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
         let t = try #require(reply["T"] as? [Double])
-        let expected = InversePose.condition(polarDegrees: -25, azimuthDegrees: -41, radius: 0)
+        let expected = RelativePose.inverseOfOffset(polarDegrees: -25, azimuthDegrees: -41, radius: 0)
         #expect(zip(t, expected.components).allSatisfy { abs($0 - $1) < 1e-12 })
         #expect(reply["size"] as? [Int] == [320, 240])
         // Swift builds the concat from the same exported JPEG (decoded by Imaging), Python from Pillow's decode.

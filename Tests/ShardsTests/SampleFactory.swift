@@ -1,14 +1,15 @@
 import Foundation
 import Shards
 import Support
+import Geometry
 
 /// Deterministic CustomNet samples with small real PNGs, for shard tests.
 enum SampleFactory {
     static func targetSize(_ id: Int) -> (Int, Int) { (48 + id % 5 * 8, 40 + id % 3 * 8) }
 
-    static func pose(_ id: Int) -> PoseVector {
+    static func pose(_ id: Int) -> RelativePose {
         let polar = Double(id % 60 - 30) * .pi / 180, azimuth = Double(id * 7 % 120 - 60) * .pi / 180
-        return PoseVector(polar: polar, azimuthSin: sin(azimuth), azimuthCos: cos(azimuth), radius: Double(id % 3) * 0.1)
+        return RelativePose(polar: polar, azimuthSin: sin(azimuth), azimuthCos: cos(azimuth), radius: Double(id % 3) * 0.1)
     }
 
     static func sample(id: Int, split: String = "train", salt: UInt8 = 0) -> CustomNetSample {

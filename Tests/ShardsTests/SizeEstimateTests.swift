@@ -3,6 +3,7 @@ import Shards
 import Support
 import TestSupport
 import Testing
+import Foundation
 
 @Suite("shard size estimates")
 struct SizeEstimateTests {

@@ -1,5 +1,6 @@
 import Shards
 import Testing
+import Foundation
 
 @Suite("train/val/test splits by source")
 struct SplitTests {

@@ -3,6 +3,7 @@ import Shards
 import Support
 import TestSupport
 import Testing
+import Geometry
 
 @Suite("interop: Python webdataset and GNU tar read the shards")
 struct WebDatasetInteropTests {

@@ -33,3 +33,17 @@ public final class ChildProcess {
         try ChildProcess(executable, arguments).wait()
     }
 }
+
+/// Runs a command in a folder, returning its exit status.
+@discardableResult
+public func run(_ arguments: [String], in folder: URL) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}

@@ -24,3 +24,12 @@ public enum TestPaths {
         return url
     }
 }
+
+/// Writes `text` to a fresh file and returns its path.
+public func writeSample(_ text: String, name: String = "sample.csv", in folder: URL? = nil) -> String {
+    let folder = folder ?? TestPaths.scratchFolder("datasets")
+    let url = folder.appendingPathComponent(name)
+    try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    _ = FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8))
+    return url.path
+}

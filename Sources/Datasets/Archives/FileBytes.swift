@@ -6,7 +6,7 @@ import Darwin
 import Support
 
 /// Reads a whole (small) file, refusing files above `limit` bytes.
-func readWholeFile(_ path: String, limit: Int) throws -> [UInt8] {
+public func readWholeFile(_ path: String, limit: Int) throws -> [UInt8] {
     do {
         return try FileReading.readAll(path, limit: limit)
     } catch .tooLarge(let size, let limit) {

@@ -30,7 +30,7 @@ public struct ObjectCandidate: Sendable, Equatable {
 
 /// The Open Images object filters as pure functions: the first failing check's rejection, or nil
 /// to keep. Box area bounds follow Paint-by-Example, the connected-component share AnyDoor
-/// (formats.md); flags read as the Open Images box CSV defines them (unknown = not set).
+/// (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html); flags read as the Open Images box CSV defines them (unknown = not set).
 public enum ObjectFilter {
     /// Checks a candidate against the box-level rules, in a fixed order.
     public static func check(_ candidate: ObjectCandidate, config: ObjectFilterConfig = ObjectFilterConfig()) -> ObjectRejection? {

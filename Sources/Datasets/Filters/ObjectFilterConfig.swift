@@ -1,11 +1,11 @@
 /// The settings of the Open Images object filters, decodable from a pipeline config (YAML or
 /// JSON); every field has a default, so `{}` is a valid config.
 ///
-/// Defaults follow the published practice summarised in formats.md: Paint-by-Example keeps boxes
+/// Defaults follow the published practice of Paint-by-Example (arXiv:2211.13227) and AnyDoor (arXiv:2307.09481): Paint-by-Example keeps boxes
 /// whose normalised area is in [0.02, 0.8]; AnyDoor keeps masks whose largest connected component
 /// holds over 90% of the mask. Boxes flagged IsGroupOf / IsDepiction / IsInside are excluded (the
 /// Open Images masks already omit them, but box-only sources may not). CustomNet publishes no filter.
-public struct ObjectFilterConfig: Sendable, Equatable, Decodable {
+public struct ObjectFilterConfig: Sendable, Equatable, Codable {
     /// Smallest box area as a fraction of the image (Paint-by-Example: 0.02).
     public var minBoxArea: Double = 0.02
     /// Largest box area as a fraction of the image (Paint-by-Example: 0.8).
@@ -37,7 +37,10 @@ public struct ObjectFilterConfig: Sendable, Equatable, Decodable {
     /// The defaults.
     public init() {}
 
-    private enum CodingKeys: String, CodingKey {
+    /// The keys a pipeline's `ingest-openimages` step may set.
+    public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case minBoxArea, maxBoxArea, minObjectSidePixels, minBoxSideFraction, minPredictedIoU, excludeGroupOf,
              excludeDepiction, excludeInside, excludeTruncated, excludeOccluded, excludeUnmatched,
              minLargestComponentShare, rejectBorderTouchingMasks

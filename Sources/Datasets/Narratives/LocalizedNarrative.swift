@@ -1,6 +1,6 @@
 import Foundation
 
-/// One Localized Narrative (google/localized-narratives, formats.md): a human-written caption of
+/// One Localized Narrative (google.github.io/localized-narratives): a human-written caption of
 /// an Open Images photo. Reads both published variants: the full files (with timed_caption,
 /// traces and voice_recording) and the caption-only `*_captions.jsonl`; only image_id and
 /// caption are required. Traces are not kept (they are mouse paths, large and unused here).

@@ -1,7 +1,7 @@
 import Foundation
 import Support
 
-/// The on-disk layout of an Objaverse 1.0 download (formats.md; the `objaverse` package's
+/// The on-disk layout of an Objaverse 1.0 download (the objaverse package, github.com/allenai/objaverse-xl; the `objaverse` package's
 /// `_VERSIONED_PATH`): `glbs/000-XXX/{uid}.glb`, `object-paths.json.gz` (uid -> relative GLB
 /// path), `metadata/000-XXX.json.gz` (or plain `.json`) keyed by uid, and
 /// `lvis-annotations.json.gz` (category -> [uid]).

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The per-object annotations of Objaverse 1.0 (`metadata/000-XXX.json.gz`, keyed by uid;
-/// formats.md). Every field is optional and unknown fields are ignored, because the Sketchfab
+/// the objaverse package, github.com/allenai/objaverse-xl). Every field is optional and unknown fields are ignored, because the Sketchfab
 /// export varies between folders; `categories` and `tags` accept both `[{name, slug}]` and
 /// plain strings.
 public struct ObjaverseMetadata: Sendable, Equatable, Decodable {

@@ -1,4 +1,4 @@
-/// An Open Images yes/no/unknown flag (formats.md: 1 yes, 0 no, -1 unknown).
+/// An Open Images yes/no/unknown flag (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html: 1 yes, 0 no, -1 unknown).
 public enum TriState: Int8, Sendable, Equatable, Hashable, Codable {
     /// -1 or empty in the CSV.
     case unknown = -1

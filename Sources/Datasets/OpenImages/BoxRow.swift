@@ -1,5 +1,5 @@
 /// One row of an Open Images box CSV (`oidv6-train-annotations-bbox.csv`: 21 columns; validation
-/// and test files: the first 13; formats.md). The XClick columns are not kept.
+/// and test files: the first 13; the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html). The XClick columns are not kept.
 public struct BoxRow: Sendable, Equatable {
     /// The 16-hex-digit image id.
     public var imageID: String

@@ -1,6 +1,6 @@
 /// The Open Images class names: LabelName (`/m/011k07`) -> DisplayName (`Tortoise`).
 ///
-/// Accepts both published variants (formats.md): `class-descriptions-boxable.csv` has no header,
+/// Accepts both published variants (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html): `class-descriptions-boxable.csv` has no header,
 /// `oidv7-class-descriptions.csv` starts with `LabelName,DisplayName`. The first line is taken
 /// as a header only when it reads exactly that.
 public struct ClassDescriptions: Sendable, Equatable {

@@ -1,6 +1,6 @@
 /// How an Open Images photo must be turned to display upright: the `Rotation` column of
 /// `train-images-boxable-with-rotation.csv`, degrees counter-clockwise by which "the image and
-/// boxes should be rotated" (formats.md; Open Images' 2018-05-17 rotation note). About 2.6% of
+/// boxes should be rotated" (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html; Open Images' 2018-05-17 rotation note). About 2.6% of
 /// images are non-zero; nan means the original was gone from Flickr.
 public enum ImageRotation: Int, Sendable, Equatable, Hashable, Codable, CaseIterable {
     /// 0 degrees.

@@ -49,7 +49,7 @@ public struct MaskBoxJoinStats: Sendable, Equatable {
 }
 
 /// Joins the segmentation CSV to the box CSV by ImageID + LabelName + the four coordinates within
-/// a tolerance (formats.md: the box CSV has no BoxID), bringing IsOccluded, IsTruncated,
+/// a tolerance (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html: the box CSV has no BoxID), bringing IsOccluded, IsTruncated,
 /// IsGroupOf, IsDepiction and IsInside to each mask.
 ///
 /// Built for the real scale (2.7M masks, 14.6M boxes) in bounded memory, without assuming either

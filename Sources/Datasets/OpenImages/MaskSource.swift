@@ -40,7 +40,7 @@ public struct MaskFolder: MaskSource {
 }
 
 /// Masks read straight from the 16 `{split}-masks-{0..f}.zip` archives without extracting them
-/// (formats.md: the zip is chosen by the first hex digit of ImageID; PNGs sit flat at the root).
+/// (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html: the zip is chosen by the first hex digit of ImageID; PNGs sit flat at the root).
 /// Each zip is opened and indexed on first use (`ZipIndex`), then kept open and shared by all
 /// threads; a missing zip is reported by name.
 public final class MaskZipSet: MaskSource {

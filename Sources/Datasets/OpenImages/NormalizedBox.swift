@@ -1,5 +1,5 @@
 /// An axis-aligned box in coordinates normalised to [0, 1] of the image's width and height, the
-/// way every Open Images CSV stores boxes (formats.md: XMin, XMax, YMin, YMax).
+/// way every Open Images CSV stores boxes (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html: XMin, XMax, YMin, YMax).
 public struct NormalizedBox: Sendable, Equatable, Hashable {
     /// Left edge, fraction of the width.
     public var xMin: Double

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The on-disk layout of an Open Images download (formats.md; the names fiftyone's
+/// The on-disk layout of an Open Images download (the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html; the names fiftyone's
 /// openimages.py and datumaro's open_images plugin look for): CSVs at the root, photos as
 /// `{split}/{ImageID}.jpg` or in the tarballs' `{split}_{X}` folders, masks as
 /// `{split}-masks-{0..f}.zip` or unzipped. `find` says precisely which files are missing.

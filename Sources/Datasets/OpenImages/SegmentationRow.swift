@@ -1,5 +1,5 @@
 /// One row of an Open Images segmentation CSV (`train-annotations-object-segmentation.csv`, V5,
-/// reused by V6/V7; formats.md): a mask file and the box it was drawn in.
+/// reused by V6/V7; the Open Images V7 download page, storage.googleapis.com/openimages/web/download_v7.html): a mask file and the box it was drawn in.
 public struct SegmentationRow: Sendable, Equatable {
     /// The mask's file name, `{ImageID}_{LabelName without "/"}_{BoxID}.png`.
     public var maskPath: String
@@ -29,7 +29,7 @@ public struct SegmentationRow: Sendable, Equatable {
     }
 
     /// The annotator clicks: normalised (x, y) and whether the click was positive (t = 1).
-    /// Points that do not parse are dropped (the click format is UNVERIFIED in formats.md).
+    /// Points that do not parse are dropped (the download page, storage.googleapis.com/openimages/web/download_v7.html, does not specify the click format).
     public var clicks: [(x: Double, y: Double, positive: Bool)] {
         clicksField.split(separator: ";").compactMap { point in
             let parts = point.split(separator: " ")

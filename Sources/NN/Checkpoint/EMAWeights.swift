@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// A checkpoint seen with its EMA weights in place of the trained ones, as ldm's `LitEma`
