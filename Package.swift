@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "cn-extract", targets: ["cn-extract"]),
         .executable(name: "cn-synthesize", targets: ["cn-synthesize"]),
         .executable(name: "cn-model", targets: ["cn-model"]),
+        .executable(name: "cn-train", targets: ["cn-train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -60,6 +61,10 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
         .target(name: "NN", dependencies: ["Support", "Tensor"]),
         .target(name: "Diffusion", dependencies: ["Support", "Tensor", "NN", "CGzip", "Yams"]),
+        .target(name: "Training", dependencies: [
+            "Support", "Tensor", "NN", "Diffusion", "Shards", "Imaging", "Manifest", "Pipeline", "Yams",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(name: "OpenImagesStages", dependencies: [
             "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline", "CorpusStages",
             "ObjaverseStages", "ZIPFoundation", .product(name: "GRDB", package: "GRDB.swift"),
@@ -107,6 +112,9 @@ let package = Package(
             "StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cn-train", dependencies: [
+            "StageCLI", "Training", "Pipeline", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "cn-bench-manifest", dependencies: [
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -133,6 +141,9 @@ let package = Package(
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "NN", "Support", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: [
+            "Training", "Diffusion", "Tensor", "NN", "Support", "Shards", "Imaging", "TestSupport",
+        ]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "NN", "Support", "Imaging", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
