@@ -27,6 +27,8 @@ public struct TrainingOptions: Sendable {
     public var vocabulary: String?
     public var maxMinutes: Double?
     public var verifyShards = false
+    /// Debug aid: train on the first batch only, with the draws of step 0 at every step (the loss should approach 0).
+    public var overfitBatch = false
     public var progress: ProgressMode = .auto
     public var arguments: [String] = CommandLine.arguments
 
@@ -265,9 +267,12 @@ public final class Trainer {
             let stepStart = Date()
             optimizer.zeroGradients()
             var loss: Float = 0
+            if options.overfitBatch {
+                stream = try ShuffledShardStream(shards: train, seed: options.seed, bufferSize: preset.shuffleBuffer, position: 0)
+            }
             for micro in 0..<preset.accumulate {
                 let batch = try nextBatch()
-                let draws = model.draws(seed: options.seed, step: step, micro: micro, batch: batch.count)
+                let draws = model.draws(seed: options.seed, step: options.overfitBatch ? 0 : step, micro: micro, batch: batch.count)
                 loss += try model.accumulateGradients(batch, draws: draws, lossScale: 1 / Float(preset.accumulate)) / Float(preset.accumulate)
             }
             let lr = optimizer.currentLearningRate

@@ -32,6 +32,8 @@ struct TrainFlags: ParsableArguments {
     @Option(name: .customLong("preset-folder"), help: ArgumentHelp("Where named presets live (default: Pipelines/train of this repository).", valueName: "dir"))
     var presetFolder: String?
     @Flag(name: .customLong("verify-shards"), help: "Check every shard's sha256 against its index JSON first.") var verifyShards = false
+    @Flag(name: .customLong("overfit-batch"), help: "Debug aid: train on the first batch with step 0's t, noise and dropout at every step (the loss should approach 0).")
+    var overfitBatch = false
     @Option(help: "Progress bar: auto (terminal only), always, never.") var progress: String = "auto"
 
     func validate() throws {
@@ -75,6 +77,7 @@ struct TrainFlags: ParsableArguments {
         options.vocabulary = vocab
         options.maxMinutes = maxMinutes
         options.verifyShards = verifyShards
+        options.overfitBatch = overfitBatch
         options.progress = ProgressMode(rawValue: progress) ?? .auto
         let summary = try Trainer(options: options).run()
         var line = "cn-train \(mode.rawValue): steps \(summary.startStep) -> \(summary.endStep)"
