@@ -29,6 +29,10 @@ public struct TrainingOptions: Sendable {
     public var verifyShards = false
     /// Debug aid: train on the first batch only, with the draws of step 0 at every step (the loss should approach 0).
     public var overfitBatch = false
+    /// Build everything, print the plan and the memory estimate, and stop before training.
+    public var dryRun = false
+    /// Benchmarks: write no checkpoint (a run with it cannot be resumed).
+    public var noCheckpoints = false
     public var progress: ProgressMode = .auto
     public var arguments: [String] = CommandLine.arguments
 
@@ -223,6 +227,7 @@ public final class Trainer {
     }
 
     func checkpoint() throws {
+        if options.noCheckpoints { return }
         let state = TrainingCheckpoint.State(step: step, dataPosition: stream.position, seed: options.seed,
                                              optimizerSteps: optimizer.stepCount, emaUpdates: ema?.updates ?? 0,
                                              mode: options.mode.rawValue, preset: preset.name)
@@ -252,6 +257,10 @@ public final class Trainer {
             let data = try JSONEncoder().encode(report)
             try AtomicFile.write([UInt8](data), to: options.runFolder + "/init-report.json")
         }
+        if options.dryRun {
+            return Summary(startStep: step, endStep: step, firstLoss: nil, lastLoss: nil, validationLoss: nil, samplesPerSecond: 0,
+                           stoppedByTimeLimit: false, checkpoint: "(dry run: none written)")
+        }
         if startStep > 0 { print("resuming at step \(startStep) (data position \(stream.position), epoch \(stream.currentEpoch))") }
         let runID = try startManifestRun()
         let bar = StepProgress(total: preset.steps, mode: options.progress)
@@ -270,8 +279,11 @@ public final class Trainer {
             if options.overfitBatch {
                 stream = try ShuffledShardStream(shards: train, seed: options.seed, bufferSize: preset.shuffleBuffer, position: 0)
             }
+            var dataSeconds = 0.0
             for micro in 0..<preset.accumulate {
+                let dataStart = Date()
                 let batch = try nextBatch()
+                dataSeconds += Date().timeIntervalSince(dataStart)
                 let draws = model.draws(seed: options.seed, step: options.overfitBatch ? 0 : step, micro: micro, batch: batch.count)
                 loss += try model.accumulateGradients(batch, draws: draws, lossScale: 1 / Float(preset.accumulate)) / Float(preset.accumulate)
             }
@@ -280,16 +292,19 @@ public final class Trainer {
             ema?.update()
             step += 1
             samplesDone += preset.batch * preset.accumulate
-            let rate = Double(preset.batch * preset.accumulate) / max(Date().timeIntervalSince(stepStart), 1e-9)
+            let stepSeconds = Date().timeIntervalSince(stepStart)
+            let rate = Double(preset.batch * preset.accumulate) / max(stepSeconds, 1e-9)
             trainLosses.append((step, loss))
             var fields: [(String, String)] = [("step", "\(step)"), ("loss", "\(loss)"), ("lr", "\(lr)"), ("grad_norm", "\(norm)"),
-                                              ("samples_per_s", String(format: "%.3f", rate)), ("epoch", "\(stream.currentEpoch)")]
+                                              ("samples_per_s", String(format: "%.3f", rate)), ("epoch", "\(stream.currentEpoch)"),
+                                              ("data_ms", String(format: "%.1f", dataSeconds * 1000)),
+                                              ("compute_ms", String(format: "%.1f", (stepSeconds - dataSeconds) * 1000))]
             if step % max(1, preset.valEvery) == 0 || step == preset.steps, let v = try validationLoss() {
                 fields.append(("val_loss", "\(v)"))
                 validationLosses.append((step, v))
                 lastValidation = v
             }
-            if step % max(1, preset.logEvery) == 0 || fields.count > 6 { try appendLog(fields) }
+            if step % max(1, preset.logEvery) == 0 || fields.count > 8 { try appendLog(fields) }
             bar.update(step: step, loss: loss, samplesPerSecond: Double(samplesDone) / max(Date().timeIntervalSince(began), 1e-9),
                        stepsDone: step - startStep, elapsed: Date().timeIntervalSince(began))
             if preset.sampleEvery > 0 && (step % preset.sampleEvery == 0 || step == preset.steps) { try writeSampleGrid() }

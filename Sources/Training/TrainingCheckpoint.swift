@@ -55,7 +55,7 @@ public enum TrainingCheckpoint {
             "random_state": "SeededRandom(runSeed: seed, stage: \"cn-train-step\", item: \"STEP.MICRO\"); data: ShuffledShardStream(seed, data_position)",
         ]
         let path = path(run: run, step: state.step)
-        try Safetensors.write(tensors, metadata: metadata, to: path)
+        try SafetensorsStream.write(tensors, metadata: metadata, to: path)
         for old in steps(run: run).dropLast(max(1, keep)) { try? FileManager.default.removeItem(atPath: Self.path(run: run, step: old)) }
     }
 

@@ -34,6 +34,10 @@ struct TrainFlags: ParsableArguments {
     @Flag(name: .customLong("verify-shards"), help: "Check every shard's sha256 against its index JSON first.") var verifyShards = false
     @Flag(name: .customLong("overfit-batch"), help: "Debug aid: train on the first batch with step 0's t, noise and dropout at every step (the loss should approach 0).")
     var overfitBatch = false
+    @Flag(name: .customLong("dry-run"), help: "Build the model (and load --init), print the plan and the memory estimate, and exit.")
+    var dryRun = false
+    @Flag(name: .customLong("no-checkpoints"), help: "For benchmarks: write no checkpoint at all (the run cannot be resumed).")
+    var noCheckpoints = false
     @Option(help: "Progress bar: auto (terminal only), always, never.") var progress: String = "auto"
 
     func validate() throws {
@@ -78,6 +82,8 @@ struct TrainFlags: ParsableArguments {
         options.maxMinutes = maxMinutes
         options.verifyShards = verifyShards
         options.overfitBatch = overfitBatch
+        options.dryRun = dryRun
+        options.noCheckpoints = noCheckpoints
         options.progress = ProgressMode(rawValue: progress) ?? .auto
         let summary = try Trainer(options: options).run()
         var line = "cn-train \(mode.rawValue): steps \(summary.startStep) -> \(summary.endStep)"

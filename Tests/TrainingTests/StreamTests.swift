@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import NN
+import Support
+import Tensor
+import TestSupport
+@testable import Training
+
+struct StreamTests {
+    /// The shuffle buffer rebuilt from a data position continues exactly where the stream was.
+    @Test func streamRebuiltFromAPositionContinuesTheSameOrder() throws {
+        let work = TestPaths.scratchFolder("train-stream")
+        try TrainingFixtures.writeCorpus(work, train: 13, val: 0)
+        let shards = try ShardSet(folder: work.path + "/shards", split: "train")
+        #expect(shards.total == 13)
+        let stream = try ShuffledShardStream(shards: shards, seed: 7, bufferSize: 5)
+        let order = try (0..<40).map { _ in try stream.next().key }
+        // Every epoch is a permutation of the 13 samples, and epochs differ.
+        #expect(Set(order[0..<13]).count == 13 && Set(order[13..<26]).count == 13)
+        #expect(Array(order[0..<13]) != Array(order[13..<26]))
+        for position in [0, 4, 12, 13, 20, 33] {
+            let resumed = try ShuffledShardStream(shards: shards, seed: 7, bufferSize: 5, position: position)
+            let rest = try (position..<40).map { _ in try resumed.next().key }
+            #expect(rest == Array(order[position...]), "position \(position)")
+        }
+    }
+
+    /// The streaming checkpoint writer produces NN's safetensors bytes.
+    @Test func streamingWriterMatchesSafetensorsEncode() throws {
+        var random = SeededRandom(seed: 3)
+        let tensors = ["b.weight": Tensor.randomNormal(shape: [3, 5], random: &random), "a": Tensor.randomNormal(shape: [7], random: &random),
+                       "scalar": Tensor(shape: [1], data: [2])]
+        let path = TestPaths.scratchFolder("train-st").path + "/x.safetensors"
+        try SafetensorsStream.write(tensors, metadata: ["step": "3", "k": "v\"q"], to: path)
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(written == Safetensors.encode(tensors, metadata: ["step": "3", "k": "v\"q"]))
+    }
+}
