@@ -325,7 +325,7 @@ public final class Trainer {
                        firstLoss: firstWindow.isEmpty ? nil : firstWindow.reduce(0, +) / Float(firstWindow.count),
                        lastLoss: trainLosses.last?.1, validationLoss: lastValidation ?? validationLosses.last?.1,
                        samplesPerSecond: elapsed > 0 ? Double(samplesDone) / elapsed : 0, stoppedByTimeLimit: stoppedByTime,
-                       checkpoint: TrainingCheckpoint.path(run: options.runFolder, step: step))
+                       checkpoint: options.noCheckpoints ? "(none: --no-checkpoints)" : TrainingCheckpoint.path(run: options.runFolder, step: step))
     }
 
     // MARK: - The manifest's run table

@@ -36,3 +36,20 @@ struct StreamTests {
         #expect(written == Safetensors.encode(tensors, metadata: ["step": "3", "k": "v\"q"]))
     }
 }
+
+struct CommandLineTests {
+    /// Usage errors exit 2; a run that cannot start exits 1 with one line.
+    @Test func exitStatuses() throws {
+        let usage = try ChildProcess.run("cn-train", ["view", "--steps", "3"])
+        #expect(usage.status == 2, "missing --workdir: \(usage.stderr)")
+        let negative = try ChildProcess.run("cn-train", ["view", "--workdir", "/tmp", "--batch", "0"])
+        #expect(negative.status == 2)
+        let empty = TestPaths.scratchFolder("train-empty")
+        let cannot = try ChildProcess.run("cn-train", ["customnet", "--workdir", empty.path, "--preset", "cpu-tiny",
+                                                       "--preset-folder", TestPaths.repositoryRoot.appendingPathComponent("Pipelines/train").path])
+        #expect(cannot.status == 1)
+        #expect(cannot.stderr.split(separator: "\n").count == 1 && cannot.stderr.contains("no training shards"), "\(cannot.stderr)")
+        let help = try ChildProcess.run("cn-train", ["view", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("--checkpoint-every") && help.stdout.contains("--max-minutes"))
+    }
+}
