@@ -2,7 +2,9 @@
 weights before the step (`weights.safetensors`: the UNet in diffusers names under `unet.`, plus
 `cc_projection.*` and the learned image encoder `encoder.*`), the batch and every draw as .npy
 (reference, target, pose, t, noise, keep_image, keep_concat), the optimiser settings
-(`settings.json`), and what Swift computed: `loss.npy`, `grads.safetensors` (before clipping)
+(`settings.json`; for mode "customnet" also `text_ids.npy`, the 77 token ids of each caption
+after the empty-caption draw, every attn2 gets CustomNet's dual cross-attention and the text
+stand-in `text.*` embeds the ids), and what Swift computed: `loss.npy`, `grads.safetensors` (before clipping)
 and `after.safetensors` (weights after AdamW). This script rebuilds the same step with diffusers'
 UNet2DConditionModel in float64 (zero123's objective: eps MSE, image embedding zeroed BEFORE
 cc_projection where dropped, c_concat zeroed where dropped), clips with clip_grad_norm_, steps
@@ -37,8 +39,50 @@ unet = UNet2DConditionModel(
     up_block_types=tuple("CrossAttnUpBlock2D" if a else "UpBlock2D" for a in reversed(attn)),
     layers_per_block=u["num_res_blocks"], cross_attention_dim=u["context_dim"],
     attention_head_dim=u["num_heads"], norm_num_groups=u["norm_groups"]).double()
-unet_sd = {k[len("unet."):]: v for k, v in w.items() if k.startswith("unet.")}
-missing, unexpected = unet.load_state_dict(unet_sd, strict=True), None
+unet_sd = {k[len("unet."):]: v for k, v in w.items() if k.startswith("unet.") and "_text." not in k}
+unet.load_state_dict(unet_sd, strict=True)
+customnet = s.get("mode") == "customnet"
+text_linears = {}
+
+
+class DualCrossAttention:
+    """CustomNet's attn2 (customnet/attention.py): shared query, image pair on token 0, text pair on the rest."""
+
+    def __init__(self, kt, vt):
+        self.kt, self.vt = kt, vt
+
+    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, **kwargs):
+        q = attn.to_q(hidden_states)
+        image, text = encoder_hidden_states[:, :1], encoder_hidden_states[:, 1:]
+
+        def attend(k, v):
+            b, n, c = q.shape
+            h = attn.heads
+            d = c // h
+            qh, kh, vh = (x.view(b, -1, h, d).transpose(1, 2) for x in (q, k, v))
+            p = torch.softmax(qh @ kh.transpose(-1, -2) * d ** -0.5, dim=-1)
+            return (p @ vh).transpose(1, 2).reshape(b, n, c)
+
+        out = attend(attn.to_k(image), attn.to_v(image)) + attend(self.kt(text), self.vt(text))
+        return attn.to_out[1](attn.to_out[0](out))
+
+
+if customnet:
+    procs = {}
+    for name in unet.attn_processors:
+        module = name[: -len(".processor")]
+        attn_module = unet.get_submodule(module)
+        if module.endswith("attn2"):
+            kt = torch.nn.Linear(attn_module.to_k.in_features, attn_module.to_k.out_features, bias=False)
+            vt = torch.nn.Linear(attn_module.to_v.in_features, attn_module.to_v.out_features, bias=False)
+            kt.weight.data.copy_(w[f"unet.{module}.to_k_text.weight"])
+            vt.weight.data.copy_(w[f"unet.{module}.to_v_text.weight"])
+            text_linears[f"unet.{module}.to_k_text.weight"] = kt.weight
+            text_linears[f"unet.{module}.to_v_text.weight"] = vt.weight
+            procs[name] = DualCrossAttention(kt, vt)
+        else:
+            procs[name] = attn_module.processor
+    unet.set_attn_processor(procs)
 
 
 class Encoder(torch.nn.Module):
@@ -69,9 +113,15 @@ abar = torch.tensor(np.load(f"{d}/alphas_cumprod.npy")).double()
 
 emb = encoder(ref) * keep_image[:, None]                       # dropped: zeros BEFORE cc_projection
 token = cc(torch.cat([emb[:, None, :], pose[:, None, :]], dim=-1))
+if customnet:
+    token_embedding = torch.nn.Parameter(w["text.token_embedding.weight"].clone())
+    position_embedding = torch.nn.Parameter(w["text.position_embedding.weight"].clone())
+    ids = npy("text_ids").long()
+    token = torch.cat([token, token_embedding[ids] + position_embedding[None]], dim=1)
 a = abar[t][:, None, None, None]
 x_t = a.sqrt() * target + (1 - a).sqrt() * noise
-c_concat = ref * keep_concat[:, None, None, None]               # pixel space: c_concat is the reference
+concat_image = npy("concat_image") if customnet else ref         # pixel space: c_concat is the image itself
+c_concat = concat_image * keep_concat[:, None, None, None]
 eps = unet(torch.cat([x_t, c_concat], 1), t, encoder_hidden_states=token).sample
 loss = torch.nn.functional.mse_loss(eps, noise)
 loss.backward()
@@ -79,6 +129,9 @@ loss.backward()
 named = {"unet." + k: p for k, p in unet.named_parameters()}
 named.update({"encoder." + k: p for k, p in encoder.named_parameters()})
 named.update({"cc_projection." + k: p for k, p in cc.named_parameters()})
+named.update(text_linears)
+if customnet:
+    named.update({"text.token_embedding.weight": token_embedding, "text.position_embedding.weight": position_embedding})
 before = {k: p.detach().clone() for k, p in named.items()}
 
 
@@ -111,8 +164,9 @@ def adamw_step(grads, dtype=torch.float64):
         p.grad = grads[k].clone().to(dtype)
     norm = torch.nn.utils.clip_grad_norm_(list(params.values()), s["max_grad_norm"]).item()
     lr = s["lr"]
-    base = [p for k, p in params.items() if not k.startswith("cc_projection.")]
-    ccp = [p for k, p in params.items() if k.startswith("cc_projection.")]
+    fast = (lambda k: "_text." in k) if customnet else (lambda k: k.startswith("cc_projection."))
+    base = [p for k, p in params.items() if not fast(k)]
+    ccp = [p for k, p in params.items() if fast(k)]
     torch.optim.AdamW([{"params": base, "lr": lr}, {"params": ccp, "lr": lr * s["cc_multiplier"]}],
                       lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=s["weight_decay"]).step()
     return {k: p.detach().double() for k, p in params.items()}, norm
