@@ -99,6 +99,25 @@ public final class TrainingModel: Module {
         var filled = Set<String>()
         for (name, p) in own {
             guard let shape = source.shape(of: name) else { continue }
+            if name == Self.unetPrefix + ".input_blocks.0.0.weight", shape.count == 4, p.value.shape.count == 4,
+               shape[0] == p.value.shape[0], shape[1] < p.value.shape[1], Array(shape[2...]) == Array(p.value.shape[2...]) {
+                // zero123 main.py: starting from Stable Diffusion's 4-channel conv_in, the extra
+                // input channels (c_concat) get zero weights.
+                let stored = try source.tensor(name)
+                var expanded = p.value.zerosLike()
+                let kk = shape[2] * shape[3], inNew = p.value.shape[1]
+                for o in 0..<shape[0] {
+                    for i in 0..<shape[1] {
+                        for k in 0..<kk { expanded.data[(o * inNew + i) * kk + k] = stored.data[(o * shape[1] + i) * kk + k] }
+                    }
+                }
+                p.value = expanded
+                filled.insert(name)
+                report.loaded.append(name)
+                report.initialised.append(name)
+                report.rule += (report.rule.isEmpty ? "" : "; ") + "\(name): input channels \(shape[1])..<\(inNew) zeroed (zero123 main.py)"
+                continue
+            }
             guard shape == p.value.shape else {
                 throw TrainingError("--init: \(name) is \(shape) in the checkpoint but \(p.value.shape) in the model (wrong preset for this checkpoint?)")
             }
@@ -120,7 +139,9 @@ public final class TrainingModel: Module {
                 throw TrainingError("--init: the checkpoint has no \(name) (is it a \(mode == .view ? "zero123" : "zero123 or CustomNet") checkpoint of this preset's topology?)")
             }
         }
-        if !report.initialised.isEmpty { report.rule = "copy of the same attn2's to_k / to_v" }
+        if report.initialised.contains(where: { $0.contains("_text.") }) {
+            report.rule += (report.rule.isEmpty ? "" : "; ") + "to_k_text / to_v_text: copy of the same attn2's to_k / to_v"
+        }
         var used = filled
         if preset.firstStage == .vae {
             let vae = try AutoencoderKL(.zero123)

@@ -53,3 +53,27 @@ struct CommandLineTests {
         #expect(help.status == 0 && help.stdout.contains("--checkpoint-every") && help.stdout.contains("--max-minutes"))
     }
 }
+
+struct InitialisationTests {
+    /// From a Stable Diffusion-shaped UNet (4-channel conv_in), zero123's 8-channel conv_in keeps
+    /// the 4 stored channels and zeroes the concat channels (zero123 main.py).
+    @Test func fourChannelConvInIsExpandedWithZeros() throws {
+        var preset = try TrainingPreset.parse(yaml: TrainingFixtures.microPreset)
+        preset.imageSize = 8
+        let model = try TrainingModel(preset: preset, mode: .view, seed: 1)
+        var tensors: [String: Tensor] = [:]
+        var random = SeededRandom(seed: 2)
+        for (name, p) in model.namedParameters() where !name.hasPrefix(TrainingModel.imageStandInPrefix) {
+            var shape = p.value.shape
+            if name == "model.diffusion_model.input_blocks.0.0.weight" { shape[1] = 3 }
+            tensors[name] = Tensor.randomNormal(shape: shape, random: &random)
+        }
+        let report = try model.initialise(from: TensorDictionary(tensors), vocabulary: nil)
+        #expect(report.initialised == ["model.diffusion_model.input_blocks.0.0.weight"])
+        let w = model.unet.namedParameters(prefix: "model.diffusion_model").first { $0.0.hasSuffix("input_blocks.0.0.weight") }!.1.value
+        let stored = tensors["model.diffusion_model.input_blocks.0.0.weight"]!
+        #expect(w.shape == [8, 6, 3, 3])
+        #expect(w.data[0..<27] == stored.data[0..<27])
+        #expect(w.data[27..<54].allSatisfy { $0 == 0 })
+    }
+}
