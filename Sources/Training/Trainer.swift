@@ -33,6 +33,8 @@ public struct TrainingOptions: Sendable {
     public var dryRun = false
     /// Benchmarks: write no checkpoint (a run with it cannot be resumed).
     public var noCheckpoints = false
+    /// Classifier-free guidance scale of the sample grids (zero123's 3).
+    public var sampleGuidance: Float = 3
     public var progress: ProgressMode = .auto
     public var arguments: [String] = CommandLine.arguments
 
@@ -201,7 +203,7 @@ public final class Trainer {
                            concatImage: slice(source.concatImage, i), pose: Array(source.pose.data[(4 * i)..<(4 * i + 4)]),
                            caption: source.captions[i])
         })
-        let generated = try model.sample(batch, steps: preset.sampleSteps, guidance: 3, seed: options.seed)
+        let generated = try model.sample(batch, steps: preset.sampleSteps, guidance: options.sampleGuidance, seed: options.seed)
         let shown = options.mode == .view ? batch.reference : batch.concatImage
         let grid = TrainingPlots.sampleGrid(reference: shown, generated: generated, target: batch.target)
         try ImageFile.write(grid, to: options.runFolder + "/samples/step-" + String(format: "%06d", step) + ".png")
@@ -315,6 +317,14 @@ public final class Trainer {
         }
         bar.clear()
         if stoppedByTime || step == startStep {
+            if stoppedByTime && step > startStep {
+                // What a user stopping by the clock wants to see: the validation loss and a grid at this step.
+                if validationLosses.last?.0 != step, let v = try validationLoss() {
+                    validationLosses.append((step, v))
+                    lastValidation = v
+                }
+                if preset.sampleEvery > 0 { try writeSampleGrid() }
+            }
             if !TrainingCheckpoint.steps(run: options.runFolder).contains(step) { try checkpoint() }
             try writeLossCurve()
         }

@@ -38,6 +38,8 @@ struct TrainFlags: ParsableArguments {
     var dryRun = false
     @Flag(name: .customLong("no-checkpoints"), help: "For benchmarks: write no checkpoint at all (the run cannot be resumed).")
     var noCheckpoints = false
+    @Option(name: .customLong("sample-guidance"), help: "Classifier-free guidance scale of the sample grids (default 3, as zero123).")
+    var sampleGuidance: Float = 3
     @Option(help: "Progress bar: auto (terminal only), always, never.") var progress: String = "auto"
 
     func validate() throws {
@@ -83,6 +85,7 @@ struct TrainFlags: ParsableArguments {
         options.verifyShards = verifyShards
         options.overfitBatch = overfitBatch
         options.dryRun = dryRun
+        options.sampleGuidance = sampleGuidance
         options.noCheckpoints = noCheckpoints
         options.progress = ProgressMode(rawValue: progress) ?? .auto
         let summary = try Trainer(options: options).run()
