@@ -34,6 +34,8 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Diffusion", targets: ["Diffusion"]),
+        .library(name: "Training", targets: ["Training"]),
+        .executable(name: "cn-train", targets: ["cn-train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -74,6 +76,11 @@ let package = Package(
         ]),
         .target(name: "NN", dependencies: ["Support", "Tensor"]),
         .target(name: "Diffusion", dependencies: ["Support", "Tensor", "NN", "CGzip", "Yams"]),
+        .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Shards", "Imaging", "Manifest", "Pipeline", "Yams", grdb]),
+        .target(name: "Training", dependencies: [
+            "Support", "Tensor", "NN", "Diffusion", "Shards", "Imaging", "Manifest", "Pipeline", "Yams",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(name: "OpenImagesStages", dependencies: [
             "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures",
         ]),
@@ -91,6 +98,7 @@ let package = Package(
         .executableTarget(name: "cn-shard", dependencies: ["StageCLI", "Pipeline", "Manifest", "CorpusStages", argumentParser]),
         .executableTarget(name: "cn-extract", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Datasets", "Imaging", argumentParser]),
         .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", argumentParser]),
+        .executableTarget(name: "cn-train", dependencies: ["StageCLI", "Training", "Pipeline", "Support", argumentParser]),
         .executableTarget(name: "cn-model", dependencies: ["StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards", argumentParser]),
 
         // Tests
@@ -114,7 +122,11 @@ let package = Package(
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "NN", "Support", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: [
+            "Training", "Diffusion", "Tensor", "NN", "Support", "Shards", "Imaging", "TestSupport",
+        ]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "NN", "Support", "Imaging", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Diffusion", "Tensor", "NN", "Support", "Shards", "Imaging", "TestSupport"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -78,6 +78,22 @@ public final class AdamW {
         return norm
     }
 
+    /// The first and second moment estimates (PyTorch's `exp_avg`, `exp_avg_sq`) of every
+    /// parameter, in group order then parameter order (for checkpoints).
+    public var moments: [(expAvg: [Float], expAvgSq: [Float])] { zip(m, v).map { ($0, $1) } }
+
+    /// Restores a saved state: the step count and the moments of every parameter, in the order
+    /// `moments` gives them; sizes must match.
+    public func restore(stepCount: Int, moments: [(expAvg: [Float], expAvgSq: [Float])]) {
+        precondition(moments.count == m.count, "AdamW.restore: \(moments.count) moment pairs for \(m.count) parameters")
+        for (i, pair) in moments.enumerated() {
+            precondition(pair.expAvg.count == m[i].count && pair.expAvgSq.count == v[i].count, "AdamW.restore: size mismatch at \(i)")
+            m[i] = pair.expAvg
+            v[i] = pair.expAvgSq
+        }
+        self.stepCount = stepCount
+    }
+
     /// Clears the gradients of every parameter in every group.
     public func zeroGradients() {
         for g in groups { for p in g.parameters { p.zeroGradient() } }

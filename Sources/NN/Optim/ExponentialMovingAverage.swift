@@ -27,6 +27,14 @@ public final class ExponentialMovingAverage {
         }
     }
 
+    /// Restores a saved average and its update count (for resuming a run).
+    public func restore(shadow: [Tensor], updates: Int) {
+        precondition(shadow.count == parameters.count && zip(shadow, parameters).allSatisfy { $0.shape == $1.value.shape },
+                     "ExponentialMovingAverage.restore: shapes differ from the tracked parameters")
+        self.shadow = shadow
+        self.updates = updates
+    }
+
     /// Copies the averaged weights into the parameters (for evaluation or export).
     public func copyToParameters() {
         for (i, p) in parameters.enumerated() { p.value = shadow[i] }
