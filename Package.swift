@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "cn-extract", targets: ["cn-extract"]),
         .executable(name: "cn-synthesize", targets: ["cn-synthesize"]),
         .executable(name: "cn-model", targets: ["cn-model"]),
+        .executable(name: "cn-eval", targets: ["cn-eval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -60,6 +61,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["Support", "COpenBLAS"]),
         .target(name: "NN", dependencies: ["Support", "Tensor"]),
         .target(name: "Diffusion", dependencies: ["Support", "Tensor", "NN", "CGzip", "Yams"]),
+        .target(name: "Evaluation", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Imaging"]),
         .target(name: "OpenImagesStages", dependencies: [
             "Support", "Imaging", "Geometry", "Assets", "Raster", "Datasets", "Manifest", "Pipeline", "CorpusStages",
             "ObjaverseStages", "ZIPFoundation", .product(name: "GRDB", package: "GRDB.swift"),
@@ -108,6 +110,11 @@ let package = Package(
             "StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cn-eval", dependencies: [
+            "StageCLI", "Evaluation", "Diffusion", "NN", "Tensor", "Support", "Imaging",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cn-bench-eval", dependencies: ["Evaluation", "Tensor", "NN", "Imaging", "Support"]),
         .executableTarget(name: "cn-bench-manifest", dependencies: [
             "Manifest", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -135,6 +142,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "NN", "Support", "TestSupport"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "NN", "Support", "Imaging", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Diffusion", "Tensor", "NN", "Support", "Imaging", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
