@@ -3,8 +3,8 @@
 // `weights/v0.1/*.pth` heads and torchvision its early ImageNet weights. The file is five pickles
 // back to back (magic number, protocol version, sys_info, the object with persistent storage ids,
 // the sorted storage keys), then per storage key: its element count as a little-endian int64 and
-// the raw little-endian elements. The object pickle is decoded by NN's `RestrictedUnpickler`
-// (only tensor-rebuilding globals are accepted), the other pickles are only skipped or read as data.
+// the raw little-endian elements. The object pickle is decoded by `LegacyStateDictReader` (only
+// OrderedDict, _rebuild_tensor_v2 and storage globals are accepted), the others are skipped or read as data.
 import Foundation
 import Support
 import Tensor
@@ -16,7 +16,7 @@ public final class LegacyTorchFile: TensorSource, @unchecked Sendable {
     /// The file's path.
     public let path: String
     private let bytes: [UInt8]
-    private let references: [String: TensorReference]
+    private let references: [String: LegacyTensor]
     private let storages: [String: Range<Int>]
     private let sortedKeys: [String]
 
@@ -48,17 +48,12 @@ public final class LegacyTorchFile: TensorSource, @unchecked Sendable {
         guard protocolVersion == 1001 else {
             throw EvaluationError(.badWeights, "\(path): legacy protocol version \(protocolVersion.map(String.init) ?? "?"), expected 1001")
         }
-        let root = try RestrictedUnpickler.load(Array(data[pickles[3]]), source: path)
-        guard var dictionary = root.dictionary else {
-            throw EvaluationError(.badWeights, "\(path) holds no dict of tensors")
-        }
-        if let nested = dictionary["state_dict"]?.dictionary { dictionary = nested }
-        var references: [String: TensorReference] = [:]
+        let tensors = try LegacyStateDictReader.read(Array(data[pickles[3]]), source: path)
+        var references: [String: LegacyTensor] = [:]
         var sizes: [String: Int] = [:]
-        for entry in dictionary.entries {
-            guard let key = entry.key.string, let reference = entry.value.tensorReference else { continue }
-            sizes[reference.storageKey] = reference.dtype.size
-            if reference.dtype.isFloatingPoint { references[key] = reference }
+        for (key, tensor) in tensors {
+            sizes[tensor.storageKey] = tensor.dtype.size
+            if tensor.dtype.isFloatingPoint { references[key] = tensor }
         }
         guard let keys = try RestrictedUnpickler.load(Array(data[pickles[4]]), source: path).elements?.compactMap(\.string) else {
             throw EvaluationError(.badWeights, "\(path): the storage key list is not a list of strings")
@@ -134,6 +129,18 @@ public final class LegacyTorchFile: TensorSource, @unchecked Sendable {
 enum PickleExtent {
     static func end(of data: [UInt8], from start: Int, source: String) throws -> Int {
         var i = start
+        while true {
+            guard i < data.count else { throw EvaluationError(.badWeights, "\(source): a pickle ends early at byte \(i)") }
+            let op = data[i]
+            do { i = try endOfOneOpcode(data, i) } catch { throw EvaluationError(.badWeights, "\(source): \(error)") }
+            if op == 0x2e { return i }
+        }
+    }
+
+    /// The offset just after the opcode (and its argument) at `start`.
+    static func endOfOneOpcode(_ data: [UInt8], _ start: Int) throws -> Int {
+        let source = "pickle"
+        var i = start
         func need(_ n: Int) throws {
             guard i + n <= data.count else { throw EvaluationError(.badWeights, "\(source): a pickle ends early at byte \(i)") }
         }
@@ -156,7 +163,7 @@ enum PickleExtent {
             let op = data[i]
             i += 1
             switch op {
-            case 0x2e: return i                                        // STOP
+            case 0x2e: break                                           // STOP
             case 0x80, 0x4b, 0x71, 0x68: i += 1                        // PROTO, BININT1, BINPUT, BINGET
             case 0x4d: i += 2                                          // BININT2
             case 0x4a, 0x72, 0x6a: i += 4                              // BININT, LONG_BINPUT, LONG_BINGET
@@ -177,6 +184,171 @@ enum PickleExtent {
                 throw EvaluationError(.badWeights, "\(source): unknown pickle opcode 0x\(String(op, radix: 16)) at byte \(i - 1)")
             }
             try need(0)
+            return i
+        }
+    }
+}
+
+/// A tensor of a legacy file: where its elements are and how they are laid out.
+struct LegacyTensor {
+    var storageKey: String, dtype: StoredDType, storageOffset: Int, shape: [Int], strides: [Int]
+}
+
+/// A restricted interpreter for the object pickle of a legacy `torch.save` of a state dict
+/// (Python `pickle` protocol 2 as `torch/serialization.py` `_legacy_save` writes it): containers,
+/// scalars, strings, `collections.OrderedDict` (empty or from [key, value] pairs),
+/// `torch._utils._rebuild_tensor_v2` and the `torch.*Storage` persistent ids
+/// `("storage", type, key, location, numel, view_metadata)`. Any other global is refused; nothing
+/// is executed. Returns the string-keyed tensors of the state dict (its `state_dict` entry when the
+/// top level has one).
+enum LegacyStateDictReader {
+    final class Box { var items: [Value] = []; var pairs: [(Value, Value)] = []; init() {} }
+    enum Value {
+        case none, bool(Bool), int(Int), float(Double), string(String), mark
+        case list(Box), dict(Box), tuple([Value]), global(String), storage(key: String, dtype: StoredDType), tensor(LegacyTensor)
+    }
+
+    static func read(_ data: [UInt8], source: String) throws -> [(String, LegacyTensor)] {
+        func fail(_ why: String) -> Error { EvaluationError(.badWeights, "\(source): \(why)") }
+        var stack: [Value] = [], memo: [Int: Value] = [:], i = 0
+        func pop() throws -> Value { guard let v = stack.popLast() else { throw fail("pickle stack underflow") }; return v }
+        func popMark() throws -> [Value] {
+            guard let m = stack.lastIndex(where: { if case .mark = $0 { return true }; return false }) else { throw fail("pickle MARK missing") }
+            let items = Array(stack[(m + 1)...]); stack.removeSubrange(m...); return items
+        }
+        func little(_ n: Int) throws -> Int {
+            guard i + n <= data.count else { throw fail("pickle ends early") }
+            var v = 0; for k in 0..<n { v |= Int(data[i + k]) << (8 * k) }; i += n; return v
+        }
+        func text(_ n: Int) throws -> String {
+            guard n >= 0, i + n <= data.count else { throw fail("pickle ends early") }
+            defer { i += n }
+            return String(decoding: data[i..<(i + n)], as: UTF8.self)
+        }
+        func line() throws -> String {
+            guard let end = data[i...].firstIndex(of: 0x0a) else { throw fail("pickle ends early") }
+            defer { i = end + 1 }
+            return String(decoding: data[i..<end], as: UTF8.self)
+        }
+        func ints(_ v: Value) -> [Int]? {
+            guard case .tuple(let items) = v else { return nil }
+            return items.compactMap { if case .int(let x) = $0 { return x }; return nil }
+        }
+        while i < data.count {
+            let op = data[i]; i += 1
+            switch op {
+            case 0x80: i += 1
+            case 0x2e: // STOP
+                var top = try pop()
+                if case .dict(let d) = top, let nested = d.pairs.first(where: { if case .string("state_dict") = $0.0 { return true }; return false }) {
+                    top = nested.1
+                }
+                guard case .dict(let d) = top else { throw fail("the pickle holds no dict of tensors") }
+                return d.pairs.compactMap { k, v in
+                    if case .string(let key) = k, case .tensor(let t) = v { return (key, t) }
+                    return nil
+                }
+            case 0x63: // GLOBAL
+                let name = try line() + "." + line()
+                let allowed = name == "collections.OrderedDict" || name == "torch._utils._rebuild_tensor_v2"
+                    || (name.hasPrefix("torch.") && name.hasSuffix("Storage"))
+                guard allowed else { throw fail("pickle global \(name) is not allowed") }
+                stack.append(.global(name))
+            case 0x71: memo[try little(1)] = stack.last
+            case 0x72: memo[try little(4)] = stack.last
+            case 0x94: memo[memo.count] = stack.last
+            case 0x68, 0x6a:
+                guard let v = memo[try little(op == 0x68 ? 1 : 4)] else { throw fail("pickle memo entry missing") }
+                stack.append(v)
+            case 0x5d: stack.append(.list(Box()))
+            case 0x7d: stack.append(.dict(Box()))
+            case 0x29: stack.append(.tuple([]))
+            case 0x28: stack.append(.mark)
+            case 0x4e: stack.append(.none)
+            case 0x88: stack.append(.bool(true))
+            case 0x89: stack.append(.bool(false))
+            case 0x4b: stack.append(.int(try little(1)))
+            case 0x4d: stack.append(.int(try little(2)))
+            case 0x4a: stack.append(.int(Int(Int32(truncatingIfNeeded: try little(4)))))
+            case 0x8a: // LONG1
+                let n = try little(1)
+                guard n <= 8 else { i += n; stack.append(.int(Int.max)); break }
+                var v = n == 0 ? 0 : try little(n)
+                if n > 0 && n < 8 && v & (1 << (8 * n - 1)) != 0 { v -= 1 << (8 * n) }
+                stack.append(.int(v))
+            case 0x47:
+                var bits: UInt64 = 0
+                guard i + 8 <= data.count else { throw fail("pickle ends early") }
+                for k in 0..<8 { bits = bits << 8 | UInt64(data[i + k]) }
+                i += 8
+                stack.append(.float(Double(bitPattern: bits)))
+            case 0x55, 0x8c: stack.append(.string(try text(try little(1))))
+            case 0x54, 0x58: stack.append(.string(try text(try little(4))))
+            case 0x74: stack.append(.tuple(try popMark()))
+            case 0x85: stack.append(.tuple([try pop()]))
+            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))
+            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))
+            case 0x61, 0x65: // APPEND, APPENDS
+                let items = op == 0x61 ? [try pop()] : try popMark()
+                guard case .list(let box) = stack.last else { throw fail("APPEND to a non-list") }
+                box.items += items
+            case 0x73, 0x75: // SETITEM, SETITEMS
+                let items: [Value]
+                if op == 0x73 { let v = try pop(), k = try pop(); items = [k, v] } else { items = try popMark() }
+                guard case .dict(let box) = stack.last, items.count % 2 == 0 else { throw fail("SETITEM on a non-dict") }
+                for p in stride(from: 0, to: items.count, by: 2) { box.pairs.append((items[p], items[p + 1])) }
+            case 0x62: _ = try pop() // BUILD: an OrderedDict's _metadata, not needed
+            case 0x51: // BINPERSID
+                guard case .tuple(let id) = try pop(), id.count >= 5, case .string("storage") = id[0],
+                      case .global(let type) = id[1], case .string(let key) = id[2],
+                      let dtype = StoredDType.allCases.first(where: { "torch." + storageName($0) == type }) else {
+                    throw fail("persistent id is not a torch storage reference")
+                }
+                stack.append(.storage(key: key, dtype: dtype))
+            case 0x52: // REDUCE
+                let args = try pop(), callable = try pop()
+                guard case .global(let name) = callable, case .tuple(let a) = args else { throw fail("REDUCE of a non-global") }
+                if name == "collections.OrderedDict" {
+                    let box = Box()
+                    if case .list(let list)? = a.first {
+                        for pair in list.items {
+                            switch pair {
+                            case .tuple(let kv) where kv.count == 2: box.pairs.append((kv[0], kv[1]))
+                            case .list(let kv) where kv.items.count == 2: box.pairs.append((kv.items[0], kv.items[1]))
+                            default: throw fail("OrderedDict pair is not a pair")
+                            }
+                        }
+                    }
+                    stack.append(.dict(box))
+                } else if name == "torch._utils._rebuild_tensor_v2" {
+                    guard a.count >= 4, case .storage(let key, let dtype) = a[0], case .int(let offset) = a[1],
+                          let shape = ints(a[2]), let strides = ints(a[3]), shape.count == strides.count else {
+                        throw fail("malformed _rebuild_tensor_v2 arguments")
+                    }
+                    stack.append(.tensor(LegacyTensor(storageKey: key, dtype: dtype, storageOffset: offset, shape: shape, strides: strides)))
+                } else {
+                    throw fail("pickle calls \(name)")
+                }
+            default:
+                throw fail("unsupported pickle opcode 0x\(String(op, radix: 16))")
+            }
+        }
+        throw fail("the pickle has no STOP")
+    }
+
+    /// torch's legacy storage class name of a dtype.
+    static func storageName(_ dtype: StoredDType) -> String {
+        switch dtype {
+        case .float32: "FloatStorage"
+        case .float16: "HalfStorage"
+        case .bfloat16: "BFloat16Storage"
+        case .float64: "DoubleStorage"
+        case .int64: "LongStorage"
+        case .int32: "IntStorage"
+        case .int16: "ShortStorage"
+        case .int8: "CharStorage"
+        case .uint8: "ByteStorage"
+        case .bool: "BoolStorage"
         }
     }
 }
