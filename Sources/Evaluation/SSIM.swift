@@ -135,56 +135,78 @@ struct SeparableFilter {
         return m < n ? m : period - 1 - m
     }
 
-    /// The filtered plane.
+    /// The filtered plane. Axis 0 runs over whole rows at a time (contiguous, vectorisable): a
+    /// running sum of rows for the uniform window, a weighted sum of rows for the Gaussian one.
     func apply(_ input: [Double]) -> [Double] {
-        var columnsDone = [Double](repeating: 0, count: width * height)
-        var line = [Double](repeating: 0, count: max(width, height) + 2 * radius)
-        var out = [Double](repeating: 0, count: max(width, height))
-        // Axis 0: along each column.
-        for column in 0..<width {
-            for k in 0..<(height + 2 * radius) { line[k] = input[Self.reflect(k - radius, height) * width + column] }
-            filterLine(line, length: height, into: &out)
-            for row in 0..<height { columnsDone[row * width + column] = out[row] }
-        }
-        var result = [Double](repeating: 0, count: width * height)
-        // Axis 1: along each row.
-        for row in 0..<height {
-            let base = row * width
-            for k in 0..<(width + 2 * radius) { line[k] = columnsDone[base + Self.reflect(k - radius, width)] }
-            filterLine(line, length: width, into: &out)
-            for column in 0..<width { result[base + column] = out[column] }
-        }
-        return result
-    }
-
-    /// One padded line (length + 2 radius values) to `length` outputs.
-    @inline(__always) func filterLine(_ line: [Double], length: Int, into out: inout [Double]) {
         let size = 2 * radius + 1
-        line.withUnsafeBufferPointer { l in
-            out.withUnsafeMutableBufferPointer { o in
+        let rowIndex = (0..<(height + 2 * radius)).map { Self.reflect($0 - radius, height) }
+        let columnIndex = (0..<(width + 2 * radius)).map { Self.reflect($0 - radius, width) }
+        var columnsDone = [Double](repeating: 0, count: width * height)
+        input.withUnsafeBufferPointer { x in
+            columnsDone.withUnsafeMutableBufferPointer { out in
                 if uniform {
-                    // A running sum, as scipy's uniform_filter1d keeps one.
-                    var sum = 0.0
-                    for k in 0..<size { sum += l[k] }
+                    var sum = [Double](repeating: 0, count: width)
                     let scale = 1 / Double(size)
-                    o[0] = sum * scale
-                    if length > 1 {
-                        for i in 1..<length {
-                            sum += l[i + size - 1] - l[i - 1]
-                            o[i] = sum * scale
+                    sum.withUnsafeMutableBufferPointer { acc in
+                        for k in 0..<size {
+                            let src = x.baseAddress! + rowIndex[k] * width
+                            for j in 0..<width { acc[j] += src[j] }
+                        }
+                        for i in 0..<height {
+                            if i > 0 {
+                                let add = x.baseAddress! + rowIndex[i + size - 1] * width
+                                let remove = x.baseAddress! + rowIndex[i - 1] * width
+                                for j in 0..<width { acc[j] += add[j] - remove[j] }
+                            }
+                            let dst = out.baseAddress! + i * width
+                            for j in 0..<width { dst[j] = acc[j] * scale }
                         }
                     }
                 } else {
                     weights.withUnsafeBufferPointer { w in
-                        for i in 0..<length {
-                            // Symmetric kernel, as scipy's correlate1d folds it.
-                            var acc = l[i + radius] * w[radius]
-                            for j in 1...radius { acc += (l[i + radius - j] + l[i + radius + j]) * w[radius + j] }
-                            o[i] = acc
+                        for i in 0..<height {
+                            let dst = out.baseAddress! + i * width
+                            let centre = x.baseAddress! + rowIndex[i + radius] * width
+                            for j in 0..<width { dst[j] = centre[j] * w[radius] }
+                            for k in 1...radius {
+                                let up = x.baseAddress! + rowIndex[i + radius - k] * width
+                                let down = x.baseAddress! + rowIndex[i + radius + k] * width
+                                let wk = w[radius + k]
+                                for j in 0..<width { dst[j] += (up[j] + down[j]) * wk }
+                            }
                         }
                     }
                 }
             }
         }
+        var result = [Double](repeating: 0, count: width * height)
+        let scale = 1 / Double(size)
+        columnsDone.withUnsafeBufferPointer { cd in
+            result.withUnsafeMutableBufferPointer { out in
+                columnIndex.withUnsafeBufferPointer { ci in
+                    weights.withUnsafeBufferPointer { w in
+                        for row in 0..<height {
+                            let src = cd.baseAddress! + row * width, dst = out.baseAddress! + row * width
+                            if uniform {
+                                var sum = 0.0
+                                for k in 0..<size { sum += src[ci[k]] }
+                                dst[0] = sum * scale
+                                for j in 1..<max(1, width) {
+                                    sum += src[ci[j + size - 1]] - src[ci[j - 1]]
+                                    dst[j] = sum * scale
+                                }
+                            } else {
+                                for j in 0..<width {
+                                    var acc = src[ci[j + radius]] * w[radius]
+                                    for k in 1...radius { acc += (src[ci[j + radius - k]] + src[ci[j + radius + k]]) * w[radius + k] }
+                                    dst[j] = acc
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
     }
 }
