@@ -36,6 +36,8 @@ let package = Package(
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .library(name: "Training", targets: ["Training"]),
         .executable(name: "cn-train", targets: ["cn-train"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
+        .executable(name: "cn-eval", targets: ["cn-eval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -76,11 +78,8 @@ let package = Package(
         ]),
         .target(name: "NN", dependencies: ["Support", "Tensor"]),
         .target(name: "Diffusion", dependencies: ["Support", "Tensor", "NN", "CGzip", "Yams"]),
-        .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Shards", "Imaging", "Manifest", "Pipeline", "Yams", grdb]),
-        .target(name: "Training", dependencies: [
-            "Support", "Tensor", "NN", "Diffusion", "Shards", "Imaging", "Manifest", "Pipeline", "Yams",
-            .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .target(name: "Evaluation", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Imaging"]),
+        .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Shards", "Imaging", "Manifest", "Pipeline", "Yams"]),
         .target(name: "OpenImagesStages", dependencies: [
             "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures",
         ]),
@@ -98,6 +97,7 @@ let package = Package(
         .executableTarget(name: "cn-shard", dependencies: ["StageCLI", "Pipeline", "Manifest", "CorpusStages", argumentParser]),
         .executableTarget(name: "cn-extract", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Datasets", "Imaging", argumentParser]),
         .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", argumentParser]),
+        .executableTarget(name: "cn-eval", dependencies: ["StageCLI", "Evaluation", "Tensor", argumentParser]),
         .executableTarget(name: "cn-train", dependencies: ["StageCLI", "Training", "Pipeline", "Support", argumentParser]),
         .executableTarget(name: "cn-model", dependencies: ["StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards", argumentParser]),
 
@@ -122,11 +122,9 @@ let package = Package(
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "NN", "Support", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: [
-            "Training", "Diffusion", "Tensor", "NN", "Support", "Shards", "Imaging", "TestSupport",
-        ]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensor", "NN", "Support", "Imaging", "TestSupport"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "NN", "Support", "Imaging", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Diffusion", "Tensor", "NN", "Support", "Shards", "Imaging", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Diffusion", "Tensor", "NN", "Support", "Shards", "Imaging", "Pipeline", "TestSupport"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

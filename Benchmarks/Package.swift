@@ -18,6 +18,7 @@ let package = Package(
         .executableTarget(name: "cn-bench-shards", dependencies: [engine("Shards")]),
         .executableTarget(name: "cn-bench-manifest", dependencies: [engine("Manifest")]),
         .executableTarget(name: "cn-bench-checkpoint", dependencies: [engine("NN"), engine("Tensor")]),
+        .executableTarget(name: "cn-bench-eval", dependencies: [engine("Evaluation"), engine("Tensor"), engine("NN"), engine("Imaging"), engine("Support")]),
         .executableTarget(name: "cn-bench-model", dependencies: [engine("Diffusion"), engine("NN"), engine("Tensor"), engine("Support")]),
     ],
     swiftLanguageModes: [.v6]

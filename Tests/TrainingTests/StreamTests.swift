@@ -1,3 +1,4 @@
+import Shards
 import Foundation
 import Testing
 import NN

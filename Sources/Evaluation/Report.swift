@@ -1,0 +1,183 @@
+// The evaluation report and its `report.json` contract (issue 12):
+// {"items": [{"id", "psnr", "ssim", "ssim_gaussian", "lpips", "clip_i", "clip_t", "dino_i", ...}],
+//  "aggregate": {METRIC: {"mean", "ci95": [lo, hi], "n"}}, "baselines": {NAME: {METRIC: {...}}},
+//  "checkpoint_sha256", "sampler": {...}}; a metric not computed is null (items) or absent
+// (aggregates); an infinite PSNR (identical images) is null with "psnr_infinite": true.
+import Foundation
+
+/// One scored pair.
+public struct ReportItem: Sendable, Equatable {
+    /// The sample id (for `compare`, the file name without its extension).
+    public var id: String
+    /// The metrics computed for it.
+    public var values: MetricValues
+    /// Why it could not be scored (missing target, unreadable image ...), or nil.
+    public var error: String?
+    /// Paths of the prediction and target images inside the report folder (relative), when written.
+    public var predictionImage: String?, targetImage: String?
+    /// Extra string fields carried to JSON and CSV (e.g. the prompt).
+    public var extra: [String: String]
+
+    /// An item.
+    public init(id: String, values: MetricValues = [:], error: String? = nil, extra: [String: String] = [:]) {
+        self.id = id
+        self.values = values
+        self.error = error
+        self.extra = extra
+    }
+}
+
+/// A whole report: items, aggregates with bootstrap intervals, baselines measured on the same items.
+public struct EvaluationReport: Sendable {
+    /// The scored items in id order.
+    public var items: [ReportItem]
+    /// Per metric, the mean and 95% interval over the items that have it.
+    public var aggregate: [Metric: MeanInterval]
+    /// Per baseline name, its aggregates on the same items.
+    public var baselines: [String: [Metric: MeanInterval]]
+    /// The checkpoint the predictions came from (nil for `compare`).
+    public var checkpointSHA256: String?
+    /// The sampler settings as JSON text (an object), or nil.
+    public var samplerJSON: String?
+    /// Which metrics were asked for and computed (the others are null everywhere), with why not.
+    public var notComputed: [Metric: String]
+    /// Free description of inputs (folders, weights files) as JSON strings.
+    public var inputs: [String: String]
+
+    /// Builds the aggregates of `items` and of each baseline's items with `bootstrap`.
+    public init(items: [ReportItem], baselines: [String: [ReportItem]] = [:], bootstrap: Bootstrap = Bootstrap(),
+                checkpointSHA256: String? = nil, samplerJSON: String? = nil, notComputed: [Metric: String] = [:],
+                inputs: [String: String] = [:]) {
+        self.items = items
+        aggregate = Self.aggregates(items, bootstrap)
+        self.baselines = baselines.mapValues { Self.aggregates($0, bootstrap) }
+        self.checkpointSHA256 = checkpointSHA256
+        self.samplerJSON = samplerJSON
+        self.notComputed = notComputed
+        self.inputs = inputs
+    }
+
+    /// Mean and interval per metric over the finite values of `items`.
+    static func aggregates(_ items: [ReportItem], _ bootstrap: Bootstrap) -> [Metric: MeanInterval] {
+        var out: [Metric: MeanInterval] = [:]
+        for metric in Metric.allCases {
+            let values = items.compactMap { $0.values[metric] }.filter(\.isFinite)
+            if let interval = bootstrap.interval(values) { out[metric] = interval }
+        }
+        return out
+    }
+
+    /// The items that were scored (no error).
+    public var scoredItems: [ReportItem] { items.filter { $0.error == nil } }
+
+    /// The metric that ranks items best to worst: LPIPS, else SSIM, else the first computed.
+    public var rankingMetric: Metric? {
+        for m in [Metric.lpips, .ssim, .psnr, .dinoI, .clipI, .clipT] where aggregate[m] != nil { return m }
+        return nil
+    }
+
+    /// Scored items ordered best first by `metric` (items without it last).
+    public func ranked(by metric: Metric) -> [ReportItem] {
+        scoredItems.filter { $0.values[metric] != nil }.sorted { a, b in
+            let x = a.values[metric]!, y = b.values[metric]!
+            if x == y { return a.id < b.id }
+            return metric.higherIsBetter ? x > y : x < y
+        }
+    }
+}
+
+/// Writes `report.json`.
+public enum ReportJSON {
+    /// The JSON text (keys in a fixed order, two-space indentation).
+    public static func render(_ report: EvaluationReport) -> String {
+        var out = "{\n  \"items\": ["
+        for (i, item) in report.items.enumerated() {
+            var fields: [(String, String)] = [("id", quoted(item.id))]
+            for metric in Metric.allCases {
+                let v = item.values[metric]
+                fields.append((metric.rawValue, number(v)))
+                if metric == .psnr, let v, v.isInfinite { fields.append(("psnr_infinite", "true")) }
+            }
+            if let p = item.predictionImage { fields.append(("prediction_image", quoted(p))) }
+            if let t = item.targetImage { fields.append(("target_image", quoted(t))) }
+            for key in item.extra.keys.sorted() { fields.append((key, quoted(item.extra[key]!))) }
+            fields.append(("error", item.error.map(quoted) ?? "null"))
+            out += (i == 0 ? "\n" : ",\n") + "    {" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+        }
+        out += report.items.isEmpty ? "],\n" : "\n  ],\n"
+        out += "  \"aggregate\": " + aggregates(report.aggregate, indent: "  ") + ",\n"
+        out += "  \"baselines\": {"
+        let names = report.baselines.keys.sorted()
+        for (i, name) in names.enumerated() {
+            out += (i == 0 ? "\n" : ",\n") + "    \(quoted(name)): " + aggregates(report.baselines[name]!, indent: "    ")
+        }
+        out += names.isEmpty ? "},\n" : "\n  },\n"
+        out += "  \"checkpoint_sha256\": \(report.checkpointSHA256.map(quoted) ?? "null"),\n"
+        out += "  \"sampler\": \(report.samplerJSON ?? "null"),\n"
+        out += "  \"not_computed\": {" + report.notComputed.keys.sorted { $0.rawValue < $1.rawValue }
+            .map { "\(quoted($0.rawValue)): \(quoted(report.notComputed[$0]!))" }.joined(separator: ", ") + "},\n"
+        out += "  \"inputs\": {" + report.inputs.keys.sorted().map { "\(quoted($0)): \(quoted(report.inputs[$0]!))" }
+            .joined(separator: ", ") + "},\n"
+        let errors = report.items.filter { $0.error != nil }
+        out += "  \"errors\": [" + errors.map { "{\"id\": \(quoted($0.id)), \"error\": \(quoted($0.error!))}" }
+            .joined(separator: ", ") + "]\n}\n"
+        return out
+    }
+
+    static func aggregates(_ table: [Metric: MeanInterval], indent: String) -> String {
+        let present = Metric.allCases.filter { table[$0] != nil }
+        if present.isEmpty { return "{}" }
+        let lines = present.map { m -> String in
+            let a = table[m]!
+            return "\(indent)  \(quoted(m.rawValue)): {\"mean\": \(number(a.mean)), \"ci95\": [\(number(a.lower)), \(number(a.upper))], \"n\": \(a.count)}"
+        }
+        return "{\n" + lines.joined(separator: ",\n") + "\n\(indent)}"
+    }
+
+    /// A finite number in Swift's shortest round-trip form, else null.
+    static func number(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return "null" }
+        return "\(v)"
+    }
+
+    /// A JSON string literal.
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Writes `report.csv`: one row per item, id then every metric (empty when not computed), then error.
+public enum ReportCSV {
+    /// The CSV text (RFC 4180 quoting).
+    public static func render(_ report: EvaluationReport) -> String {
+        let extraKeys = Set(report.items.flatMap { $0.extra.keys }).sorted()
+        var lines = [(["id"] + Metric.allCases.map(\.rawValue) + extraKeys + ["error"]).joined(separator: ",")]
+        for item in report.items {
+            var fields = [field(item.id)]
+            for m in Metric.allCases {
+                if let v = item.values[m] { fields.append(v.isFinite ? "\(v)" : (v > 0 ? "inf" : "nan")) } else { fields.append("") }
+            }
+            fields += extraKeys.map { field(item.extra[$0] ?? "") }
+            fields.append(field(item.error ?? ""))
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
