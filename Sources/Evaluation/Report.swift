@@ -4,6 +4,7 @@
 //  "checkpoint_sha256", "sampler": {...}}; a metric not computed is null (items) or absent
 // (aggregates); an infinite PSNR (identical images) is null with "psnr_infinite": true.
 import Foundation
+import Support
 
 /// One scored pair.
 public struct ReportItem: Sendable, Equatable {
@@ -140,22 +141,8 @@ public enum ReportJSON {
         return "\(v)"
     }
 
-    /// A JSON string literal.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (Support's escaping).
+    static func quoted(_ s: String) -> String { JSONString.quoted(s) }
 }
 
 /// Writes `report.csv`: one row per item, id then every metric (empty when not computed), then error.

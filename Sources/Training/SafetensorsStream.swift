@@ -3,6 +3,7 @@
 // from the tensors' storage: a checkpoint of the sd preset (UNet, two AdamW moments, EMA: ~14 GB)
 // is never assembled in memory.
 import Foundation
+import NN
 import Support
 import Tensor
 #if canImport(Glibc)
@@ -14,20 +15,7 @@ enum SafetensorsStream {
     /// folder fsync); the bytes equal `Safetensors.encode(tensors, metadata:)`.
     static func write(_ tensors: [String: Tensor], metadata: [String: String], to path: String) throws {
         let names = tensors.keys.sorted()
-        var entries: [String] = []
-        if !metadata.isEmpty {
-            let fields = metadata.keys.sorted().map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0]!))" }
-            entries.append("\"__metadata__\":{\(fields.joined(separator: ","))}")
-        }
-        var offset = 0
-        for name in names {
-            let t = tensors[name]!
-            let end = offset + 4 * t.count
-            entries.append("\(JSONString.quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
-            offset = end
-        }
-        var header = Array("{\(entries.joined(separator: ","))}".utf8)
-        while header.count % 8 != 0 { header.append(0x20) }
+        let (header, _) = Safetensors.header(tensors, metadata: metadata)
         let folder = (path as NSString).deletingLastPathComponent
         try AtomicFile.makeFolders(folder)
         let temporary = AtomicFile.temporaryPath(for: path)

@@ -18,16 +18,16 @@ public enum Safetensors {
         public var metadata: [String: String]
     }
 
-    /// Serialises tensors (as F32) and metadata.
-    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> [UInt8] {
-        let names = tensors.keys.sorted()
+    /// The padded JSON header of a float32 file holding `tensors` (sorted keys, data offsets in
+    /// that order, padded with spaces to a multiple of 8) and the size of the data after it.
+    public static func header(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> (header: [UInt8], dataBytes: Int) {
         var entries: [String] = []
         if !metadata.isEmpty {
             let fields = metadata.keys.sorted().map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0]!))" }
             entries.append("\"__metadata__\":{\(fields.joined(separator: ","))}")
         }
         var offset = 0
-        for name in names {
+        for name in tensors.keys.sorted() {
             let t = tensors[name]!
             let end = offset + 4 * t.count
             entries.append("\(JSONString.quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
@@ -35,6 +35,13 @@ public enum Safetensors {
         }
         var header = Array("{\(entries.joined(separator: ","))}".utf8)
         while header.count % 8 != 0 { header.append(0x20) }
+        return (header, offset)
+    }
+
+    /// Serialises tensors (as F32) and metadata.
+    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> [UInt8] {
+        let names = tensors.keys.sorted()
+        let (header, offset) = header(tensors, metadata: metadata)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 + header.count + offset)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes.append(contentsOf: $0) }
