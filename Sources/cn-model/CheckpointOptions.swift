@@ -4,7 +4,7 @@ import NN
 
 /// The options every cn-model command shares: which checkpoint, which ldm config, EMA or not.
 struct CheckpointOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Checkpoint: .ckpt/.pt/.bin (PyTorch zip) or .safetensors, ldm naming.", valueName: "file"))
+    @Option(help: ArgumentHelp("Checkpoint: .ckpt/.pt/.bin (PyTorch zip) or .safetensors in ldm naming, or a diffusers folder.", valueName: "path"))
     var checkpoint: String
 
     @Option(help: ArgumentHelp("The ldm YAML (zero123 / CustomNet configs/*.yaml); default: zero123's released config.",
@@ -21,6 +21,7 @@ struct CheckpointOptions: ParsableArguments {
 
     /// The ldm configuration (zero123's when no --config).
     func configuration() throws -> LatentDiffusionConfiguration {
+        if config == nil && DiffusersFolder.isFolder(checkpoint) { return try DiffusersFolder(path: checkpoint).configuration }
         guard let config else { return LatentDiffusionConfiguration() }
         return try LatentDiffusionConfiguration(yamlFile: config)
     }

@@ -82,6 +82,12 @@ struct CNModelSampleTests {
         let worst = zip(external, swift).map { abs(Int($0) - Int($1)) }.max() ?? 255
         #expect(external.count == swift.count && worst <= 2, "the external client's view differs by \(worst) levels")
 
+        // ... and the folder read back by cn-model itself (no --config: the config.json files say the shapes).
+        let fromFolder = try Self.cnModel(["sample", "--checkpoint", diffusers] + common.dropFirst(2) + [
+            "--out", folder.appendingPathComponent("view3.png").path])
+        #expect(fromFolder.status == 0, "\(fromFolder.stderr)")
+        #expect(try Data(contentsOf: folder.appendingPathComponent("view.png")) == Data(contentsOf: folder.appendingPathComponent("view3.png")))
+
         let info = try Self.cnModel(["info", "--checkpoint", ckpt])
         #expect(info.status == 0)
         #expect(info.stdout.contains("variant:    zero123") && info.stdout.contains("cc_projection") && info.stdout.contains("vae"))

@@ -4,7 +4,8 @@ import Foundation
 import NN
 
 /// Opens a checkpoint as a `TensorSource` by its kind: `.ckpt` / `.pt` / `.bin` (PyTorch zip
-/// archives, read through the restricted unpickler) or `.safetensors` (memory-mapped).
+/// archives, read through the restricted unpickler), `.safetensors` (memory-mapped), or a
+/// diffusers folder (renamed to ldm names by `DiffusersFolder`).
 public enum CheckpointFile {
     /// The checkpoint at `path`; with `ema`, the UNet's keys are served from `model_ema.*`.
     public static func open(_ path: String, ema: Bool) throws -> any TensorSource {
@@ -13,7 +14,11 @@ public enum CheckpointFile {
             throw ModelError(.unreadableCheckpoint, "checkpoint \(path) does not exist")
         }
         if isFolder.boolValue {
-            throw ModelError(.unreadableCheckpoint, "\(path) is a folder; give a .ckpt, .pt, .bin or .safetensors file")
+            guard DiffusersFolder.isFolder(path) else {
+                throw ModelError(.unreadableCheckpoint, "\(path) is a folder but not a diffusers one (no unet/ or vae/ config.json); give a .ckpt, .pt, .bin or .safetensors file")
+            }
+            guard !ema else { throw ModelError(.badInput, "a diffusers folder holds one set of weights; drop --ema") }
+            return try DiffusersFolder(path: path).source
         }
         let source: any TensorSource
         if path.lowercased().hasSuffix(".safetensors") {
