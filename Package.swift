@@ -75,7 +75,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Support", "Tensor"]),
         .target(name: "Diffusion", dependencies: ["Support", "Tensor", "NN", "CGzip", "Yams"]),
         .target(name: "OpenImagesStages", dependencies: [
-            "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures",
+            "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures", "Diffusion", "Tensor",
         ]),
         .target(name: "CorpusStages", dependencies: ["Support", "Imaging", "Geometry", "Manifest", "Pipeline", "Shards", grdb]),
 
@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(name: "cn-caption", dependencies: ["StageCLI", "Pipeline", "CorpusStages", argumentParser]),
         .executableTarget(name: "cn-shard", dependencies: ["StageCLI", "Pipeline", "Manifest", "CorpusStages", argumentParser]),
         .executableTarget(name: "cn-extract", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Datasets", "Imaging", argumentParser]),
-        .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", argumentParser]),
+        .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Tensor", argumentParser]),
         .executableTarget(name: "cn-model", dependencies: ["StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards", argumentParser]),
 
         // Tests
