@@ -37,10 +37,8 @@ public final class ExternalSynthesisBackend: ViewSynthesisBackend {
         noiseShape = [1, configuration.unet.outChannels, side, side]
         runner = ExternalBatchCommand(command: command, batchSize: config.batchSize, timeLimit: config.timeLimit,
                                       label: "the synthesis command")
-        noiseFolder = FileManager.default.temporaryDirectory.appendingPathComponent("cn-synthesize-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        noiseFolder = FileManager.default.temporaryDirectory.appendingPathComponent("cn-synthesize-noise-\(getpid())")
     }
-
-    deinit { try? FileManager.default.removeItem(at: noiseFolder) }
 
     public func prepare(_ planner: SynthesisPlanner) {
         runner.prepare(order: planner.order)
@@ -64,6 +62,8 @@ public final class ExternalSynthesisBackend: ViewSynthesisBackend {
 
     public func views(of subject: SynthesisSubject, deltas: [ViewDelta], random: inout SeededRandom) throws -> SynthesizedViews {
         let own = SynthesisPlan(subject: subject, deltas: deltas, random: random)
+        // The item's noise files live until its answer is in (a batch-mate's are rewritten, same bytes, on its own turn).
+        defer { try? FileManager.default.removeItem(at: noiseFolder.appendingPathComponent(subject.objectID)) }
         let planner = self.planner.withLock { $0 }
         let response: [String: Any]
         do {

@@ -53,23 +53,31 @@ public final class ExternalBatchCommand: Sendable {
         }
     }
 
-    /// The response object of `key`, running a batch that includes it when needed. `request`
+    /// The response object of `key`, running a batch that includes it when needed (or waiting for
+    /// the batch of another worker that holds it). `request`
     /// gives the request object of any key (its own first; an error for it is rethrown, a
     /// batch-mate whose request cannot be built is left for its own turn).
     public func response(key: String, request: (String) throws -> [String: any Sendable]) throws -> [String: Any] {
         let own = try Self.line(request(key))
-        let batch: [String] = state.withLock { s in
-            if s.results[key] != nil { return [] }
-            var members = [key]
-            var index = (s.position[key] ?? s.order.count) + 1
-            while members.count < batchSize && index < s.order.count {
-                let next = s.order[index]
-                if s.results[next] == nil && !s.claimed.contains(next) { members.append(next) }
-                index += 1
+        // An item already in another worker's batch waits for that batch's answer.
+        var claim: [String]?
+        while claim == nil {
+            claim = state.withLock { s -> [String]? in
+                if s.results[key] != nil { return [] }
+                if s.claimed.contains(key) { return nil }
+                var members = [key]
+                var index = (s.position[key] ?? s.order.count) + 1
+                while members.count < batchSize && index < s.order.count {
+                    let next = s.order[index]
+                    if s.results[next] == nil && !s.claimed.contains(next) { members.append(next) }
+                    index += 1
+                }
+                s.claimed.formUnion(members)
+                return members
             }
-            s.claimed.formUnion(members)
-            return members
+            if claim == nil { Thread.sleep(forTimeInterval: 0.05) }
         }
+        let batch = claim ?? []
         if !batch.isEmpty {
             var inputs: [(id: String, line: String)] = [(key, own)]
             for other in batch.dropFirst() { if let line = try? Self.line(request(other)) { inputs.append((other, line)) } }

@@ -76,8 +76,8 @@ import TestSupport
 
     /// Largest per-channel difference between the views of two workdirs (same files required).
     func maxDifference(_ a: URL, _ b: URL) throws -> Int {
-        let names = try views(a).keys.sorted()
-        #expect(names == (try views(b).keys.sorted()) && !names.isEmpty)
+        let names = try views(a).keys.sorted(), other = try views(b).keys.sorted()
+        #expect(names == other && !names.isEmpty)
         var worst = 0
         for name in names {
             let x = try PNG.decodeRGBA(contentsOf: a.appendingPathComponent(name).path)
@@ -135,8 +135,8 @@ import TestSupport
         #expect(try synthesize(c, diffusionKeys(s), seed: 2).status == 0)
         #expect(try synthesize(one, diffusionKeys(s, batch: 1)).status == 0)
         #expect(try synthesize(two, diffusionKeys(s, batch: 2)).status == 0)
-        let va = try views(a)
-        #expect(va.count == 8 && va == (try views(b)), "same seed and batch must give the same bytes")
+        let va = try views(a), vb = try views(b)
+        #expect(va.count == 8 && va == vb, "same seed and batch must give the same bytes")
         let vc = try views(c)
         #expect(Set(vc.keys) == Set(va.keys) && va.keys.allSatisfy { va[$0] != vc[$0] }, "another seed must give other views")
         for other in [one, two] {
