@@ -99,15 +99,4 @@ public struct NovelViewProvenance: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case checkpointSHA256 = "checkpoint_sha256", modelConfigHash = "model_config_hash", steps, guidance, eta, spacing, seed
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(checkpointSHA256, forKey: .checkpointSHA256)
-        try c.encode(modelConfigHash, forKey: .modelConfigHash)
-        try c.encode(steps, forKey: .steps)
-        try c.encode(guidance, forKey: .guidance)
-        try c.encode(eta, forKey: .eta)
-        try c.encode(spacing, forKey: .spacing)
-        try c.encode(seed, forKey: .seed)
-    }
 }
