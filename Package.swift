@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Imaging"]),
         .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Shards", "Imaging", "Manifest", "Pipeline", "Yams"]),
         .target(name: "OpenImagesStages", dependencies: [
-            "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures",
+            "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures", "Diffusion", "Tensor",
         ]),
         .target(name: "CorpusStages", dependencies: ["Support", "Imaging", "Geometry", "Manifest", "Pipeline", "Shards", grdb]),
 
@@ -96,7 +96,7 @@ let package = Package(
         .executableTarget(name: "cn-caption", dependencies: ["StageCLI", "Pipeline", "CorpusStages", argumentParser]),
         .executableTarget(name: "cn-shard", dependencies: ["StageCLI", "Pipeline", "Manifest", "CorpusStages", argumentParser]),
         .executableTarget(name: "cn-extract", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Datasets", "Imaging", argumentParser]),
-        .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", argumentParser]),
+        .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Tensor", argumentParser]),
         .executableTarget(name: "cn-eval", dependencies: ["StageCLI", "Evaluation", "Tensor", argumentParser]),
         .executableTarget(name: "cn-train", dependencies: ["StageCLI", "Training", "Pipeline", "Support", argumentParser]),
         .executableTarget(name: "cn-model", dependencies: ["StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards", argumentParser]),

@@ -57,6 +57,10 @@ public struct FixtureTruth: Codable, Sendable, Equatable {
     public var objects: [Object]
     /// Every planted defect.
     public var defects: [Defect]
+    /// false when built with `--no-meshes`: the meshes are listed for tests, but `cn-ingest` must
+    /// not link them (no `object_mesh` rows), so every object needs a model-made view as a real
+    /// Open Images object does. nil (older truth files) means true.
+    public var meshesKnown: Bool?
 
     /// The file name inside the fixture root.
     public static let fileName = "fixture-truth.json"

@@ -38,9 +38,11 @@ public enum OpenImagesFixture {
     /// The rotations cycled through (mostly 0, some turned).
     static let rotations = [0, 90, 0, 180, 0, 270, 0]
 
-    /// Builds the fixture under `out` with `count` clean objects plus one object per planted defect.
+    /// Builds the fixture under `out` with `count` clean objects plus one object per planted defect;
+    /// `knownMeshes` false writes the same data with the truth marked so that no mesh is linked.
     @discardableResult
-    public static func build(out: String, count: Int = 10, seed: UInt64 = 1, models: String = ObjaverseFixture.defaultModels) throws -> FixtureTruth {
+    public static func build(out: String, count: Int = 10, seed: UInt64 = 1, models: String = ObjaverseFixture.defaultModels,
+                             knownMeshes: Bool = true) throws -> FixtureTruth {
         let meshes = try prepareMeshes(models: models)
         var random = SeededRandom(seed: seed)
         var files = Files()
@@ -54,7 +56,7 @@ public enum OpenImagesFixture {
             let photo = try composePhoto(shot, width: width, height: height, rotation: rotation, random: &random)
             try files.add(imageID: imageID, mesh: mesh, shot: shot, photo: photo, defect: defect)
         }
-        return try files.write(out: out, seed: seed)
+        return try files.write(out: out, seed: seed, knownMeshes: knownMeshes)
     }
 
     /// A mesh of the fixture: its source entry, absolute path and prepared geometry.
@@ -223,7 +225,7 @@ public enum OpenImagesFixture {
         }
 
         /// Phase 5: writes the CSVs, narratives, photos, mask zips and fixture-truth.json under `out`.
-        mutating func write(out: String, seed: UInt64) throws -> FixtureTruth {
+        mutating func write(out: String, seed: UInt64, knownMeshes: Bool) throws -> FixtureTruth {
             let order: (Line, Line) -> Bool = { $0.imageID < $1.imageID }
             var seg = ["MaskPath,ImageID,LabelName,BoxID,BoxXMin,BoxXMax,BoxYMin,BoxYMax,PredictedIoU,Clicks"]
             for row in segRows.sorted(by: order) {
@@ -252,7 +254,8 @@ public enum OpenImagesFixture {
                 try AtomicFile.write(bytes, to: "\(out)/\(split)/\(imageID).jpg")
             }
             try writeMaskZips(masks, out: out)
-            let truth = FixtureTruth(split: split, seed: seed, objects: objects.sorted { $0.imageID < $1.imageID }, defects: defects)
+            var truth = FixtureTruth(split: split, seed: seed, objects: objects.sorted { $0.imageID < $1.imageID }, defects: defects)
+            if !knownMeshes { truth.meshesKnown = false }
             try AtomicFile.write(try truth.encoded(), to: "\(out)/\(FixtureTruth.fileName)")
             return truth
         }

@@ -107,7 +107,8 @@ public struct IngestOpenImagesStage: Stage {
         layout: OpenImagesLayout, rotations: RotationTable, manifest: ManifestStore, now: String, report: inout Report
     ) throws -> (images: Set<UInt64>, malformed: [MalformedRow]) {
         let truth = try FixtureTruth.load(root: root)
-        let truthByObject = Dictionary((truth?.objects ?? []).map { ($0.objectID, $0) }, uniquingKeysWith: { a, _ in a })
+        let linked = (truth?.meshesKnown ?? true) ? (truth?.objects ?? []) : []
+        let truthByObject = Dictionary(linked.map { ($0.objectID, $0) }, uniquingKeysWith: { a, _ in a })
         var seenImages = Set<UInt64>()
         var seenClasses = Set<String>()
         var pending: [JoinedRow] = []

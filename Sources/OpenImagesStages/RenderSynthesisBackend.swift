@@ -43,9 +43,15 @@ public final class RenderSynthesisBackend: ViewSynthesisBackend {
         return CameraPose.lookAt(location: SphericalCoordinates(polar: polar, azimuth: azimuth, radius: radius).cartesian)
     }
 
+    /// Each view rendered on its own; no noise is drawn.
+    public func views(of subject: SynthesisSubject, deltas: [ViewDelta], random: inout SeededRandom) throws -> SynthesizedViews {
+        SynthesizedViews(images: try deltas.map { try view(of: subject, delta: $0) }, backend: name)
+    }
+
+    /// The view of `subject` at `delta`.
     public func view(of subject: SynthesisSubject, delta: ViewDelta) throws -> RGBAImage {
         guard let mesh = subject.mesh else {
-            throw SynthesisError(.noBackendView, message: "render backend needs a known mesh; use the diffusion backend when it ships (object \(subject.objectID) has no object_mesh row)")
+            throw SynthesisError(.noBackendView, message: "render backend needs a known mesh; use backend diffusion or auto (object \(subject.objectID) has no object_mesh row)")
         }
         let asset = try prepared(mesh.path)
         let camera = try Self.camera(from: mesh.worldToCamera, delta: delta)

@@ -14,6 +14,11 @@ public struct SynthesisError: DescribedError, Equatable {
     public enum Reason: String, Sendable, CaseIterable {
         case badPose = "bad-pose"
         case emptyView = "empty-view"
+        case externalBadOutput = "external-bad-output"
+        case externalError = "external-error"
+        case externalFailed = "external-failed"
+        case externalNoOutput = "external-no-output"
+        case externalTimeout = "external-timeout"
         case noBackendView = "no-backend-view"
         case notInManifest = "not-in-manifest"
         case poseOutOfRange = "pose-out-of-range"

@@ -1,11 +1,5 @@
 import Foundation
-import Geometry
-import Imaging
-import Manifest
 import Pipeline
-import Raster
-import Support
-import Synchronization
 
 /// The `synthesize` step's settings (Pipelines/openimages.yaml `config:`). Pose sampling follows
 /// CustomNet's scripts/process_data.sh: integer degrees x (polar) from U[polar_min, polar_max)
@@ -23,6 +17,17 @@ public struct SynthesizeConfig: StageConfiguration, Equatable {
     public var canvas = 256, longSide = 200
     /// Render backend: square render size and supersampling of the views before framing.
     public var renderSize = 256, supersampling = 2
+    /// Diffusion backend: the checkpoint (ldm naming: .ckpt / .safetensors), the ldm YAML
+    /// (nil: zero123's released config; also gives the external backend's noise shape), EMA weights.
+    public var checkpoint: String?, modelConfig: String?, ema = false
+    /// Diffusion backend: DDIM steps (ldm spacing: N steps = N-1 updates), guidance scale, eta, spacing.
+    public var steps = 50, guidance = 3.0, eta = 0.0, spacing = SynthesisSpacing.ldm
+    /// Diffusion backend: UNet rows per call, guidance pairs counting two (4: both views of an
+    /// item with their pairs in one call). The same batch gives the same bytes.
+    public var batch = 4
+    /// External backend: argv of a command speaking the JSON-lines protocol, items per run of it,
+    /// seconds per run.
+    public var command: [String]?, batchSize = 8, timeLimit = 600.0
 
     public init() {}
 
@@ -39,6 +44,17 @@ public struct SynthesizeConfig: StageConfiguration, Equatable {
         longSide = try c.decodeIfPresent(Int.self, forKey: .longSide) ?? d.longSide
         renderSize = try c.decodeIfPresent(Int.self, forKey: .renderSize) ?? d.renderSize
         supersampling = try c.decodeIfPresent(Int.self, forKey: .supersampling) ?? d.supersampling
+        checkpoint = try c.decodeIfPresent(String.self, forKey: .checkpoint)
+        modelConfig = try c.decodeIfPresent(String.self, forKey: .modelConfig)
+        ema = try c.decodeIfPresent(Bool.self, forKey: .ema) ?? d.ema
+        steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? d.steps
+        guidance = try c.decodeIfPresent(Double.self, forKey: .guidance) ?? d.guidance
+        eta = try c.decodeIfPresent(Double.self, forKey: .eta) ?? d.eta
+        spacing = try c.decodeIfPresent(SynthesisSpacing.self, forKey: .spacing) ?? d.spacing
+        batch = try c.decodeIfPresent(Int.self, forKey: .batch) ?? d.batch
+        command = try c.decodeIfPresent([String].self, forKey: .command)
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        timeLimit = try c.decodeIfPresent(Double.self, forKey: .timeLimit) ?? d.timeLimit
     }
 
     /// The accepted keys.
@@ -48,6 +64,8 @@ public struct SynthesizeConfig: StageConfiguration, Equatable {
         case backend, radius, canvas, supersampling
         case polarMin = "polar_min", polarMax = "polar_max", azimuthMin = "azimuth_min", azimuthMax = "azimuth_max"
         case longSide = "long_side", renderSize = "render_size"
+        case checkpoint, modelConfig = "model_config", ema, steps, guidance, eta, spacing, batch
+        case command, batchSize = "batch_size", timeLimit = "time_limit"
     }
 
     /// Checks ranges, naming the field to fix.
@@ -58,6 +76,18 @@ public struct SynthesizeConfig: StageConfiguration, Equatable {
         guard (-180...180).contains(polarMin), (-180...180).contains(polarMax) else { throw fail("polar range must lie in [-180, 180]") }
         guard canvas >= 16, longSide >= 1, longSide <= canvas else { throw fail("need 1 <= long_side <= canvas (got \(longSide), \(canvas))") }
         guard (1...8).contains(supersampling), renderSize >= 16 else { throw fail("render_size >= 16 and supersampling 1...8") }
+        if backend == .diffusion || backend == .auto {
+            guard checkpoint != nil else { throw fail("backend \(backend.rawValue) needs checkpoint: (an ldm-layout .ckpt or .safetensors)") }
+            guard (1...1000).contains(steps), spacing == .leading || steps >= 2 else {
+                throw fail("steps must be in 1...1000 (at least 2 with spacing ldm: N steps = N-1 updates; got \(steps))")
+            }
+            guard guidance.isFinite, eta.isFinite, eta >= 0 else { throw fail("guidance must be finite and eta >= 0") }
+            guard batch >= 1 else { throw fail("batch must be at least 1 (got \(batch))") }
+        }
+        if backend == .external {
+            guard let command, !command.isEmpty else { throw fail("backend external needs command: (a list, the argv of the client)") }
+            guard batchSize >= 1, timeLimit > 0 else { throw fail("batch_size must be at least 1 and time_limit positive") }
+        }
         return self
     }
 }
@@ -66,6 +96,16 @@ public struct SynthesizeConfig: StageConfiguration, Equatable {
 public enum SynthesisBackendName: String, ConfigChoice {
     /// Exact views of objects with a known mesh and pose (the fixture's objects).
     case render
-    /// The view-conditioned diffusion model (ships with the model).
+    /// The project's view-conditioned diffusion model (zero123 / CustomNet weights).
     case diffusion
+    /// `render` where the object's mesh is known, `diffusion` otherwise.
+    case auto
+    /// A user's command speaking the JSON-lines protocol (e.g. scripts/external/zero123_diffusers.py on a GPU).
+    case external
+}
+
+/// DDIM timestep spacing (the `spacing:` key): ldm's uniform grid with N-1 updates (zero123,
+/// CustomNet) or diffusers' leading grid with N.
+public enum SynthesisSpacing: String, ConfigChoice {
+    case ldm, leading
 }

@@ -39,36 +39,97 @@ public struct SynthesisSubject: Sendable {
     public var reference: String
     /// The object's mesh and photo camera, when known.
     public var mesh: KnownMesh?
+    /// The seed of the item's random stream (recorded as the views' seed, sent to external clients).
+    public var seed: UInt64
 
-    public init(objectID: String, reference: String, mesh: KnownMesh?) {
+    public init(objectID: String, reference: String, mesh: KnownMesh?, seed: UInt64 = 0) {
         self.objectID = objectID
         self.reference = reference
         self.mesh = mesh
+        self.seed = seed
     }
 }
 
-/// A view-synthesis backend: given an extracted object and a pose offset, the object seen from
-/// that offset, framed as zero123's input (long side `longSide` centred on a white `canvas`).
-/// A backend that cannot compute a view must throw (kind 'no-backend-view'): never fake one.
-public protocol ViewSynthesisBackend: Sendable {
-    /// Recorded in `novel_view.backend`.
-    var name: String { get }
-    /// The view of `subject` at `delta` from the photo's camera.
-    func view(of subject: SynthesisSubject, delta: ViewDelta) throws -> RGBAImage
+/// One item as the stage plans it: the subject, its view offsets, and its random stream after
+/// the pose draws (where a model's noise comes from).
+public struct SynthesisPlan: Sendable {
+    public var subject: SynthesisSubject
+    public var deltas: [ViewDelta]
+    public var random: SeededRandom
+    public init(subject: SynthesisSubject, deltas: [ViewDelta], random: SeededRandom) {
+        self.subject = subject
+        self.deltas = deltas
+        self.random = random
+    }
 }
 
-/// The registry of backends: the extension point where the diffusion backend (Zero-1-to-3 /
-/// CustomNet view synthesis, `Sources/Diffusion`) plugs in when the model ships.
+/// The run's items in order and how to plan any of them: what a batching backend (external)
+/// needs to build the requests of an item's batch-mates exactly as their own turn would.
+public struct SynthesisPlanner: Sendable {
+    public var order: [String]
+    public var plan: @Sendable (String) throws -> SynthesisPlan
+    public init(order: [String], plan: @escaping @Sendable (String) throws -> SynthesisPlan) {
+        self.order = order
+        self.plan = plan
+    }
+}
+
+/// The views a backend made of one item, with who made them and how.
+public struct SynthesizedViews: Sendable {
+    /// One image per offset, framed on the canvas.
+    public var images: [RGBAImage]
+    /// The backend that made them (`novel_view.backend`; `auto` names the one it chose).
+    public var backend: String
+    /// The model settings behind them (all nil for rendered views).
+    public var provenance: NovelViewProvenance
+    public init(images: [RGBAImage], backend: String, provenance: NovelViewProvenance = .init()) {
+        self.images = images
+        self.backend = backend
+        self.provenance = provenance
+    }
+}
+
+/// A view-synthesis backend: given an extracted object and ALL its pose offsets at once (so a
+/// model samples an item's views together), the object seen from each offset, framed as
+/// zero123's input (long side `longSide` centred on a white `canvas`, or the model's whole view
+/// resized to the canvas). A backend that draws noise takes it from `random`, the item's stream
+/// after the pose draws. A backend that cannot compute a view must throw (kind
+/// 'no-backend-view'): never fake one.
+public protocol ViewSynthesisBackend: Sendable {
+    /// The configured backend's name.
+    var name: String { get }
+    /// The views of `subject` at `deltas` from the photo's camera, in order.
+    func views(of subject: SynthesisSubject, deltas: [ViewDelta], random: inout SeededRandom) throws -> SynthesizedViews
+    /// Called once, before any item is processed, with the run's items (batching backends).
+    func prepare(_ planner: SynthesisPlanner)
+}
+
+extension ViewSynthesisBackend {
+    public func prepare(_ planner: SynthesisPlanner) {}
+}
+
+/// The registry of backends: the one named in the config. Model backends load (and hash) their
+/// checkpoint here, once per run, before any item is claimed.
 public enum SynthesisBackends {
     /// The backend named in the config.
     public static func make(_ config: SynthesizeConfig) throws -> any ViewSynthesisBackend {
         switch config.backend {
         case .render: return RenderSynthesisBackend(config: config)
-        case .diffusion:
-            // EXTENSION POINT: a `DiffusionSynthesisBackend: ViewSynthesisBackend` that runs the
-            // view-conditioned model on `subject.reference` with T = [rad x, sin rad y, cos rad y, z]
-            // (DDIM 50, guidance 3.0) goes here when the model ships.
-            throw ConfigError(message: "step 'synthesize': the diffusion backend ships with the view-synthesis model and is not available yet; use backend: render")
+        case .diffusion: return try DiffusionSynthesisBackend(config: config)
+        case .auto: return AutoSynthesisBackend(render: RenderSynthesisBackend(config: config), diffusion: try DiffusionSynthesisBackend(config: config))
+        case .external: return try ExternalSynthesisBackend(config: config)
         }
+    }
+}
+
+/// `auto`: the render backend where the object's mesh is known, the diffusion backend otherwise.
+public struct AutoSynthesisBackend: ViewSynthesisBackend {
+    public let name = "auto"
+    public let render: RenderSynthesisBackend
+    public let diffusion: DiffusionSynthesisBackend
+
+    public func views(of subject: SynthesisSubject, deltas: [ViewDelta], random: inout SeededRandom) throws -> SynthesizedViews {
+        if subject.mesh != nil { return try render.views(of: subject, deltas: deltas, random: &random) }
+        return try diffusion.views(of: subject, deltas: deltas, random: &random)
     }
 }

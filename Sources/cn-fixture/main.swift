@@ -45,8 +45,11 @@ struct OpenImagesFixtureCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder of Debian's assimp-testmodels.", valueName: "dir"))
     var models = ObjaverseFixture.defaultModels
 
+    @Flag(name: .customLong("no-meshes"), help: "The same data without the object-mesh link: every object needs a model-made view (backend diffusion).")
+    var noMeshes = false
+
     func run() throws {
-        let truth = try OpenImagesFixture.build(out: out, count: count, seed: seed, models: models)
+        let truth = try OpenImagesFixture.build(out: out, count: count, seed: seed, models: models, knownMeshes: !noMeshes)
         StageMain.printLine("cn-fixture: wrote \(truth.objects.count) objects (\(truth.defects.count) planted defects) to \(out)")
     }
 }

@@ -15,16 +15,9 @@ struct ReferenceImage {
 
     /// Loads `path` at `size` x `size`.
     init(path: String, size: Int) throws {
-        var image = try ImageFile.loadRGBA(path).composited(over: .white)
-        resized = image.width != size || image.height != size
-        if resized { image = image.resized(width: size, height: size, filter: ResampleFilter.bicubic) }
-        var rgb = [UInt8](repeating: 0, count: size * size * 3)
-        for i in 0..<(size * size) {
-            rgb[3 * i] = image.pixels[4 * i]
-            rgb[3 * i + 1] = image.pixels[4 * i + 1]
-            rgb[3 * i + 2] = image.pixels[4 * i + 2]
-        }
-        pixels = try RGB8Pixels(width: size, height: size, bytes: rgb)
+        let loaded = try ModelInput.loadRGB(path, size: size)
+        resized = loaded.resized
+        pixels = try RGB8Pixels(width: size, height: size, bytes: loaded.bytes)
     }
 
     /// The reference as a [1, 3, S, S] tensor in [-1, 1].

@@ -79,11 +79,7 @@ struct SampleCommand: ParsableCommand {
                                        noise: &stream) { bar.update(done: $0.index + 1, failed: 0, skipped: 0) }
         bar.clear()
         let rgb = ImageTensor.toRGB(result.image)
-        var rgba = RGBAImage(width: size, height: size)
-        for i in 0..<(size * size) {
-            rgba.pixels[4 * i] = rgb[3 * i]; rgba.pixels[4 * i + 1] = rgb[3 * i + 1]
-            rgba.pixels[4 * i + 2] = rgb[3 * i + 2]; rgba.pixels[4 * i + 3] = 255
-        }
+        let rgba = ModelInput.opaque(rgb: rgb, width: size, height: size)
         try AtomicFile.write(try PNG.encodeOpaque(rgba), to: out)
         if let latentOut { try TensorFiles.write(result.latent, to: latentOut) }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import OpenImagesStages
 import Pipeline
 import StageCLI
+import Tensor
 
 /// `cn-synthesize`: two novel views of every extracted object through a view-synthesis backend.
 struct Synthesize: ParsableCommand {
@@ -11,15 +12,19 @@ struct Synthesize: ParsableCommand {
         discussion: """
             x (polar) and y (azimuth) are integer degrees drawn per object from U[0, 60) (configurable: \
             polar_min/polar_max/azimuth_min/azimuth_max in the pipeline's `synthesize` step), as CustomNet's \
-            scripts. Writes WORKDIR/synthesize/{object}/view_0.png and view_1.png (256x256, long side 200 on \
-            white) and `novel_view` rows; cn-shard records the inverse pose as T. Backend `render` computes \
-            exact views of objects with a known mesh and camera (cn-fixture openimages); other objects fail \
-            with 'no-backend-view'. The `diffusion` backend comes with the model.
+            scripts. Writes WORKDIR/synthesize/{object}/view_0.png and view_1.png (256x256) and `novel_view` \
+            rows with the backend and its provenance; cn-shard records the inverse pose as T. Backends: \
+            `render` (exact views of objects with a known mesh: cn-fixture openimages), `diffusion` (zero123 \
+            with the project's core: checkpoint, model_config, ema, steps 50, guidance 3.0, eta 0, spacing \
+            ldm, batch 4), `auto` (render where the mesh is known, diffusion otherwise), `external` (a \
+            JSON-lines command: command, batch_size, time_limit; e.g. scripts/external/zero123_diffusers.py). \
+            A model backend loads its checkpoint before any item is claimed; one that cannot be loaded stops \
+            the run with exit 1.
             """)
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Backend (default: the pipeline's, else render; diffusion is not available yet).")
+    @Option(help: "Backend (default: the pipeline's, else render).")
     var backend: SynthesisBackendName?
 
     func run() throws {
@@ -33,4 +38,5 @@ struct Synthesize: ParsableCommand {
 
 extension SynthesisBackendName: ExpressibleByArgument {}
 
+BLASKernels.useDetectedKernels()
 StageMain.main(Synthesize.self)

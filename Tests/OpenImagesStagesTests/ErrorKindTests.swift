@@ -8,6 +8,6 @@ import Testing
     }
 
     @Test func synthesisKindsArePinned() {
-        #expect(SynthesisError.Reason.allCases.map(\.rawValue) == ["bad-pose", "empty-view", "no-backend-view", "not-in-manifest", "pose-out-of-range"])
+        #expect(SynthesisError.Reason.allCases.map(\.rawValue) == ["bad-pose", "empty-view", "external-bad-output", "external-error", "external-failed", "external-no-output", "external-timeout", "no-backend-view", "not-in-manifest", "pose-out-of-range"])
     }
 }

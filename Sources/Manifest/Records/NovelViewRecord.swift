@@ -19,9 +19,12 @@ public struct NovelViewRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var radius: Double
     /// The backend that made the view.
     public var backend: String
+    /// How a model made it (nil fields for a rendered view).
+    public var provenance: NovelViewProvenance
 
     /// Creates a row.
-    public init(objectID: String, index: Int, image: String, polarDegrees: Double, azimuthDegrees: Double, radius: Double, backend: String) {
+    public init(objectID: String, index: Int, image: String, polarDegrees: Double, azimuthDegrees: Double, radius: Double, backend: String,
+                provenance: NovelViewProvenance = .init()) {
         self.objectID = objectID
         self.index = index
         self.image = image
@@ -29,6 +32,31 @@ public struct NovelViewRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
         self.azimuthDegrees = azimuthDegrees
         self.radius = radius
         self.backend = backend
+        self.provenance = provenance
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        objectID = try c.decode(String.self, forKey: .objectID)
+        index = try c.decode(Int.self, forKey: .index)
+        image = try c.decode(String.self, forKey: .image)
+        polarDegrees = try c.decode(Double.self, forKey: .polarDegrees)
+        azimuthDegrees = try c.decode(Double.self, forKey: .azimuthDegrees)
+        radius = try c.decode(Double.self, forKey: .radius)
+        backend = try c.decode(String.self, forKey: .backend)
+        provenance = try NovelViewProvenance(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(objectID, forKey: .objectID)
+        try c.encode(index, forKey: .index)
+        try c.encode(image, forKey: .image)
+        try c.encode(polarDegrees, forKey: .polarDegrees)
+        try c.encode(azimuthDegrees, forKey: .azimuthDegrees)
+        try c.encode(radius, forKey: .radius)
+        try c.encode(backend, forKey: .backend)
+        try provenance.encode(to: encoder)
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
@@ -38,5 +66,37 @@ public struct NovelViewRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     /// The views of an object, by index.
     public static func views(_ db: Database, object: String) throws -> [NovelViewRecord] {
         try filter(CodingKeys.objectID == object).order(CodingKeys.index).fetchAll(db)
+    }
+}
+
+/// How a model made a novel view (`novel_view`'s provenance columns, migration 0006): every field
+/// nil for a rendered view.
+public struct NovelViewProvenance: Codable, Sendable, Equatable {
+    /// sha256 of the checkpoint file (hex).
+    public var checkpointSHA256: String?
+    /// sha256 of the ldm YAML's bytes (hex), or of "zero123-default" when none was given.
+    public var modelConfigHash: String?
+    /// DDIM steps, guidance scale, eta and timestep spacing.
+    public var steps: Int?
+    public var guidance: Double?
+    public var eta: Double?
+    public var spacing: String?
+    /// The seed of the item's random stream the noise came from (decimal UInt64).
+    public var seed: String?
+
+    /// Creates a provenance (all nil: a rendered view).
+    public init(checkpointSHA256: String? = nil, modelConfigHash: String? = nil, steps: Int? = nil, guidance: Double? = nil,
+                eta: Double? = nil, spacing: String? = nil, seed: String? = nil) {
+        self.checkpointSHA256 = checkpointSHA256
+        self.modelConfigHash = modelConfigHash
+        self.steps = steps
+        self.guidance = guidance
+        self.eta = eta
+        self.spacing = spacing
+        self.seed = seed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case checkpointSHA256 = "checkpoint_sha256", modelConfigHash = "model_config_hash", steps, guidance, eta, spacing, seed
     }
 }
