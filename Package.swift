@@ -106,6 +106,8 @@ let package = Package(
         // The synthetic `noise` stage as a command, for the kill-and-resume tests and scripts/bench/runner.
         .executableTarget(name: "cn-test-stage", dependencies: ["StageCLI", "Pipeline", "TestSupport", argumentParser],
                           path: "Tests/cn-test-stage"),
+        // The shard writer as a command, for the SIGKILL-mid-shard test and scripts/bench/shards.
+        .executableTarget(name: "cn-test-shards", dependencies: ["Shards"], path: "Tests/cn-test-shards"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Support", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "Support", "TestSupport"]),

@@ -15,7 +15,6 @@ let package = Package(
         .executableTarget(name: "cn-bench-extract", dependencies: [engine("Imaging")]),
         .executableTarget(name: "cn-bench-openimages", dependencies: [engine("Datasets"), engine("Imaging"), engine("Support"), engine("OpenImagesStages")]),
         .executableTarget(name: "cn-bench-render", dependencies: [engine("Raster"), engine("Assets"), engine("Geometry"), engine("Support")]),
-        .executableTarget(name: "cn-bench-shards", dependencies: [engine("Shards")]),
         .executableTarget(name: "cn-bench-manifest", dependencies: [engine("Manifest")]),
         .executableTarget(name: "cn-bench-checkpoint", dependencies: [engine("NN"), engine("Tensor")]),
         .executableTarget(name: "cn-bench-eval", dependencies: [engine("Evaluation"), engine("Tensor"), engine("NN"), engine("Imaging"), engine("Support")]),

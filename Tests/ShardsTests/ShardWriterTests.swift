@@ -127,8 +127,8 @@ struct ShardWriterTests {
 struct KillTests {
     @Test("SIGKILL of a writing process leaves only complete shards (with intact indexes) under final names")
     func sigkill() throws {
-        let executable = TestPaths.productsFolder.appendingPathComponent("cn-bench-shards").path
-        try #require(FileManager.default.isExecutableFile(atPath: executable), "cn-bench-shards not built at \(executable); run swift build first")
+        let executable = TestPaths.productsFolder.appendingPathComponent("cn-test-shards").path
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "cn-test-shards not built at \(executable); run swift build first")
         let payload = TestPaths.scratchFolder("kill-payload").path
         for id in 0..<40 {
             let sample = try SampleFactory.sample(id: id).webDatasetSample()

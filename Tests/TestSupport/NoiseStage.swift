@@ -3,7 +3,7 @@ import Manifest
 import Pipeline
 import Support
 
-/// A synthetic stage for benchmarking and crash-testing the runner (`cn-bench-stage`): item i
+/// A synthetic stage for benchmarking and crash-testing the runner (`cn-test-stage`): item i
 /// writes `noise/item-{i}.bin` (bytes from the item's own random stream, hashed `rounds` times
 /// to cost CPU) and one `caption` row, so its outputs and records are deterministic per seed.
 public struct NoiseStage: Stage {

@@ -1,14 +1,14 @@
-// cn-bench-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS]
+// cn-test-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS]
 // Loads every `{key}.{field}` file of PAYLOAD_DIR into memory (grouped by key, fields in
 // CustomNet's order), then times ShardSequenceWriter writing them as split "train" into OUT_DIR
-// (tar + fsync + rename + index, SHA-256 included). Prints one JSON line. Used by scripts/bench/shards.
+// (tar + fsync + rename + index, SHA-256 included). Prints one JSON line. Used by scripts/bench/shards and the SIGKILL-mid-shard test (ShardsTests), so it lives with the tests in the main package.
 // PAUSE_MS sleeps after each sample, so the kill test can SIGKILL it in the middle of a shard.
 import Foundation
 import Shards
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: cn-bench-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: cn-test-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS]\n".utf8))
     exit(2)
 }
 let payload = arguments[1], out = arguments[2]
@@ -40,6 +40,6 @@ do {
     let bytes = indexes.reduce(0) { $0 + $1.byteCount }
     print("{\"writer\":\"swift-shards\",\"samples\":\(samples.count),\"shards\":\(indexes.count),\"bytes\":\(bytes),\"seconds\":\(seconds),\"mb_per_s\":\(Double(bytes) / seconds / 1e6)}")
 } catch {
-    FileHandle.standardError.write(Data("cn-bench-shards: \(error)\n".utf8))
+    FileHandle.standardError.write(Data("cn-test-shards: \(error)\n".utf8))
     exit(1)
 }
