@@ -1,4 +1,3 @@
-import Imaging
 import Support
 
 /// Backgrounds drawn from an item's random stream when no photo folder is configured, so the
