@@ -1,4 +1,3 @@
-
 /// The framings CustomNet and Zero-1-to-3 use for an object cut-out (CustomNet, arXiv:2310.19784; Zero-1-to-3, arXiv:2303.11328).
 public enum ObjectFraming {
     /// zero123's in-the-wild input and CustomNet's reference: the object (alpha > 0) cropped to its
