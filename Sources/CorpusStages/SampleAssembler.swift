@@ -4,7 +4,7 @@ import Manifest
 import Shards
 import Geometry
 
-/// Builds the `sample` table (DESIGN.md CONTRACT) from what the stages made: one sample per
+/// Builds the `sample` table (docs/CONTRACTS.md) from what the stages made: one sample per
 /// composition (Objaverse branch; T from the two views' cameras, zero123's get_T on the
 /// recorded spherical coordinates) and one per synthesised view of an extracted object (Open
 /// Images branch; the INVERSE of the view's pose is the condition, as CustomNet's loader does).

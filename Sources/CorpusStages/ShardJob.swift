@@ -6,7 +6,7 @@ import Support
 import Geometry
 
 /// `cn-shard`: assembles the `sample` table, splits it by source, and writes WebDataset shards
-/// `WORKDIR/shards/{split}-{000000}.tar` with their indexes (DESIGN.md CONTRACT), resuming
+/// `WORKDIR/shards/{split}-{000000}.tar` with their indexes (docs/CONTRACTS.md), resuming
 /// shard by shard: a shard whose index is present and whose tar matches it is kept, the others
 /// are rebuilt from their samples, so a killed run loses at most the shard it was writing.
 public struct ShardJob {

@@ -71,6 +71,7 @@ public enum OpenImagesFixture {
     /// The LabelName the fixture gives its `index`-th mesh.
     static func label(_ index: Int) -> String { "/m/0cnfx\(index)" }
 
+    // MARK: - Meshes and cameras
     /// Phase 1: the real meshes, loaded and normalised once.
     static func prepareMeshes(models: String) throws -> [Mesh] {
         try ObjaverseFixture.sources.enumerated().map { index, source in
@@ -121,6 +122,7 @@ public enum OpenImagesFixture {
         let width: Int, height: Int, rotation: Int
     }
 
+    // MARK: - Photos, masks and boxes
     /// Phase 3: the upright photo (a procedural background with the render pasted 1:1 at a random
     /// place), then turned so that rotating it by Rotation (counter-clockwise) makes it upright.
     static func composePhoto(_ shot: Shot, width: Int, height: Int, rotation: Int, random: inout SeededRandom) throws -> Photo {
@@ -261,6 +263,7 @@ public enum OpenImagesFixture {
         }
     }
 
+    // MARK: - Files in the Open Images layout
     /// Writes the 16 `train-masks-{c}.zip` (every one, some possibly empty), PNGs flat at the root,
     /// deflated, with a fixed modification date so the bytes are reproducible.
     static func writeMaskZips(_ masks: [String: (name: String, bytes: [UInt8])], out: String) throws {
@@ -281,6 +284,7 @@ public enum OpenImagesFixture {
     }
 }
 
+// MARK: - Errors
 /// A fixture that cannot be built, with what to do.
 public struct OpenImagesFixtureError: DescribedError {
     /// What is wrong.

@@ -84,6 +84,7 @@ public struct CameraPose: Equatable, Sendable {
     public var spherical: SphericalCoordinates { SphericalCoordinates(cartesian: location) }
 }
 
+// MARK: - Spherical coordinates and viewpoint sampling
 /// Spherical coordinates as zero123's `cartesian_to_spherical` defines them: polar angle from +Z
 /// (`atan2(sqrt(x^2 + y^2), z)`), azimuth `atan2(y, x)` in (-π, π], radius |p|.
 public struct SphericalCoordinates: Equatable, Sendable {
@@ -165,6 +166,7 @@ public enum CameraSampling: Equatable, Sendable {
     }
 }
 
+// MARK: - Intrinsics
 /// A pinhole camera's intrinsics, Blender style: focal length and sensor width in millimetres,
 /// sensor fit AUTO (the sensor width spans the larger image side).
 public struct CameraIntrinsics: Equatable, Sendable {

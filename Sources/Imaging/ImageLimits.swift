@@ -1,5 +1,5 @@
 /// Limits that stop decompression bombs: checked against the header BEFORE any pixel buffer is
-/// allocated (DESIGN.md, "Limits on image size, file size ... stop decompression bombs").
+/// allocated (docs/CONTRACTS.md, "Limits on image size, file size ... stop decompression bombs").
 public struct ImageLimits: Sendable, Equatable {
     /// Largest accepted width x height; default 64 Mpixel (64 x 2^20 = 67,108,864 pixels).
     public var maxPixels: Int

@@ -7,12 +7,7 @@ public enum ModelInput {
     /// `pillowBicubic`), as packed RGB bytes; `resized` tells whether the file had to be resized.
     public static func loadRGB(_ path: String, size: Int) throws -> (bytes: [UInt8], resized: Bool) {
         let image = try ImageFile.loadRGBA(path).composited(over: .white)
-        var rgb = [UInt8](repeating: 0, count: image.width * image.height * 3)
-        for i in 0..<(image.width * image.height) {
-            rgb[3 * i] = image.pixels[4 * i]
-            rgb[3 * i + 1] = image.pixels[4 * i + 1]
-            rgb[3 * i + 2] = image.pixels[4 * i + 2]
-        }
+        let rgb = image.packedRGB
         guard image.width != size || image.height != size else { return (rgb, false) }
         return (pillowBicubic(rgb: rgb, width: image.width, height: image.height, toWidth: size, toHeight: size), true)
     }

@@ -15,6 +15,7 @@ public enum ResampleFilter: Sendable, Equatable {
     case automatic
 }
 
+// MARK: - Separable resampling kernels
 /// Separable resampling in Float over interleaved channels; RGBA goes through premultiplied
 /// alpha (as Pillow converts RGBA to RGBa) so transparent pixels do not bleed colour.
 enum Resampler {
@@ -209,6 +210,7 @@ enum Resampler {
     }
 }
 
+// MARK: - Image types
 extension RGBAImage {
     /// This image resized to `width` x `height` with `filter` (default: area when shrinking,
     /// bicubic when enlarging), in premultiplied alpha, rounded to nearest.
@@ -265,6 +267,7 @@ extension FloatImage {
     }
 }
 
+// MARK: - Helpers
 /// Round to nearest and clamp to 0...255 (NaN -> 0).
 @inline(__always)
 func clampByte(_ v: Float) -> UInt8 {

@@ -31,7 +31,7 @@ public enum ImageEncoding: String, Sendable {
     case jpg
 }
 
-/// One CustomNet training pair as it goes into a WebDataset shard (DESIGN.md CONTRACT, Shards):
+/// One CustomNet training pair as it goes into a WebDataset shard (docs/CONTRACTS.md, Shards):
 /// members `target.png|jpg`, `ref.png`, `concat.png`, `txt`, `json`, in that order, under the
 /// key = zero-padded sample id. Images arrive already encoded; the `json` member carries the T
 /// vector, bbox, pose matrices, provenance and split in canonical JSON.
@@ -92,7 +92,7 @@ public struct CustomNetSample: Sendable {
         self.source = source
     }
 
-    /// The field order of every sample (DESIGN.md), with the target's extension.
+    /// The field order of every sample (docs/CONTRACTS.md), with the target's extension.
     public var fieldNames: [String] { ["target." + targetEncoding.rawValue, "ref.png", "concat.png", "txt", "json"] }
 
     /// The `json` member: id, key, kind, split, T, bbox, target size, pose matrices, view, source.

@@ -1,24 +1,5 @@
 import Imaging
 
-extension RGB8Pixels {
-    /// Converts an `Imaging.RGBAImage`, flattening straight alpha over white (Zero-1-to-3's
-    /// "alpha == 0 -> white"), for the concat construction.
-    public init(_ image: RGBAImage) throws {
-        self = try RGB8Pixels.flatteningRGBA(width: image.width, height: image.height, rgba: image.pixels)
-    }
-
-    /// The raster as an opaque `Imaging.RGBAImage`.
-    public func rgbaImage() -> RGBAImage {
-        var pixels = [UInt8](repeating: 255, count: width * height * 4)
-        for i in 0..<(width * height) {
-            pixels[4 * i] = bytes[3 * i]
-            pixels[4 * i + 1] = bytes[3 * i + 1]
-            pixels[4 * i + 2] = bytes[3 * i + 2]
-        }
-        return RGBAImage(width: width, height: height, pixels: pixels)
-    }
-}
-
 extension ConcatBuilder {
     /// The concat image for a decoded reference of any size: a reference that is not 256x256 is
     /// first resized to 256x256 with Pillow-style bilinear, as CustomNet's loader does
@@ -28,7 +9,7 @@ extension ConcatBuilder {
         let side = ConcatLayout.canvas
         let sized = reference.width == side && reference.height == side
             ? reference : reference.resized(width: side, height: side, filter: .bilinear)
-        return try build(reference: RGB8Pixels(sized), bbox: bbox, imageWidth: imageWidth, imageHeight: imageHeight).rgbaImage()
+        return try build(flatReference: sized.composited(over: .white), bbox: bbox, imageWidth: imageWidth, imageHeight: imageHeight)
     }
 
     /// `concat.png` bytes from the encoded reference (PNG or JPEG) and the target box: decode,
@@ -47,11 +28,9 @@ extension CustomNetExport {
     @discardableResult
     public static func write(root: String, name: String, input: RGBAImage, mask: GrayImage, views: [RGBAImage], meta: CustomNetMeta,
                              jpeg: JPEGEncodeOptions = JPEGEncodeOptions(quality: 95)) throws -> String {
-        try write(root: root, name: name, input: try JPEG.encode(flattenedOnWhite(input), options: jpeg), mask: try JPEG.encode(mask, options: jpeg),
-                  views: try views.map { try JPEG.encode(flattenedOnWhite($0), options: jpeg) }, meta: meta)
+        try write(root: root, name: name, input: try JPEG.encode(input.composited(over: .white), options: jpeg), mask: try JPEG.encode(mask, options: jpeg),
+                  views: try views.map { try JPEG.encode($0.composited(over: .white), options: jpeg) }, meta: meta)
     }
-
-    static func flattenedOnWhite(_ image: RGBAImage) throws -> RGBAImage { try RGB8Pixels(image).rgbaImage() }
 }
 
 extension Zero123Export.View {

@@ -3,7 +3,7 @@
 /// (the same digits on every platform, always valid JSON: "0.5", "-0.0", "1e-07", "5e+20";
 /// `Float` values printed as Float so 0.1f stays "0.1"),
 /// strings with only the escapes JSON requires. Used for every `json` shard field and export
-/// `meta.json`, so identical metadata always gives identical bytes (DESIGN.md: byte-reproducible shards).
+/// `meta.json`, so identical metadata always gives identical bytes (docs/CONTRACTS.md: byte-reproducible shards).
 public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)

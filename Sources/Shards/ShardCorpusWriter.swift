@@ -1,4 +1,4 @@
-/// Writes CustomNet samples of every split into `{folder}/{split}-{000000}.tar` (DESIGN.md
+/// Writes CustomNet samples of every split into `{folder}/{split}-{000000}.tar` (docs/CONTRACTS.md
 /// CONTRACT), one `ShardSequenceWriter` per split, created on first use. Feed samples in the
 /// stage's deterministic order (e.g. by sample id); each split's shards then depend only on that
 /// split's ordered subsequence, so a rerun rewrites identical shards.

@@ -12,7 +12,6 @@ public struct ShardError: DescribedError, Equatable {
         case badExportViews = "bad-export-views"
         case badJSONNumber = "bad-json-number"
         case badPose = "bad-pose"
-        case badRaster = "bad-raster"
         case badShardField = "bad-shard-field"
         case badShardIndex = "bad-shard-index"
         case badShardKey = "bad-shard-key"

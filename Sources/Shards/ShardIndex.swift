@@ -1,7 +1,7 @@
 import Foundation
 import Support
 
-/// Where shards and their indexes live and how they are named (DESIGN.md CONTRACT):
+/// Where shards and their indexes live and how they are named (docs/CONTRACTS.md):
 /// `WORKDIR/shards/{split}-{000000}.tar` with the index `{split}-{000000}.json` beside it.
 public enum ShardNaming {
     /// The tar file name of shard `number` of `split`, e.g. "train-000007.tar".
@@ -27,7 +27,7 @@ public enum ShardNaming {
     }
 }
 
-/// The index written beside a finished shard (DESIGN.md CONTRACT: sample count, byte size,
+/// The index written beside a finished shard (docs/CONTRACTS.md: sample count, byte size,
 /// sha256), plus first/last key. It is written atomically and only after the tar is fsynced and
 /// renamed, so its presence is the "shard done" marker (img2dataset's `_stats.json` rule).
 public struct ShardIndex: Sendable, Equatable {

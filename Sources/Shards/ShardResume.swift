@@ -1,6 +1,6 @@
 import Foundation
 
-/// Resumable shard writing for a stage (DESIGN.md: stages resume after failures; img2dataset's
+/// Resumable shard writing for a stage (docs/CONTRACTS.md: stages resume after failures; img2dataset's
 /// lesson that the shard, marked done by its index, is the unit of work). Given the plan of a
 /// split (`ShardLimits.plan` over the ordered samples' archived sizes — or, with only a count cap,
 /// over zeros), shards whose index is present and whose tar is intact are kept; the others are

@@ -4,7 +4,7 @@ import Support
 import Glibc
 #endif
 
-/// Writes an ordered stream of samples of one split into WebDataset shards (DESIGN.md CONTRACT:
+/// Writes an ordered stream of samples of one split into WebDataset shards (docs/CONTRACTS.md:
 /// `{folder}/{split}-{000000}.tar` + `{split}-{000000}.json`). Each shard is written under a
 /// temporary name (`AtomicFile.temporaryPrefix`), fsynced, renamed to its final name, and only then
 /// its index is written (atomically), so a kill at any moment leaves no file under a final shard

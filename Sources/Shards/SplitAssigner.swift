@@ -2,7 +2,7 @@ import Support
 
 /// Assigns train/val/test by a stable hash of the SOURCE id (the Objaverse asset uid or the Open
 /// Images photo id), never of the sample id: every sample of one source lands in the same split,
-/// so no object or photo leaks between training and evaluation (DESIGN.md, cn-shard). The hash is
+/// so no object or photo leaks between training and evaluation (docs/CONTRACTS.md, cn-shard). The hash is
 /// FNV-1a 64 of "salt \0 source" finished with SplitMix64 (Support.StableHash), mapped to [0, 1)
 /// and cut at the cumulative ratios; the result depends on nothing but the source id, salt and ratios.
 public struct SplitAssigner: Sendable {

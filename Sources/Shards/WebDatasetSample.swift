@@ -40,7 +40,7 @@ public struct WebDatasetSample: Sendable, Equatable {
         }
     }
 
-    /// The zero-padded key of a numeric sample id (DESIGN.md: key = zero-padded sample id), 10 digits by default.
+    /// The zero-padded key of a numeric sample id (docs/CONTRACTS.md: key = zero-padded sample id), 10 digits by default.
     public static func key(forSampleID id: Int, width: Int = 10) throws -> String {
         guard id >= 0 else { throw ShardError(.badShardKey, "sample id \(id) is negative") }
         let digits = String(id)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// The shared option group of every stage executable (DESIGN.md "Executables", CONTRACT):
+/// The shared option group of every stage executable (docs/CONTRACTS.md, Executables):
 /// --workdir, --config, then the run flags (`RunFlags`: --jobs, --partition, --limit,
 /// --retry-failed, --seed, --max-failure-rate, --progress).
 public struct CommonOptions: ParsableArguments {

@@ -6,7 +6,7 @@ import Support
 
 /// Runs a stage from its executable: opens the workdir's manifest, builds the context from the
 /// shared options, runs the `StageRunner`, prints the one-line summary, and exits with the
-/// statuses of DESIGN.md (0 ran, 1 could not run or too many failures, 2 usage, 128+N on signal N).
+/// statuses of docs/CONTRACTS.md (0 ran, 1 could not run or too many failures, 2 usage, 128+N on signal N).
 public enum StageMain {
     /// Runs `stage` with the parsed common options; throws `ExitCode` for non-zero statuses.
     /// `settings` (the effective configuration of each step the stage reads, by step name) is

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Crash-safe file publication: write under a temporary name in the target's folder, fsync,
-/// rename into place, fsync the folder (the "temp, fsync, rename" rule of DESIGN.md and of
+/// rename into place, fsync the folder (the "temp, fsync, rename" rule of docs/CONTRACTS.md and of
 /// objaverse-xl's renderer). A kill at any moment leaves either the old file or the new one,
 /// plus at most an orphaned temporary that `AtomicFile.removeOrphans` deletes.
 public enum AtomicFile {

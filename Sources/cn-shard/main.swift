@@ -50,7 +50,7 @@ struct Shard: ParsableCommand {
 
 /// What `cn-shard` writes.
 enum ShardFormat: String, CaseIterable, ExpressibleByArgument {
-    /// WORKDIR/shards/{split}-{000000}.tar with their indexes (DESIGN.md CONTRACT).
+    /// WORKDIR/shards/{split}-{000000}.tar with their indexes (docs/CONTRACTS.md).
     case webdataset
     /// CustomNet's sample folders under WORKDIR/export/customnet.
     case customnet

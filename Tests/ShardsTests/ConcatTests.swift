@@ -4,11 +4,12 @@ import Support
 import TestSupport
 import Testing
 import Geometry
+import Imaging
 
 @Suite("CustomNet concat construction and inverse pose")
 struct ConcatTests {
     /// A 256x256 reference with smooth gradients, hard edges and a white border like a real cut-out canvas.
-    static func reference() throws -> RGB8Pixels {
+    static func reference() throws -> RGBAImage {
         var bytes = [UInt8](repeating: 255, count: 256 * 256 * 3)
         for y in 28..<228 {
             for x in 40..<216 {
@@ -18,7 +19,7 @@ struct ConcatTests {
                 bytes[i + 2] = UInt8((x * y / 97) % 256)
             }
         }
-        return try RGB8Pixels(width: 256, height: 256, bytes: bytes)
+        return RGBAImage(packedRGB: bytes, width: 256, height: 256)
     }
 
     static let cases: [(bbox: PixelBox, width: Int, height: Int)] = {
@@ -55,9 +56,9 @@ struct ConcatTests {
         let centred = try #require(try ConcatLayout.compute(bbox: PixelBox(x: 28, y: 28, width: 200, height: 200), imageWidth: 255, imageHeight: 255))
         #expect(centred.side == 256 && centred.x0 == 28 - 28 && centred.x1 == 256)
         let ref = try Self.reference()
-        #expect(try ConcatBuilder.build(reference: ref, bbox: PixelBox(x: 0, y: 0, width: 0, height: 0), imageWidth: 9, imageHeight: 9) == ref)
+        #expect(try ConcatBuilder.build(flatReference: ref, bbox: PixelBox(x: 0, y: 0, width: 0, height: 0), imageWidth: 9, imageHeight: 9) == ref)
         #expect(throws: ShardError.self) {
-            try ConcatBuilder.build(reference: RGB8Pixels(width: 128, height: 128), bbox: PixelBox(x: 0, y: 0, width: 5, height: 5), imageWidth: 9, imageHeight: 9)
+            try ConcatBuilder.build(flatReference: RGBAImage(width: 128, height: 128, fill: .white), bbox: PixelBox(x: 0, y: 0, width: 5, height: 5), imageWidth: 9, imageHeight: 9)
         }
     }
 
@@ -65,7 +66,7 @@ struct ConcatTests {
     func pythonAgrees() throws {
         let folder = TestPaths.scratchFolder("concat-interop").path
         let reference = try Self.reference()
-        try AtomicFile.write(NPY.encode(float32: reference.bytes.map(Float.init), shape: [256, 256, 3]), to: folder + "/ref.npy")
+        try AtomicFile.write(NPY.encode(float32: reference.packedRGB.map(Float.init), shape: [256, 256, 3]), to: folder + "/ref.npy")
         let spec = JSONValue.object([
             "reference": .string(folder + "/ref.npy"), "out": .string(folder + "/out.npy"), "pil_out": .string(folder + "/pil.npy"),
             "cases": .array(Self.cases.map { .object(["bbox": .ints($0.bbox.components), "size": .ints([$0.width, $0.height])]) }),
@@ -79,10 +80,10 @@ struct ConcatTests {
         var worst = 0, differing = 0
         let plane = 256 * 256 * 3
         for (index, item) in Self.cases.enumerated() {
-            let swift = try ConcatBuilder.build(reference: reference, bbox: item.bbox, imageWidth: item.width, imageHeight: item.height)
+            let swift = try ConcatBuilder.build(flatReference: reference, bbox: item.bbox, imageWidth: item.width, imageHeight: item.height).packedRGB
             var caseWorst = 0
             for i in 0..<plane {
-                let d = abs(Int(swift.bytes[i]) - Int(python.values[index * plane + i]))
+                let d = abs(Int(swift[i]) - Int(python.values[index * plane + i]))
                 caseWorst = max(caseWorst, d)
                 if d > 0 { differing += 1 }
             }

@@ -37,7 +37,7 @@ struct ImagingBridgeTests {
                 "cases": .array(boxes.map { .object(["bbox": .ints($0.0.components), "size": .ints([$0.1, $0.2])]) }),
             ])
             // Pillow's convert("RGB") drops alpha instead of flattening it: give Python the flattened PNG.
-            let flat = try RGB8Pixels(reference).rgbaImage()
+            let flat = reference.composited(over: .white)
             try Data(try PNG.encodeOpaque(flat)).write(to: URL(fileURLWithPath: folder + "/ref\(side).png"))
             try AtomicFile.write(try spec.encoded(), to: folder + "/spec\(side).json")
             let result = try PythonRunner.runScript("customnet_concat.py", [folder + "/spec\(side).json"])
@@ -49,10 +49,10 @@ struct ImagingBridgeTests {
                 let decoded = try PNG.decodeRGBA(encoded)
                 #expect(decoded.width == 256 && decoded.height == 256)
                 if side == 256 {
-                    let direct = try ConcatBuilder.build(reference: RGB8Pixels(reference), bbox: box.0, imageWidth: box.1, imageHeight: box.2)
-                    #expect(try RGB8Pixels(decoded) == direct)
+                    let direct = try ConcatBuilder.build(flatReference: reference.composited(over: .white), bbox: box.0, imageWidth: box.1, imageHeight: box.2)
+                    #expect(decoded == direct)
                 }
-                let rgb = try RGB8Pixels(decoded).bytes
+                let rgb = decoded.packedRGB
                 let plane = 256 * 256 * 3
                 for i in 0..<plane { worst = max(worst, abs(Int(rgb[i]) - Int(python.values[index * plane + i]))) }
             }
@@ -99,7 +99,7 @@ struct CustomNetLoaderTests {
         #expect(reply["size"] as? [Int] == [320, 240])
         // Swift builds the concat from the same exported JPEG (decoded by Imaging), Python from Pillow's decode.
         let reference = try JPEG.decodeRGBA(SampleFactory.bytes(folder + "/multi_view_01.jpg"))
-        let swift = try RGB8Pixels(ConcatBuilder.build(reference: reference, bbox: meta.bbox, imageWidth: 320, imageHeight: 240)).bytes
+        let swift = try ConcatBuilder.build(reference: reference, bbox: meta.bbox, imageWidth: 320, imageHeight: 240).composited(over: .white).packedRGB
         let python = try NPY.decode(SampleFactory.bytes(root + "/concat.npy")).values
         let worst = zip(swift, python).map { abs(Double($0) - $1) }.max() ?? 0
         print("exported folder: swift concat vs python loader-style concat: max difference \(worst) level(s)")

@@ -77,6 +77,7 @@ public struct CLIPVisionConfiguration: Sendable, Equatable {
     }
 }
 
+// MARK: - The vision tower
 /// OpenAI CLIP's `VisionTransformer` with its projection: pixels [B, 3, S, S] (CLIP-normalised)
 /// to `encode_image` embeddings [B, embed] = ln_post(class token) @ proj, not normalised.
 /// Parameters carry OpenAI names (`conv1.weight`, `transformer.resblocks.0.ln_1.weight`, ...),
@@ -179,6 +180,7 @@ public final class CLIPVisionTransformer: Module {
         linear(x, weight: CLIPKeyTables.transposed(proj.value), bias: nil)
     }
 
+    // MARK: - Loading released weights
     /// Which naming a source uses for the vision tower under `prefix` (OpenAI `conv1.weight`, or
     /// transformers `vision_model.embeddings.patch_embedding.weight`).
     public static func naming(of source: any TensorSource, prefix: String) throws -> CLIPNaming {

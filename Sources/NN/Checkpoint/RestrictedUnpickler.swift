@@ -49,6 +49,7 @@ public enum RestrictedUnpickler {
             return Array(stack[mark...])
         }
 
+        // MARK: - Interpreting the checked program
         mutating func run(_ program: PickleProgram) throws -> PickleItem {
             for (op, at) in program.ops {
                 offset = at
