@@ -93,7 +93,14 @@ import NN
             #expect(error.kind == "key-mismatch")
             #expect(error.message.contains("missing 4"))
         }
-        let remap = KeyRemapping.ldmToDiffusersUNet
+        // A few rules of the ldm -> diffusers renaming (the whole table is Diffusion's UNetNaming).
+        let remap = KeyRemapping([
+            .prefix("model.diffusion_model.", ""),
+            .regex(#"^input_blocks\.1\.1\."#, "down_blocks.0.attentions.0."),
+            .regex(#"^input_blocks\.5\.0\."#, "down_blocks.1.resnets.1."),
+            .regex(#"^middle_block\.1\."#, "mid_block.attentions.0."),
+            .regex(#"\.in_layers\.2\."#, ".conv1."),
+        ])
         #expect(try remap.apply("model.diffusion_model.input_blocks.1.1.proj_in.weight") == "down_blocks.0.attentions.0.proj_in.weight")
         #expect(try remap.apply("model.diffusion_model.input_blocks.5.0.in_layers.2.weight") == "down_blocks.1.resnets.1.conv1.weight")
         #expect(try remap.apply("model.diffusion_model.middle_block.1.norm.bias") == "mid_block.attentions.0.norm.bias")
