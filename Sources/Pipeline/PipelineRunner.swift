@@ -54,12 +54,20 @@ public struct PipelineRunner {
                 throw ConfigError(message: "cannot start \(command[0]) for step '\(step.stage)': \(error.localizedDescription)")
             }
             process.waitUntilExit()
-            let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+            let killed = process.terminationReason == .uncaughtSignal
+            let status = killed ? 128 + process.terminationStatus : process.terminationStatus
             if status != 0 {
-                log("step '\(step.stage)' stopped with exit status \(status); fix the cause and run cn-run again: finished items are not redone")
+                let how = killed ? "was killed by signal \(process.terminationStatus) (\(Self.signalName(process.terminationStatus))), exit status \(status)"
+                    : "stopped with exit status \(status)"
+                log("step '\(step.stage)' \(how); fix the cause and run cn-run again: finished items are not redone")
                 return status
             }
         }
         return 0
+    }
+
+    /// The C library's description of signal `number` ("Aborted", "Killed", ...).
+    static func signalName(_ number: Int32) -> String {
+        strsignal(number).map { String(cString: $0) } ?? "signal \(number)"
     }
 }
