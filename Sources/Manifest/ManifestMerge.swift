@@ -41,7 +41,7 @@ public enum ManifestMerge {
         let stagedManifest = staging.appendingPathComponent(ManifestStore.fileName).path
         if FileManager.default.fileExists(atPath: destination.appendingPathComponent(ManifestStore.fileName).path) {
             let existing = try ManifestStore.openExisting(workdir: destination, mode: .readOnly)
-            try existing.read { db in try db.execute(sql: "VACUUM INTO ?", arguments: [stagedManifest]) }
+            try existing.pool.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [stagedManifest]) }
             _ = try mergeFiles(from: destination, into: staging)
         }
         let target = try ManifestStore(path: stagedManifest)
