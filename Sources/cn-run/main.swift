@@ -64,7 +64,7 @@ struct RunCommand: ParsableCommand {
         }
         steps = helpers.select(steps).filter { !skip.contains($0.stage) }
         if shared != nil, let step = file.steps.first(where: { !$0.takesCommonFlags && $0.command.contains { $0.contains("{workdir}") } }) {
-            throw ValidationError("step '\(step.stage)' is a helper step writing under {workdir}; with --shared it must write under {shared}, the folder every partition reads")
+            throw ConfigError(message: "step '\(step.stage)' is a helper step writing under {workdir}; with --shared it must write under {shared}, the folder every partition reads")
         }
         let sharedFlags = flags.arguments
         let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()

@@ -56,9 +56,9 @@ struct LocalSlurm {
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 
-    /// The job ids (array jobs by their master id) still queued or running.
+    /// The job ids still queued or running (an array job by its base id, %F, while any task is).
     func queuedJobs() throws -> Set<String> {
-        let result = try run(["squeue", "-h", "-o", "%A"])
+        let result = try run(["squeue", "-h", "-o", "%F"])
         guard result.status == 0 else { throw SlurmError(message: "squeue failed: \(result.output)") }
         return Set(result.output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) })
     }
