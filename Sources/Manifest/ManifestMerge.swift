@@ -17,17 +17,40 @@ public enum ManifestMerge {
         public var files = 0
     }
 
-    /// Merges every source workdir into `destination` (created when missing).
+    /// Merges every source workdir into `destination` (created when missing), atomically: the
+    /// result is built in a temporary folder beside it (starting from the destination's own
+    /// manifest and files, if any) and renamed into place only when every source merged, so a
+    /// failed merge leaves the destination as it was. Merging the same sources again adds nothing.
     public static func merge(sources: [URL], into destination: URL) throws -> Summary {
-        let target = try ManifestStore.open(workdir: destination)
-        var summary = Summary()
-        for source in sources {
-            let sourceStore = try ManifestStore.openExisting(workdir: source)
-            let sourcePath = sourceStore.path
-            _ = try sourceStore.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-            try mergeRows(from: sourcePath, into: target, summary: &summary)
-            summary.files += try mergeFiles(from: source, into: destination)
+        let sourceStores = try sources.map { try ManifestStore.openExisting(workdir: $0, mode: .readOnly) }
+        let staging = URL(fileURLWithPath: AtomicFile.temporaryPath(for: destination.standardizedFileURL.path))
+        do {
+            let summary = try build(staging: staging, from: zip(sources, sourceStores.map(\.path)), existing: destination)
+            try AtomicFile.publishFolder(staging: staging.path, to: destination.path)
+            return summary
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
         }
+    }
+
+    /// Fills `staging` with the existing destination (manifest copied with VACUUM INTO, files
+    /// linked) and every source; the staging manifest is closed when this returns.
+    private static func build(staging: URL, from sources: Zip2Sequence<[URL], [String]>, existing destination: URL) throws -> Summary {
+        try AtomicFile.makeFolders(staging.path)
+        let stagedManifest = staging.appendingPathComponent(ManifestStore.fileName).path
+        if FileManager.default.fileExists(atPath: destination.appendingPathComponent(ManifestStore.fileName).path) {
+            let existing = try ManifestStore.openExisting(workdir: destination, mode: .readOnly)
+            try existing.pool.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [stagedManifest]) }
+            _ = try mergeFiles(from: destination, into: staging)
+        }
+        let target = try ManifestStore(path: stagedManifest)
+        var summary = Summary()
+        for (source, sourcePath) in sources {
+            try mergeRows(from: sourcePath, into: target, summary: &summary)
+            summary.files += try mergeFiles(from: source, into: staging)
+        }
+        _ = try target.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         return summary
     }
 
@@ -96,10 +119,16 @@ public enum ManifestMerge {
             """) ?? 0
     }
 
-    /// Appends the source's runs under new ids.
+    /// Appends the source's runs under new ids, except runs already merged (a row equal in every
+    /// column but the id), so that merging the same workdirs again appends nothing.
     private static func mergeRuns(_ db: Database) throws {
-        let columns = try db.columns(in: "run").map(\.name).filter { $0 != "id" }.map { "\"\($0)\"" }.joined(separator: ", ")
-        try db.execute(sql: "INSERT INTO main.run (\(columns)) SELECT \(columns) FROM source.run ORDER BY id")
+        let names = try db.columns(in: "run").map(\.name).filter { $0 != "id" }
+        let columns = names.map { "\"\($0)\"" }.joined(separator: ", ")
+        let same = names.map { "m.\"\($0)\" IS s.\"\($0)\"" }.joined(separator: " AND ")
+        try db.execute(sql: """
+            INSERT INTO main.run (\(columns)) SELECT \(columns) FROM source.run AS s
+            WHERE NOT EXISTS (SELECT 1 FROM main.run AS m WHERE \(same)) ORDER BY s.id
+            """)
     }
 
     /// Unions work rows, keeping for each (stage, item) the most advanced status

@@ -9,18 +9,12 @@ public struct QueryResult: Sendable, Equatable {
     /// Rows of values, rendered as SQLite's text form; NULL is nil.
     public let rows: [[String?]]
 
-    /// Runs `sql` on a read-only connection to the manifest at `path`. A statement that would write
-    /// is refused before it runs (sqlite3_stmt_readonly), and the connection itself is read-only.
+    /// Runs `sql` on a read-only connection to the manifest at `path` (opened as
+    /// `ManifestStore.Mode.readOnly`: never created, migrated or written). A statement that would
+    /// write is refused before it runs (sqlite3_stmt_readonly), and the connection itself is read-only.
     public static func run(sql: String, manifestPath: String) throws -> QueryResult {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue: DatabaseQueue
-        do {
-            queue = try DatabaseQueue(path: manifestPath, configuration: configuration)
-        } catch let error as DatabaseError {
-            throw ManifestError.unreadable(path: manifestPath, reason: error.message ?? "\(error)")
-        }
-        return try queue.read { db in
+        let store = try ManifestStore(path: manifestPath, mode: .readOnly)
+        return try store.read { db in
             let statements = try db.allStatements(sql: sql)
             var last: QueryResult?
             while let statement = try statements.next() {

@@ -14,22 +14,28 @@ public struct PipelineRunner {
     public let sharedFlags: [String]
     /// Folder holding the stage executables (normally cn-run's own folder).
     public let executablesFolder: URL
+    /// The folder `{shared}` names: inputs that helper steps build once and every partition reads
+    /// (the workdir unless `cn-run --shared` says otherwise).
+    public let shared: URL
 
-    /// Creates a runner.
-    public init(pipeline: PipelineFile, pipelinePath: String, workdir: URL, sharedFlags: [String], executablesFolder: URL) {
+    /// Creates a runner; `shared` defaults to the workdir.
+    public init(pipeline: PipelineFile, pipelinePath: String, workdir: URL, sharedFlags: [String], executablesFolder: URL, shared: URL? = nil) {
         self.pipeline = pipeline
         self.pipelinePath = pipelinePath
         self.workdir = workdir
         self.sharedFlags = sharedFlags
         self.executablesFolder = executablesFolder
+        self.shared = shared ?? workdir
     }
 
-    /// The command line of one step, with `{workdir}` expanded and the shared flags appended.
+    /// The command line of one step, with `{workdir}` and `{shared}` expanded and the shared flags appended.
     public func commandLine(for step: PipelineFile.Step) -> [String] {
         guard let first = step.command.first else { return [] }
         let local = executablesFolder.appendingPathComponent(first).path
         let executable = FileManager.default.isExecutableFile(atPath: local) ? local : first
-        var arguments = step.command.dropFirst().map { $0.replacingOccurrences(of: "{workdir}", with: workdir.path) }
+        var arguments = step.command.dropFirst().map {
+            $0.replacingOccurrences(of: "{workdir}", with: workdir.path).replacingOccurrences(of: "{shared}", with: shared.path)
+        }
         if step.takesCommonFlags {
             arguments += ["--workdir", workdir.path, "--config", pipelinePath] + sharedFlags
         }

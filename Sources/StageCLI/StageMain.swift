@@ -10,12 +10,15 @@ import Support
 public enum StageMain {
     /// Runs `stage` with the parsed common options; throws `ExitCode` for non-zero statuses.
     /// `settings` (the effective configuration of each step the stage reads, by step name) is
-    /// stored with the run.
-    public static func run(_ stage: any Stage, executable: String, options: CommonOptions, settings: [String: any Encodable] = [:]) throws {
+    /// stored with the run. Only a stage that `createsWorkdir` (ingest) starts a new workdir; any
+    /// other stops with one line when the workdir has no manifest (a mistyped --workdir).
+    public static func run(_ stage: any Stage, executable: String, options: CommonOptions, settings: [String: any Encodable] = [:],
+                           createsWorkdir: Bool = false) throws {
         StopSignal.install()
         let pipeline = try options.pipeline()
         let runOptions = options.runOptions(pipeline: pipeline)
-        let manifest = try ManifestStore.open(workdir: options.workdirURL)
+        let manifest = createsWorkdir
+            ? try ManifestStore.open(workdir: options.workdirURL) : try ManifestStore.openExisting(workdir: options.workdirURL)
         let context = StageContext(
             workdir: options.workdirURL, seed: runOptions.seed,
             configYAML: pipeline?.configYAML(forStage: stage.name) ?? "", manifest: manifest)

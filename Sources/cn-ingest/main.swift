@@ -29,7 +29,7 @@ struct Objaverse: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        try StageMain.run(IngestObjaverseStage(root: root), executable: "cn-ingest", options: common)
+        try StageMain.run(IngestObjaverseStage(root: root), executable: "cn-ingest", options: common, createsWorkdir: true)
     }
 }
 
@@ -60,7 +60,7 @@ struct OpenImages: ParsableCommand {
         let pipeline = try common.pipeline()
         let filter = try StageConfig.decode(ObjectFilterConfig.self, step: "ingest-openimages", pipeline: pipeline)
         try StageMain.run(IngestOpenImagesStage(root: root, split: split.rawValue, filter: filter), executable: "cn-ingest", options: common,
-                          settings: ["ingest-openimages": filter])
+                          settings: ["ingest-openimages": filter], createsWorkdir: true)
     }
 }
 

@@ -12,5 +12,6 @@ struct WorkdirOption: ParsableArguments {
 
     var manifestPath: String { URL(fileURLWithPath: workdir).appendingPathComponent(ManifestStore.fileName).path }
 
-    func open() throws -> ManifestStore { try ManifestStore.openExisting(workdir: URL(fileURLWithPath: workdir)) }
+    /// The workdir's manifest, opened read-only: readers never create, migrate or write it.
+    func open() throws -> ManifestStore { try ManifestStore.openExisting(workdir: URL(fileURLWithPath: workdir), mode: .readOnly) }
 }

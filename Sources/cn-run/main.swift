@@ -32,6 +32,15 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run only this stage.")
     var only: String?
 
+    @Option(help: "Skip this stage (repeatable), e.g. --skip shard in a cluster task that shards after the merge.")
+    var skip: [String] = []
+
+    @Option(help: "Run the helper steps (`common: false`, e.g. fixtures): run, only, or skip them.")
+    var helpers: HelperSteps = .run
+
+    @Option(help: ArgumentHelp("The folder `{shared}` names in step arguments: inputs built once that every partition reads (default: the workdir).", valueName: "dir"))
+    var shared: String?
+
     @Flag(help: "Print the commands without running them.")
     var dryRun = false
 
@@ -50,16 +59,25 @@ struct RunCommand: ParsableCommand {
             steps = steps.filter { $0.stage == only }
             guard !steps.isEmpty else { throw ValidationError("no step named '\(only)' in \(pipeline)") }
         }
-        let shared = flags.arguments
+        for name in skip where !file.steps.contains(where: { $0.stage == name }) {
+            throw ValidationError("no step named '\(name)' in \(pipeline)")
+        }
+        steps = helpers.select(steps).filter { !skip.contains($0.stage) }
+        if shared != nil, let step = file.steps.first(where: { !$0.takesCommonFlags && $0.command.contains { $0.contains("{workdir}") } }) {
+            throw ConfigError(message: "step '\(step.stage)' is a helper step writing under {workdir}; with --shared it must write under {shared}, the folder every partition reads")
+        }
+        let sharedFlags = flags.arguments
         let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let runner = PipelineRunner(
             pipeline: file, pipelinePath: URL(fileURLWithPath: pipeline).path,
-            workdir: URL(fileURLWithPath: workdir), sharedFlags: shared,
-            executablesFolder: own.path == "." ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath) : own)
+            workdir: URL(fileURLWithPath: workdir), sharedFlags: sharedFlags,
+            executablesFolder: own.path == "." ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath) : own,
+            shared: shared.map { URL(fileURLWithPath: $0) })
         if dryRun {
             for step in steps { print(runner.commandLine(for: step).joined(separator: " ")) }
             return
         }
+        try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         let started = Date()
         let status = try runner.run(steps: steps) { StageMain.printLine("cn-run: " + $0) }
         if status != 0 { throw ExitCode(status == 2 ? 1 : status) }

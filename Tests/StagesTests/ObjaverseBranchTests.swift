@@ -142,7 +142,7 @@ import TestSupport
         let sources = TestPaths.scratchFolder("sharedSources")
         let text = try String(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("Pipelines/demo.yaml"), encoding: .utf8)
         let demo = sources.appendingPathComponent("demo.yaml").path
-        try text.replacingOccurrences(of: "{workdir}/sources", with: sources.path).write(toFile: demo, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "{shared}/sources", with: sources.path).write(toFile: demo, atomically: true, encoding: .utf8)
         let whole = TestPaths.scratchFolder("wholePipeline")
         #expect(try ChildProcess.run("cn-run", [demo, "--workdir", whole.path, "--progress", "never"]).status == 0)
         var parts: [String] = []

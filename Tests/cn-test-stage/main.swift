@@ -31,7 +31,7 @@ struct TestStage: ParsableCommand {
 
     func run() throws {
         let stage = NoiseStage(items: items, bytesPerItem: bytes, rounds: rounds, failEvery: failEvery)
-        try StageMain.run(stage, executable: "cn-test-stage", options: common)
+        try StageMain.run(stage, executable: "cn-test-stage", options: common, createsWorkdir: true)
     }
 }
 
