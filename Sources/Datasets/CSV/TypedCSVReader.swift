@@ -1,3 +1,5 @@
+import Support
+
 /// How one kind of CSV file maps to typed rows: which columns it needs (bound once from the
 /// header) and how a record becomes a row. Parsers throw `RowProblem` for a bad row.
 public protocol CSVRowSchema {
@@ -44,6 +46,7 @@ public final class TypedCSVReader<Schema: CSVRowSchema> {
                 return row
             } catch {
                 malformed.record(MalformedRow(file: records.path, line: records.lineNumber, reason: error.reason))
+                records.resynchronizeAfterFirstLine()
             }
         }
         return nil
@@ -69,6 +72,15 @@ extension CSVReader {
             throw RowProblem("\(column) is not a number: \"\(oneLineField(index))\"")
         }
         return value
+    }
+
+    /// Throws a `RowProblem` unless field `index` is one file name that cannot leave the folder it
+    /// is joined to (`ContainedPath`, single component): ImageID and MaskPath name files.
+    @inline(__always)
+    func requireContainedName(_ index: Int, _ column: StaticString) throws(RowProblem) {
+        if let reason = withField(index, { ContainedPath.problem(in: $0, singleComponent: true) }) {
+            throw RowProblem(PathEscape(reason, what: "\(column)", path: string(index)).message)
+        }
     }
 
     /// Field `index` shortened for a report.

@@ -109,6 +109,7 @@ public struct MaskBoxJoin: Sendable {
                     schema.withLabel(reader) { index.add(image: key.image, label: $0, box: key.box) }
                 } catch {
                     stats.malformed.record(MalformedRow(file: segmentationCSV, line: reader.lineNumber, reason: error.reason))
+                    reader.resynchronizeAfterFirstLine()
                 }
             }
         }

@@ -65,6 +65,8 @@ public struct SegmentationSchema: CSVRowSchema, Sendable {
         if r.isEmpty(imageID) { throw RowProblem("ImageID is empty") }
         if r.isEmpty(labelName) { throw RowProblem("LabelName is empty") }
         if r.isEmpty(maskPath) { throw RowProblem("MaskPath is empty") }
+        try r.requireContainedName(maskPath, "MaskPath")
+        try r.requireContainedName(imageID, "ImageID")
         let box = NormalizedBox(xMin: try r.requiredDouble(xMin, "BoxXMin"), xMax: try r.requiredDouble(xMax, "BoxXMax"),
                                 yMin: try r.requiredDouble(yMin, "BoxYMin"), yMax: try r.requiredDouble(yMax, "BoxYMax"))
         try box.validate()
