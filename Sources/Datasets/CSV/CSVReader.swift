@@ -115,7 +115,6 @@ public final class CSVReader {
                     // A broken record over several lines: blame its first line, read on from the next.
                     after = lineEnd
                     lines = 1
-                    problem = problem! + " (reading resumes at the next line)"
                     c.fieldCount = 0
                 }
                 lineNumber = nextLine
@@ -138,6 +137,17 @@ public final class CSVReader {
         cursor.start = lineEnd
         nextLine = lineNumber + 1
         recordLines = 1
+    }
+
+    /// The current record's problem in a file whose records never span lines (every Open Images
+    /// CSV): its structural problem, or, when a quoted field runs over several lines (a stray
+    /// quote closed lines later), that, after moving reading back to the next line.
+    public func singleLineProblem() -> String? {
+        if let structuralProblem { return structuralProblem }
+        guard recordLines > 1 else { return nil }
+        let lines = recordLines
+        resynchronizeAfterFirstLine()
+        return "a quoted field runs over \(lines) lines (stray or unterminated quote)"
     }
 
     /// Reports a record that does not fit in `maximumRecordBytes` as malformed and moves past it:

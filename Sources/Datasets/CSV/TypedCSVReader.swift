@@ -9,6 +9,15 @@ public protocol CSVRowSchema {
     init(header: CSVHeader, path: String) throws
     /// Turns the reader's current record into a row.
     func parse(_ record: CSVReader) throws(RowProblem) -> Row
+    /// Whether a record may span lines (a quoted field holding line breaks, as RFC 4180 allows).
+    /// A schema that says no gets a multi-line record reported on its first line (a stray quote),
+    /// and reading resumes at the next line.
+    static var allowsLineBreaks: Bool { get }
+}
+
+extension CSVRowSchema {
+    /// Records may span lines unless a schema says otherwise (RFC 4180).
+    public static var allowsLineBreaks: Bool { true }
 }
 
 /// A streaming reader of typed rows: reads the header, binds the schema, then yields one row at a
@@ -36,7 +45,7 @@ public final class TypedCSVReader<Schema: CSVRowSchema> {
     /// The next well-formed row, nil at the end of the file.
     public func next() throws -> Schema.Row? {
         while try records.next() {
-            if let problem = records.structuralProblem {
+            if let problem = Schema.allowsLineBreaks ? records.structuralProblem : records.singleLineProblem() {
                 malformed.record(MalformedRow(file: records.path, line: records.lineNumber, reason: problem))
                 continue
             }

@@ -49,6 +49,10 @@ public struct SegmentationSchema: CSVRowSchema, Sendable {
     let clicks: Int?
     let needed: Int
 
+    /// Mask rows are single lines (no field can hold a line break): a quoted field running over
+    /// lines is a stray quote, and must not swallow the masks after it.
+    public static var allowsLineBreaks: Bool { false }
+
     public init(header: CSVHeader, path: String) throws {
         let at = try header.indices(of: Array(Self.columns.prefix(8)), path: path)
         (maskPath, imageID, labelName, boxID) = (at[0], at[1], at[2], at[3])
