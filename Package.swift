@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Support", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "Support", "TestSupport"]),
-        .testTarget(name: "AssetsTests", dependencies: ["Assets", "Geometry", "TestSupport"]),
+        .testTarget(name: "AssetsTests", dependencies: ["Assets", "Geometry", "Support", "TestSupport"]),
         .testTarget(name: "RasterTests", dependencies: ["Raster", "Assets", "Geometry", "Imaging", "Support", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport", grdb]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Manifest", "Support", "TestSupport", grdb]),

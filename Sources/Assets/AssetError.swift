@@ -57,15 +57,20 @@ public struct AssetLimits: Sendable, Equatable {
     public var maxNodes: Int
     /// Largest absolute coordinate accepted after transforms. Default 1e12.
     public var maxCoordinate: Double
+    /// The item's time limit and stop request, checked inside the loaders' loops. Default none.
+    public var deadline: Deadline
 
+    /// Creates limits; every field has the default documented on it.
     public init(maxFileBytes: Int = 512 << 20, maxTriangles: Int = 5_000_000, maxTextureSide: Int = 8192,
-                maxTexturePixels: Int = 64 << 20, maxNodes: Int = 100_000, maxCoordinate: Double = 1e12) {
+                maxTexturePixels: Int = 64 << 20, maxNodes: Int = 100_000, maxCoordinate: Double = 1e12,
+                deadline: Deadline = .none) {
         self.maxFileBytes = maxFileBytes
         self.maxTriangles = maxTriangles
         self.maxTextureSide = maxTextureSide
         self.maxTexturePixels = maxTexturePixels
         self.maxNodes = maxNodes
         self.maxCoordinate = maxCoordinate
+        self.deadline = deadline
     }
 
     public static let `default` = AssetLimits()

@@ -1,11 +1,16 @@
 import Foundation
 import Geometry
+import Support
 
 /// glTF 2.0 (.gltf with external files or data: URIs, and binary .glb) into a `Scene`.
 /// Follows the Khronos glTF 2.0 specification; converts glTF's Y-up into the Z-up world the way
 /// Blender's importer does (+90° about X). Refuses required extensions it does not implement
-/// (Draco, meshopt, basisu ...), URIs that leave the asset's folder, and accessors that do not
-/// fit their buffers.
+/// (Draco, meshopt, basisu ...), URIs that leave the asset's folder (`ContainedPath`, then the
+/// resolved path is checked against the folder), and accessors that do not fit their buffers:
+/// every offset, stride and count from the file goes through checked arithmetic, so a value near
+/// 2^63 is an error, never a trap. Each top-level array is indexed once (node lookups are O(1), so
+/// 40,000 flat nodes load in linear time) and the node walk and accessor loops poll
+/// `limits.deadline`.
 public enum GLTFLoader {
     /// Extensions whose presence in `extensionsRequired` is fine.
     public static let supportedExtensions: Set<String> = [
@@ -111,8 +116,15 @@ struct GLTFParser {
     var meshCache: [Int: [MeshPrimitive]] = [:]
     var triangles = 0
     var parsedMaterials: [Material] = []
+    /// The top-level arrays (nodes, meshes, accessors ...), each converted once.
+    let arrays: [String: [[String: Any]]]
 
     init(json: [String: Any], binary: [UInt8]?, folder: URL?, limits: AssetLimits, format: String) {
+        var arrays: [String: [[String: Any]]] = [:]
+        for (key, value) in json {
+            if let list = value as? [Any] { arrays[key] = list.compactMap { $0 as? [String: Any] } }
+        }
+        self.arrays = arrays
         self.json = json
         self.binary = binary
         self.folder = folder
@@ -120,7 +132,7 @@ struct GLTFParser {
         self.format = format
     }
 
-    func array(_ key: String) -> [[String: Any]] { (json[key] as? [Any])?.compactMap { $0 as? [String: Any] } ?? [] }
+    func array(_ key: String) -> [[String: Any]] { arrays[key] ?? [] }
 
     func item(_ key: String, _ index: Int, _ what: String) throws -> [String: Any] {
         let list = array(key)
@@ -193,6 +205,7 @@ struct GLTFParser {
         guard !path.contains(index) else { throw bad(.badNodeHierarchy, "node \(index) is its own ancestor (cyclic node hierarchy)") }
         guard path.count < 256 else { throw bad(.badNodeHierarchy, "the node hierarchy is more than 256 levels deep") }
         visits += 1
+        try limits.deadline.check()
         guard visits <= limits.maxNodes else { throw bad(.badNodeHierarchy, "more than \(limits.maxNodes) node instances") }
         let node = try item("nodes", index, "node")
         let world = parent * (try nodeMatrix(index))
@@ -308,8 +321,13 @@ struct GLTFParser {
         }
         guard let folder else { throw bad(.missingFile, "\(what) refers to external file \(uri) but the asset has no folder") }
         let decoded = uri.removingPercentEncoding ?? uri
-        if decoded.hasPrefix("/") || decoded.contains("://") || decoded.contains("\\") {
-            throw bad(.uriEscapesFolder, "\(what) URI \(uri) is absolute or remote; only files beside the asset are read")
+        if decoded.contains("://") {
+            throw bad(.uriEscapesFolder, "\(what) URI \(uri) is remote; only files beside the asset are read")
+        }
+        do {
+            _ = try ContainedPath.check(decoded, what: "\(what) URI")
+        } catch {
+            throw bad(.uriEscapesFolder, error.message)
         }
         let base = folder.standardizedFileURL.resolvingSymlinksInPath().path
         let target = folder.appendingPathComponent(decoded).standardizedFileURL.resolvingSymlinksInPath()
@@ -382,6 +400,15 @@ struct GLTFParser {
         }
     }
 
+    /// True when `offset + step * count + tail <= length`, computed without overflow (values from
+    /// the file may be anywhere up to Int.max).
+    static func fits(_ offset: Int, _ step: Int, _ count: Int, _ tail: Int, within length: Int) -> Bool {
+        let (span, o1) = step.multipliedReportingOverflow(by: count)
+        let (end, o2) = offset.addingReportingOverflow(span)
+        let (last, o3) = end.addingReportingOverflow(tail)
+        return !o1 && !o2 && !o3 && last <= length
+    }
+
     /// Reads an accessor as doubles (count x components), applying normalisation and sparse substitution.
     mutating func readAccessor(_ index: Int, expectTypes: Set<String>? = nil, what: String) throws -> (values: [Double], components: Int, count: Int) {
         let acc = try item("accessors", index, "accessor")
@@ -405,9 +432,10 @@ struct GLTFParser {
             let offset = (acc["byteOffset"] as? Int) ?? 0
             let elementSize = size * comps
             let step = stride ?? elementSize
-            guard offset >= 0, count == 0 || offset + step * (count - 1) + elementSize <= length else {
+            guard offset >= 0, count == 0 || Self.fits(offset, step, count - 1, elementSize, within: length) else {
                 throw bad(.badAccessor, "accessor \(index) (\(what)): \(count) elements of \(elementSize) bytes at offset \(offset) stride \(step) do not fit bufferView \(viewIndex) (\(length) bytes)")
             }
+            try limits.deadline.check()
             bytes.withUnsafeBytes { raw in
                 for i in 0..<count {
                     let base = start + offset + i * step
@@ -426,7 +454,7 @@ struct GLTFParser {
             let (vb, vstart, vlen, _) = try bufferView(vView)
             let ioff = (idx["byteOffset"] as? Int) ?? 0, voff = (val["byteOffset"] as? Int) ?? 0
             let isz = Self.componentSize(ict)!
-            guard ioff >= 0, voff >= 0, ioff + sc * isz <= ilen, voff + sc * size * comps <= vlen else {
+            guard ioff >= 0, voff >= 0, Self.fits(ioff, isz, sc, 0, within: ilen), Self.fits(voff, size * comps, sc, 0, within: vlen) else {
                 throw bad(.badAccessor, "accessor \(index) sparse data does not fit its bufferViews")
             }
             var targets: [Int] = []

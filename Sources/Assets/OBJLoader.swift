@@ -1,5 +1,6 @@
 import Foundation
 import Geometry
+import Support
 
 /// Wavefront OBJ + MTL: polygons (fan-triangulated), negative (relative) indices, `v x y z r g b`
 /// vertex colours, `usemtl` materials with Kd / d / Tr / map_Kd. OBJ is Y-up: like Blender's OBJ
@@ -18,14 +19,20 @@ public enum OBJLoader {
         var reader = OBJReader(folder: folder, limits: limits)
         let text = String(decoding: bytes, as: UTF8.self)
         for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" }).enumerated() {
+            if offset & 1023 == 0 { try limits.deadline.check() }
             try reader.read(rawLine, lineNumber: offset + 1)
         }
         return try reader.scene()
     }
 
     static func readSibling(_ name: String, folder: URL, limits: AssetLimits) throws -> [UInt8] {
+        // Windows exporters write MTL and texture paths with backslashes: read them as slashes.
         let cleaned = name.replacingOccurrences(of: "\\", with: "/")
-        if cleaned.hasPrefix("/") { throw AssetError(.uriEscapesFolder, message: "\(name) is an absolute path") }
+        do {
+            _ = try ContainedPath.check(cleaned, what: "file name")
+        } catch {
+            throw AssetError(.uriEscapesFolder, message: error.message)
+        }
         let base = folder.standardizedFileURL.resolvingSymlinksInPath().path
         let target = folder.appendingPathComponent(cleaned).standardizedFileURL.resolvingSymlinksInPath()
         guard target.path.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
@@ -34,10 +41,23 @@ public enum OBJLoader {
         return try GLTFLoader.readLimited(url: target, limits: limits)
     }
 
+    /// `readSibling`, with a missing or unreadable file read as absent (OBJ files often name MTL
+    /// files and textures that were not shipped); a name that leaves the folder still fails the asset.
+    static func readSiblingIfPresent(_ name: String, folder: URL, limits: AssetLimits) throws -> [UInt8]? {
+        do {
+            return try readSibling(name, folder: folder, limits: limits)
+        } catch let error as AssetError where error.reason == .uriEscapesFolder {
+            throw error
+        } catch {
+            return nil
+        }
+    }
+
     static func parseMTL(_ bytes: [UInt8], folder: URL, limits: AssetLimits, materials: inout [Material],
                          images: inout [EncodedImage], index: inout [String: Int]) throws {
         var current: Int?
-        for rawLine in String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for (number, rawLine) in String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).enumerated() {
+            if number & 1023 == 0 { try limits.deadline.check() }
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let head = parts.first else { continue }
@@ -64,7 +84,7 @@ public enum OBJLoader {
             case "map_Kd":
                 // Options (-s, -o, -bm ...) precede the file name; take the last token.
                 if let c = current, let file = parts.last, parts.count >= 2 {
-                    if let data = try? readSibling(String(file), folder: folder, limits: limits) {
+                    if let data = try readSiblingIfPresent(String(file), folder: folder, limits: limits) {
                         images.append(EncodedImage(bytes: data, mimeType: nil, origin: String(file)))
                         materials[c].baseColorTexture = TextureBinding(image: images.count - 1)
                     }
@@ -132,7 +152,7 @@ struct OBJReader {
         case "mtllib":
             guard let folder else { break }
             let name = line.drop(while: { $0 == " " || $0 == "\t" }).dropFirst(6).trimmingCharacters(in: .whitespaces)
-            if let data = try? OBJLoader.readSibling(name, folder: folder, limits: limits) {
+            if let data = try OBJLoader.readSiblingIfPresent(name, folder: folder, limits: limits) {
                 try OBJLoader.parseMTL(data, folder: folder, limits: limits, materials: &materials, images: &images, index: &materialIndex)
             }
         case "usemtl":

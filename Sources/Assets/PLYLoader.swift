@@ -1,10 +1,19 @@
 import Foundation
 import Geometry
+import Support
 
 /// Stanford PLY (ascii, binary_little_endian, binary_big_endian): vertices x y z, optional
 /// nx ny nz, red green blue [alpha] (uchar 0..255 or float 0..1), s t / u v texture coordinates,
-/// faces as `vertex_indices` / `vertex_index` lists (fan-triangulated). Other elements are
-/// skipped. PLY has no axis convention; like Blender's PLY importer the data is taken as Z-up.
+/// faces as `vertex_indices` / `vertex_index` lists (fan-triangulated), and `tristrips` (the
+/// Stanford/Cyberware triangle strips of e.g. igea.ply: one `vertex_indices` list per record, -1
+/// restarting a strip, winding alternating within each strip and restarting with it, as VCGlib's
+/// PLY importer reads them). Other elements are skipped. PLY has no axis convention; like
+/// Blender's PLY importer the data is taken as Z-up.
+///
+/// Hostile headers are refused, never trapped on or looped over: a list property where a scalar
+/// is read (a vertex coordinate, normal, colour or uv) is an error, element counts are checked
+/// against the bytes left, elements without properties cost nothing, and the loops poll
+/// `limits.deadline`.
 public enum PLYLoader {
     /// Loads a PLY file (ascii, binary little or big endian) within `limits`.
     public static func load(url: URL, limits: AssetLimits = .default) throws -> Scene {
@@ -31,10 +40,18 @@ public enum PLYLoader {
         var vertices = Vertices()
         var faces: [UInt32] = []
         for element in header.elements {
+            try limits.deadline.check()
+            let (needed, overflow) = element.count.multipliedReportingOverflow(by: minimumRecordBytes(element, format: header.format))
+            guard !overflow, needed <= bytes.count - reader.offset else {
+                throw fail("element \(element.name) declares \(element.count) records but only \(bytes.count - reader.offset) bytes remain")
+            }
+            if element.properties.isEmpty { continue }
             switch element.name {
             case "vertex": vertices = try readVertices(element, reader: &reader, limits: limits)
             case "face": faces += try readFaces(element, reader: &reader, vertexCount: vertices.count, limits: limits, already: faces.count)
-            default: try skip(element, reader: &reader)
+            case "tristrips":
+                faces += try readTriangleStrips(element, reader: &reader, vertexCount: vertices.count, limits: limits, already: faces.count)
+            default: try skip(element, reader: &reader, deadline: limits.deadline)
             }
         }
         guard !faces.isEmpty else { throw AssetError(.notAMesh, message: "the PLY has no faces") }
@@ -43,6 +60,13 @@ public enum PLYLoader {
                                  indices: faces, material: 0)
         return Scene(objects: [SceneObject(name: "ply", primitives: [prim], worldTransform: .identity, root: 0)],
                      roots: [.identity], materials: [Material(name: "default", doubleSided: true)], images: [], format: "ply")
+    }
+
+    /// The fewest bytes one record of `element` can take: its scalar sizes and list counts in
+    /// binary, one character and a separator per property in ascii.
+    static func minimumRecordBytes(_ element: Element, format: String) -> Int {
+        if format == "ascii" { return max(2 * element.properties.count - 1, 0) }
+        return element.properties.reduce(0) { $0 + (size($1.listCount ?? $1.type) ?? 1) }
     }
 
     static func fail(_ why: String) -> AssetError { AssetError(.badPLY, message: "PLY: \(why)") }
@@ -105,8 +129,14 @@ public enum PLYLoader {
         let vName = names.contains("t") ? "t" : (names.contains("v") ? "v" : (names.contains("texture_v") ? "texture_v" : nil))
         out.hasUV = uName != nil && vName != nil
         guard names.contains("x"), names.contains("y"), names.contains("z") else { throw fail("vertex element lacks x, y or z") }
+        let scalars: Set<String> = ["x", "y", "z", "nx", "ny", "nz", "red", "green", "blue", "alpha",
+                                    "s", "t", "u", "v", "texture_u", "texture_v"]
+        if let list = element.properties.first(where: { $0.listCount != nil && scalars.contains($0.name) }) {
+            throw fail("vertex property \(list.name) is declared as a list; it must be a scalar")
+        }
         out.positions.reserveCapacity(element.count * 3)
         for _ in 0..<element.count {
+            try limits.deadline.check()
             var values: [String: Double] = [:]
             var colorScale: [String: Double] = [:]
             for prop in element.properties {
@@ -143,6 +173,7 @@ public enum PLYLoader {
         }
         var faces: [UInt32] = []
         for _ in 0..<element.count {
+            try limits.deadline.check()
             for prop in element.properties {
                 if let lc = prop.listCount {
                     let n = try reader.count(lc)
@@ -151,7 +182,7 @@ public enum PLYLoader {
                         let v = try reader.read(prop.type)
                         if prop.name == list.name {
                             guard v >= 0, v < Double(vertexCount) else {
-                                throw AssetError(.badIndex, message: "PLY face refers to vertex \(Int(v)) of \(vertexCount)")
+                                throw AssetError(.badIndex, message: "PLY face refers to vertex \(v) of \(vertexCount)")
                             }
                             poly.append(UInt32(v))
                         }
@@ -168,9 +199,53 @@ public enum PLYLoader {
         return faces
     }
 
-    /// Reads past an element the loader does not use.
-    static func skip(_ element: Element, reader: inout PLYReader) throws {
+    /// Phase 3b: `tristrips` records, each a `vertex_indices` list of strips separated by -1;
+    /// within a strip, triangle k is (s[k], s[k+1], s[k+2]) for even k and (s[k+1], s[k], s[k+2])
+    /// for odd k (alternating winding keeps every triangle facing the same way); degenerate
+    /// triangles (a repeated index, used to join strips) are dropped.
+    static func readTriangleStrips(_ element: Element, reader: inout PLYReader, vertexCount: Int, limits: AssetLimits,
+                                   already: Int) throws -> [UInt32] {
+        guard let list = element.properties.first(where: { ($0.name == "vertex_indices" || $0.name == "vertex_index") && $0.listCount != nil }) else {
+            throw fail("tristrips element has no vertex_indices list")
+        }
+        var triangles: [UInt32] = []
+        var strip: [UInt32] = []
+        func flush() throws {
+            if strip.count >= 3 {
+                for k in 0..<(strip.count - 2) {
+                    let (a, b, c) = k % 2 == 0 ? (strip[k], strip[k + 1], strip[k + 2]) : (strip[k + 1], strip[k], strip[k + 2])
+                    if a != b && b != c && a != c { triangles += [a, b, c] }
+                }
+                guard (already + triangles.count) / 3 <= limits.maxTriangles else {
+                    throw AssetError(.tooManyTriangles, message: "the PLY has more than \(limits.maxTriangles) triangles")
+                }
+            }
+            strip.removeAll(keepingCapacity: true)
+        }
         for _ in 0..<element.count {
+            try limits.deadline.check()
+            for prop in element.properties {
+                guard let lc = prop.listCount else { _ = try reader.read(prop.type); continue }
+                let n = try reader.count(lc)
+                for _ in 0..<n {
+                    let v = try reader.read(prop.type)
+                    guard prop.name == list.name else { continue }
+                    if v == -1 { try flush(); continue }
+                    guard v >= 0, v < Double(vertexCount), v == v.rounded() else {
+                        throw AssetError(.badIndex, message: "PLY strip refers to vertex \(v) of \(vertexCount)")
+                    }
+                    strip.append(UInt32(v))
+                }
+                if prop.name == list.name { try flush() }
+            }
+        }
+        return triangles
+    }
+
+    /// Reads past an element the loader does not use.
+    static func skip(_ element: Element, reader: inout PLYReader, deadline: Deadline) throws {
+        for _ in 0..<element.count {
+            try deadline.check()
             for prop in element.properties {
                 if let lc = prop.listCount {
                     let n = try reader.count(lc)

@@ -31,12 +31,16 @@ public struct RenderStage: Stage {
     }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
+        // The key names the output folder: it must not leave render/ (an id from a hostile file name).
+        _ = try ContainedPath.check(item.key, what: "asset id", singleComponent: true)
         guard let path = try item.stage.manifest.read({ db in try AssetRecord.find(db, id: item.key)?.path }) else {
             throw RunnerError.cannotRun("asset \(item.key) is not in the manifest")
         }
         var limits = AssetLimits()
         limits.maxFileBytes = Int(config.maxFileMiB * 1_048_576)
         limits.maxTriangles = config.maxTriangles
+        // The time limit covers loading too: the loaders poll it, and a stop signal ends a load at once.
+        limits.deadline = Deadline(seconds: config.timeLimit, cancelled: { StopSignal.pending != 0 })
         var settings = RenderSettings()
         settings.supersampling = config.supersampling
         settings.threads = 1

@@ -44,6 +44,9 @@ public struct ExtractStage: Stage {
     public func partitionKey(_ item: String) -> String? { String(item.prefix { $0 != "_" }) }
 
     public func process(_ item: ItemContext) throws -> ItemOutcome {
+        // The key names the output folder and the row's paths name input files: none may leave its
+        // root (a manifest ingested before these checks existed may still hold such rows).
+        _ = try ContainedPath.check(item.key, what: "object id", singleComponent: true)
         guard let row = try item.stage.manifest.read({ db in try ExtractionSource.find(db, objectID: item.key) }) else {
             throw ExtractError(.notInManifest, message: "object \(item.key) is not in the manifest; run cn-ingest openimages first")
         }
@@ -53,6 +56,8 @@ public struct ExtractStage: Stage {
             throw ExtractError(.noDatasetRoot, message: "no dataset root recorded for split \(split); run cn-ingest openimages")
         }
         let rotation = row.rotation.flatMap(ImageRotation.init(rawValue:))
+        _ = try ContainedPath.check(maskPath, what: "MaskPath", singleComponent: true)
+        _ = try ContainedPath.check(imageID, what: "ImageID", singleComponent: true)
 
         guard FileManager.default.fileExists(atPath: photoPath) else {
             throw ExtractError(.missingPhoto, message: "photo \(photoPath) of object \(item.key) does not exist")

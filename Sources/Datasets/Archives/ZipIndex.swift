@@ -15,6 +15,11 @@ import Darwin
 /// sizes and method. A read checks the name stored in the local header, so a hash collision
 /// cannot return the wrong file. Stored (0) and deflate (8) entries are supported.
 ///
+/// Hostile archives are refused, never trapped on: every size, offset and count read from the file
+/// goes through checked arithmetic and is compared with the archive's real size before anything is
+/// allocated (a 300-byte zip claiming a 4 GB entry fails without a 4 GB read), and entries whose
+/// names could leave a folder (`ContainedPath`: absolute, `..`) are not indexed.
+///
 /// Thread-safe: the index is immutable after `init` and reads use `pread` on a shared descriptor.
 public final class ZipIndex: Sendable {
     /// The archive path.
@@ -23,6 +28,9 @@ public final class ZipIndex: Sendable {
     private let byHash: [UInt64: Int32]
     private let overflow: [String: Int32]
     private let entries: [Entry]
+    private let archiveSize: UInt64
+    /// Entries left out of the index because their names could leave a folder.
+    public let refusedNames: Int
 
     struct Entry: Sendable {
         var localHeaderOffset: UInt64
@@ -40,10 +48,12 @@ public final class ZipIndex: Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw DatasetFileError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         do {
-            let (entries, byHash, overflow) = try Self.readCentralDirectory(fd: fd, path: path)
-            self.entries = entries
-            self.byHash = byHash
-            self.overflow = overflow
+            let directory = try Self.readCentralDirectory(fd: fd, path: path)
+            self.entries = directory.entries
+            self.byHash = directory.byHash
+            self.overflow = directory.overflow
+            self.archiveSize = directory.archiveSize
+            self.refusedNames = directory.refusedNames
             self.fd = fd
         } catch {
             close(fd)
@@ -58,9 +68,14 @@ public final class ZipIndex: Sendable {
 
     /// The uncompressed bytes of entry `name`; nil when absent. `limit` bounds the inflated size.
     public func read(_ name: String, limit: Int = 256 << 20) throws -> [UInt8]? {
+        _ = try ContainedPath.check(name, what: "zip entry")
         guard let (entry, dataOffset) = try locate(name) else { return nil }
-        guard entry.uncompressedSize <= UInt64(limit) else {
+        guard entry.uncompressedSize <= UInt64(max(limit, 0)) else {
             throw DatasetFileError.badFormat(path: path, reason: "\(name) inflates to \(entry.uncompressedSize) bytes, above the limit")
+        }
+        let (dataEnd, overflow) = UInt64(dataOffset).addingReportingOverflow(entry.compressedSize)
+        guard !overflow, dataEnd <= archiveSize, entry.method != 0 || entry.compressedSize == entry.uncompressedSize else {
+            throw DatasetFileError.badFormat(path: path, reason: "\(name) claims \(entry.compressedSize) compressed bytes at offset \(dataOffset), past the end of the \(archiveSize)-byte archive")
         }
         var data = [UInt8](repeating: 0, count: Int(entry.compressedSize))
         try preadFully(fd, into: &data, at: dataOffset, path: path)
@@ -91,6 +106,9 @@ public final class ZipIndex: Sendable {
         for index in candidates {
             let entry = entries[Int(index)]
             var header = [UInt8](repeating: 0, count: 30 + nameBytes.count)
+            guard entry.localHeaderOffset <= archiveSize - min(archiveSize, UInt64(header.count)) else {
+                throw DatasetFileError.badFormat(path: path, reason: "local header of \(name) at offset \(entry.localHeaderOffset) lies past the end of the \(archiveSize)-byte archive")
+            }
             try preadFully(fd, into: &header, at: Int(entry.localHeaderOffset), path: path)
             guard Self.u32(header, 0) == 0x0403_4B50 else {
                 throw DatasetFileError.badFormat(path: path, reason: "bad local header for \(name)")
@@ -109,10 +127,20 @@ public final class ZipIndex: Sendable {
     }
     @inline(__always) static func u64(_ b: [UInt8], _ at: Int) -> UInt64 { UInt64(u32(b, at)) | UInt64(u32(b, at + 4)) << 32 }
 
-    private static func readCentralDirectory(fd: Int32, path: String) throws -> ([Entry], [UInt64: Int32], [String: Int32]) {
+    /// What `readCentralDirectory` found.
+    private struct Directory {
+        var entries: [Entry] = []
+        var byHash: [UInt64: Int32] = [:]
+        var overflow: [String: Int32] = [:]
+        var archiveSize: UInt64 = 0
+        var refusedNames = 0
+    }
+
+    private static func readCentralDirectory(fd: Int32, path: String) throws -> Directory {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw DatasetFileError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         let size = Int(info.st_size)
+        func bad(_ reason: String) -> DatasetFileError { .badFormat(path: path, reason: reason) }
         let tailLength = min(size, 65_535 + 22 + 20)
         var tail = [UInt8](repeating: 0, count: tailLength)
         try preadFully(fd, into: &tail, at: size - tailLength, path: path)
@@ -127,7 +155,9 @@ public final class ZipIndex: Sendable {
         var directorySize = UInt64(u32(tail, eocd + 12))
         var directoryOffset = UInt64(u32(tail, eocd + 16))
         if eocd >= 20, u32(tail, eocd - 20) == 0x0706_4B50 {
-            let recordOffset = Int(u64(tail, eocd - 20 + 8))
+            let claimed = u64(tail, eocd - 20 + 8)
+            guard claimed <= UInt64(max(size - 56, 0)) else { throw bad("ZIP64 end record offset \(claimed) lies past the end of the file") }
+            let recordOffset = Int(claimed)
             var record = [UInt8](repeating: 0, count: 56)
             try preadFully(fd, into: &record, at: recordOffset, path: path)
             guard u32(record, 0) == 0x0606_4B50 else { throw DatasetFileError.badFormat(path: path, reason: "bad ZIP64 end record") }
@@ -135,16 +165,17 @@ public final class ZipIndex: Sendable {
             directorySize = u64(record, 40)
             directoryOffset = u64(record, 48)
         }
-        guard directoryOffset + directorySize <= UInt64(size) else {
-            throw DatasetFileError.badFormat(path: path, reason: "central directory lies outside the file (truncated download?)")
+        let (directoryEnd, directoryOverflow) = directoryOffset.addingReportingOverflow(directorySize)
+        guard !directoryOverflow, directoryEnd <= UInt64(size) else {
+            throw bad("central directory lies outside the file (truncated download?)")
         }
         var directory = [UInt8](repeating: 0, count: Int(directorySize))
         try preadFully(fd, into: &directory, at: Int(directoryOffset), path: path)
-        var entries: [Entry] = []
-        entries.reserveCapacity(Int(min(total, 10_000_000)))
-        var byHash: [UInt64: Int32] = [:]
-        byHash.reserveCapacity(Int(min(total, 10_000_000)))
-        var overflow: [String: Int32] = [:]
+        // Each central directory record takes at least 46 bytes: no more entries than that fit.
+        let plausible = Int(min(total, directorySize / 46, 10_000_000))
+        var found = Directory(archiveSize: UInt64(size))
+        found.entries.reserveCapacity(plausible)
+        found.byHash.reserveCapacity(plausible)
         var at = 0
         while at + 46 <= directory.count {
             guard u32(directory, at) == 0x0201_4B50 else { break }
@@ -169,16 +200,23 @@ public final class ZipIndex: Sendable {
                 }
                 extra += 4 + length
             }
-            let index = Int32(entries.count)
-            entries.append(Entry(localHeaderOffset: offset, compressedSize: compressed, uncompressedSize: uncompressed, method: method))
-            let hash = StableHash.fnv1a64(bytes: directory[nameStart..<(nameStart + nameLength)])
-            if byHash[hash] == nil {
-                byHash[hash] = index
-            } else {
-                overflow[String(decoding: directory[nameStart..<(nameStart + nameLength)], as: UTF8.self)] = index
-            }
             at = nameStart + nameLength + extraLength + commentLength
+            let nameBytes = directory[nameStart..<(nameStart + nameLength)]
+            let safe = nameBytes.withUnsafeBufferPointer { ContainedPath.problem(in: $0) == nil }
+            guard safe else {
+                found.refusedNames += 1
+                continue
+            }
+            guard found.entries.count < Int(Int32.max) else { throw bad("more than \(Int32.max) entries") }
+            let index = Int32(found.entries.count)
+            found.entries.append(Entry(localHeaderOffset: offset, compressedSize: compressed, uncompressedSize: uncompressed, method: method))
+            let hash = StableHash.fnv1a64(bytes: nameBytes)
+            if found.byHash[hash] == nil {
+                found.byHash[hash] = index
+            } else {
+                found.overflow[String(decoding: nameBytes, as: UTF8.self)] = index
+            }
         }
-        return (entries, byHash, overflow)
+        return found
     }
 }

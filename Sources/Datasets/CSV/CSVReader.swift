@@ -12,6 +12,14 @@ import Darwin
 /// skipped. Blank lines are skipped. Like Python's `csv` module, a stray quote inside an unquoted
 /// field is kept as a literal character.
 ///
+/// One bad row never sinks the file. A record longer than `maximumRecordBytes` (1 MiB by
+/// default; the longest real Open Images row is under 1 KB) is reported as malformed without
+/// being read into memory whole: an over-long line is skipped to its end in chunk-sized reads.
+/// A structurally broken record that spans several lines (an unterminated quote swallowing the
+/// lines after it, up to the end of the file or the limit) is reported on its first line and
+/// reading resynchronises at the next line, so every later row is still read; callers whose
+/// schema rejects a multi-line record can do the same with `resynchronizeAfterFirstLine()`.
+///
 /// The current record's fields are byte ranges of the read buffer: no `String` is made unless
 /// `string(_:)` is called, so numeric columns and keys can be read without allocating. A field's
 /// bytes stay valid only until the next call to `next()`. Memory is the chunk size plus the
@@ -32,19 +40,27 @@ public final class CSVReader {
     // touched field by field would pay a dynamic exclusivity check on every access.
     private var cursor: Cursor
     private var nextLine = 1
+    private var recordStart = 0
     private var scratch: [UInt8] = []
     private let maximumRecordBytes: Int
 
+    /// The default cap on one record's bytes (1 MiB).
+    public static let defaultMaximumRecordBytes = 1 << 20
+
+    /// The number of physical lines the current record spans.
+    public private(set) var recordLines = 0
+
     /// Opens `path` for reading in chunks of `chunkSize` bytes; a record longer than
-    /// `maximumRecordBytes` is an error (it guards against a file that is not CSV at all).
+    /// `maximumRecordBytes` is reported as malformed (`structuralProblem`) and skipped.
     /// With `byteRange`, only those bytes are read (for parallel readers; the range must start
     /// at a record boundary, and line numbers then count from the range's start).
-    public init(path: String, byteRange: Range<Int>? = nil, chunkSize: Int = 4 << 20, maximumRecordBytes: Int = 64 << 20) throws {
+    public init(path: String, byteRange: Range<Int>? = nil, chunkSize: Int = 4 << 20,
+                maximumRecordBytes: Int = CSVReader.defaultMaximumRecordBytes) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw DatasetFileError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         self.fd = fd
         self.path = path
-        self.maximumRecordBytes = maximumRecordBytes
+        self.maximumRecordBytes = max(maximumRecordBytes, 1)
         cursor = Cursor(capacity: max(chunkSize, 1))
         if let byteRange {
             guard lseek(fd, off_t(byteRange.lowerBound), SEEK_SET) >= 0 else {
@@ -79,23 +95,82 @@ public final class CSVReader {
     }
 
     /// Advances to the next non-blank record; false at the end of the file. Throws only when the
-    /// file cannot be read or a record exceeds the size limit.
+    /// file cannot be read.
     public func next() throws -> Bool {
         var c = cursor
         defer { cursor = c }
         while true {
             switch c.parseRecord() {
             case .needMore:
+                if c.end - c.start >= maximumRecordBytes {
+                    try refuseOverlong(&c)
+                    return true
+                }
                 try c.fill(fd: fd, path: path, line: nextLine, limit: maximumRecordBytes)
             case .endOfFile:
                 return false
-            case .record(let after, let lines, let problem):
+            case .record(var after, var lines, var problem):
+                if after - c.start > maximumRecordBytes { problem = "record is longer than \(maximumRecordBytes) bytes" }
+                if problem != nil, lines > 1, let lineEnd = c.firstLineEnd(from: c.start, to: after) {
+                    // A broken record over several lines: blame its first line, read on from the next.
+                    after = lineEnd
+                    lines = 1
+                    c.fieldCount = 0
+                }
                 lineNumber = nextLine
                 nextLine += lines
+                recordLines = lines
+                recordStart = c.start
                 c.start = after
                 structuralProblem = problem
                 if c.fieldCount == 1, c.bounds[0] == c.bounds[1], !c.escaped[0], problem == nil { continue }
                 return true
+            }
+        }
+    }
+
+    /// Re-reads from the line after the current record's first line, when the record spans several
+    /// lines and the caller found it malformed (a stray quote that closed lines later). Call it
+    /// before the next `next()`; it does nothing for a one-line record.
+    public func resynchronizeAfterFirstLine() {
+        guard recordLines > 1, let lineEnd = cursor.firstLineEnd(from: recordStart, to: cursor.start) else { return }
+        cursor.start = lineEnd
+        nextLine = lineNumber + 1
+        recordLines = 1
+    }
+
+    /// The current record's problem in a file whose records never span lines (every Open Images
+    /// CSV): its structural problem, or, when a quoted field runs over several lines (a stray
+    /// quote closed lines later), that, after moving reading back to the next line.
+    public func singleLineProblem() -> String? {
+        if let structuralProblem { return structuralProblem }
+        guard recordLines > 1 else { return nil }
+        let lines = recordLines
+        resynchronizeAfterFirstLine()
+        return "a quoted field runs over \(lines) lines (stray or unterminated quote)"
+    }
+
+    /// Reports a record that does not fit in `maximumRecordBytes` as malformed and moves past it:
+    /// to the next line when the buffered part holds a line break (a quoted field that runs on),
+    /// else past the end of the over-long line, read and dropped chunk by chunk.
+    private func refuseOverlong(_ c: inout Cursor) throws {
+        lineNumber = nextLine
+        nextLine += 1
+        recordLines = 1
+        c.fieldCount = 0
+        if let lineEnd = c.firstLineEnd(from: c.start, to: c.end) {
+            c.start = lineEnd
+            structuralProblem = "a quoted field runs past \(maximumRecordBytes) bytes (unterminated quote?); reading resumes at the next line"
+            return
+        }
+        structuralProblem = "line is longer than \(maximumRecordBytes) bytes; skipped"
+        while true {
+            c.start = c.end
+            if c.endOfFile { return }
+            try c.fill(fd: fd, path: path, line: lineNumber, limit: maximumRecordBytes)
+            if let lineEnd = c.firstLineEnd(from: c.start, to: c.end) {
+                c.start = lineEnd
+                return
             }
         }
     }
@@ -183,6 +258,12 @@ private struct Cursor {
         case needMore
         case endOfFile
         case record(after: Int, lines: Int, problem: String?)
+    }
+
+    /// The offset just after the first line feed in `lower..<upper`, nil when there is none.
+    func firstLineEnd(from lower: Int, to upper: Int) -> Int? {
+        guard upper > lower, let hit = memchr(buffer + lower, 0x0A, upper - lower) else { return nil }
+        return UnsafeMutableRawPointer(hit) - UnsafeMutableRawPointer(buffer) + 1
     }
 
     @inline(__always)

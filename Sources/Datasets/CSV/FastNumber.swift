@@ -79,7 +79,11 @@ public enum FastNumber {
         while i < count {
             let c = base[i]
             guard c >= 0x30 && c <= 0x39 else { return nil }
-            value = value * 10 + Int(c - 0x30)
+            // 19 digits can exceed Int.max: overflow is "not an integer", never a trap.
+            let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowB) = shifted.addingReportingOverflow(Int(c - 0x30))
+            guard !overflowA, !overflowB else { return nil }
+            value = next
             i += 1
         }
         return negative ? -value : value

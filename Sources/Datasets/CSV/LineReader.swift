@@ -5,8 +5,9 @@ import Darwin
 #endif
 
 /// A streaming reader of newline-separated records (JSON Lines), chunked like `CSVReader`, in
-/// memory bounded by the chunk size plus the longest line. A trailing CR is dropped; blank
-/// lines are skipped.
+/// memory bounded by the chunk size plus `maximumLineBytes` (16 MiB by default). A trailing CR is
+/// dropped; blank lines are skipped. A longer line is never held whole: it is read past in
+/// chunks, logged in `overlong`, and reading goes on at the next line.
 public final class LineReader {
     /// The file being read.
     public let path: String
@@ -18,9 +19,12 @@ public final class LineReader {
     private var end = 0
     private var endOfFile = false
     private let maximumLineBytes: Int
+    private var discarding = false
+    /// Lines skipped for being longer than the limit.
+    public private(set) var overlong = MalformedRowLog()
 
-    /// Opens `path`; a line longer than `maximumLineBytes` is an error.
-    public init(path: String, chunkSize: Int = 4 << 20, maximumLineBytes: Int = 256 << 20) throws {
+    /// Opens `path`; a line longer than `maximumLineBytes` is skipped and logged in `overlong`.
+    public init(path: String, chunkSize: Int = 4 << 20, maximumLineBytes: Int = 16 << 20) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw DatasetFileError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         self.fd = fd
@@ -39,6 +43,18 @@ public final class LineReader {
                 guard upper > lower, let base = b.baseAddress else { return nil }
                 guard let hit = memchr(base + lower, 0x0A, upper - lower) else { return nil }
                 return UnsafeRawPointer(hit) - base
+            }
+            if discarding {
+                // Dropping the rest of an over-long line: no line break yet means drop it all.
+                guard let newline = found else {
+                    start = end
+                    if endOfFile { discarding = false; return false }
+                    try fill()
+                    continue
+                }
+                discarding = false
+                start = newline + 1
+                continue
             }
             if let newline = found {
                 lineNumber += 1
@@ -76,7 +92,12 @@ public final class LineReader {
         }
         if end == buffer.count {
             guard buffer.count < maximumLineBytes else {
-                throw DatasetFileError.recordTooLong(path: path, line: lineNumber + 1, limit: maximumLineBytes)
+                lineNumber += 1
+                overlong.record(MalformedRow(file: path, line: lineNumber, reason: "line is longer than \(maximumLineBytes) bytes; skipped"))
+                discarding = true
+                start = 0
+                end = 0
+                return
             }
             buffer.append(contentsOf: repeatElement(0, count: min(buffer.count, maximumLineBytes - buffer.count)))
         }

@@ -1,3 +1,5 @@
+import Support
+
 /// How one kind of CSV file maps to typed rows: which columns it needs (bound once from the
 /// header) and how a record becomes a row. Parsers throw `RowProblem` for a bad row.
 public protocol CSVRowSchema {
@@ -7,6 +9,15 @@ public protocol CSVRowSchema {
     init(header: CSVHeader, path: String) throws
     /// Turns the reader's current record into a row.
     func parse(_ record: CSVReader) throws(RowProblem) -> Row
+    /// Whether a record may span lines (a quoted field holding line breaks, as RFC 4180 allows).
+    /// A schema that says no gets a multi-line record reported on its first line (a stray quote),
+    /// and reading resumes at the next line.
+    static var allowsLineBreaks: Bool { get }
+}
+
+extension CSVRowSchema {
+    /// Records may span lines unless a schema says otherwise (RFC 4180).
+    public static var allowsLineBreaks: Bool { true }
 }
 
 /// A streaming reader of typed rows: reads the header, binds the schema, then yields one row at a
@@ -34,7 +45,7 @@ public final class TypedCSVReader<Schema: CSVRowSchema> {
     /// The next well-formed row, nil at the end of the file.
     public func next() throws -> Schema.Row? {
         while try records.next() {
-            if let problem = records.structuralProblem {
+            if let problem = Schema.allowsLineBreaks ? records.structuralProblem : records.singleLineProblem() {
                 malformed.record(MalformedRow(file: records.path, line: records.lineNumber, reason: problem))
                 continue
             }
@@ -44,6 +55,7 @@ public final class TypedCSVReader<Schema: CSVRowSchema> {
                 return row
             } catch {
                 malformed.record(MalformedRow(file: records.path, line: records.lineNumber, reason: error.reason))
+                records.resynchronizeAfterFirstLine()
             }
         }
         return nil
@@ -69,6 +81,15 @@ extension CSVReader {
             throw RowProblem("\(column) is not a number: \"\(oneLineField(index))\"")
         }
         return value
+    }
+
+    /// Throws a `RowProblem` unless field `index` is one file name that cannot leave the folder it
+    /// is joined to (`ContainedPath`, single component): ImageID and MaskPath name files.
+    @inline(__always)
+    func requireContainedName(_ index: Int, _ column: StaticString) throws(RowProblem) {
+        if let reason = withField(index, { ContainedPath.problem(in: $0, singleComponent: true) }) {
+            throw RowProblem(PathEscape(reason, what: "\(column)", path: string(index)).message)
+        }
     }
 
     /// Field `index` shortened for a report.

@@ -73,15 +73,20 @@ public struct LocalizedNarrative: Sendable, Equatable, Decodable {
 /// Streams a Localized Narratives JSON Lines file (full or caption-only), one narrative a line;
 /// lines that are not valid narratives are logged in `malformed` with their line number.
 public final class LocalizedNarrativesReader {
-    /// Lines skipped, with reasons.
-    public private(set) var malformed: MalformedRowLog
+    /// Lines skipped, with reasons (over-long lines included).
+    public var malformed: MalformedRowLog {
+        var log = invalid
+        log.merge(lines.overlong)
+        return log
+    }
+    private var invalid: MalformedRowLog
     private let lines: LineReader
     private let decoder = JSONDecoder()
 
     /// Opens a narratives file, read in chunks of `chunkSize` bytes.
     public init(path: String, malformedCap: Int = 100, chunkSize: Int = 4 << 20) throws {
         lines = try LineReader(path: path, chunkSize: chunkSize)
-        malformed = MalformedRowLog(cap: malformedCap)
+        invalid = MalformedRowLog(cap: malformedCap)
     }
 
     /// The next narrative, nil at the end of the file.
@@ -101,7 +106,7 @@ public final class LocalizedNarrativesReader {
                 }
             }
             if !more { return nil }
-            if let problem { malformed.record(MalformedRow(file: lines.path, line: lines.lineNumber, reason: problem)) }
+            if let problem { invalid.record(MalformedRow(file: lines.path, line: lines.lineNumber, reason: problem)) }
         }
         return result
     }

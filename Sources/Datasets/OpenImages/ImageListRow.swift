@@ -17,7 +17,8 @@ public enum ImageRotation: Int, Sendable, Equatable, Hashable, Codable, CaseIter
     public static func parse(_ text: String) -> Result<ImageRotation?, RowProblem> {
         let trimmed = text.trimmingSpaces
         if trimmed.isEmpty || trimmed.lowercased() == "nan" { return .success(nil) }
-        guard let degrees = Double(trimmed), degrees.rounded() == degrees,
+        // Finite and small before the conversion to Int: Int(inf) or Int(1e300) would trap.
+        guard let degrees = Double(trimmed), degrees.isFinite, abs(degrees) <= 3600, degrees.rounded() == degrees,
               let rotation = ImageRotation(rawValue: ((Int(degrees) % 360) + 360) % 360)
         else { return .failure(RowProblem("Rotation must be 0, 90, 180 or 270 (or empty/nan), found \"\(trimmed)\"")) }
         return .success(rotation)

@@ -100,7 +100,7 @@ public struct MaskBoxJoin: Sendable {
             let reader = try CSVReader(path: segmentationCSV, chunkSize: chunkSize)
             let schema = try SegmentationSchema(header: try CSVHeader.read(from: reader), path: segmentationCSV)
             while try reader.next() {
-                if let problem = reader.structuralProblem {
+                if let problem = reader.singleLineProblem() {
                     stats.malformed.record(MalformedRow(file: segmentationCSV, line: reader.lineNumber, reason: problem))
                     continue
                 }
@@ -109,6 +109,7 @@ public struct MaskBoxJoin: Sendable {
                     schema.withLabel(reader) { index.add(image: key.image, label: $0, box: key.box) }
                 } catch {
                     stats.malformed.record(MalformedRow(file: segmentationCSV, line: reader.lineNumber, reason: error.reason))
+                    reader.resynchronizeAfterFirstLine()
                 }
             }
         }

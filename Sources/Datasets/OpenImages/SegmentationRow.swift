@@ -49,6 +49,10 @@ public struct SegmentationSchema: CSVRowSchema, Sendable {
     let clicks: Int?
     let needed: Int
 
+    /// Mask rows are single lines (no field can hold a line break): a quoted field running over
+    /// lines is a stray quote, and must not swallow the masks after it.
+    public static var allowsLineBreaks: Bool { false }
+
     public init(header: CSVHeader, path: String) throws {
         let at = try header.indices(of: Array(Self.columns.prefix(8)), path: path)
         (maskPath, imageID, labelName, boxID) = (at[0], at[1], at[2], at[3])
@@ -65,6 +69,8 @@ public struct SegmentationSchema: CSVRowSchema, Sendable {
         if r.isEmpty(imageID) { throw RowProblem("ImageID is empty") }
         if r.isEmpty(labelName) { throw RowProblem("LabelName is empty") }
         if r.isEmpty(maskPath) { throw RowProblem("MaskPath is empty") }
+        try r.requireContainedName(maskPath, "MaskPath")
+        try r.requireContainedName(imageID, "ImageID")
         let box = NormalizedBox(xMin: try r.requiredDouble(xMin, "BoxXMin"), xMax: try r.requiredDouble(xMax, "BoxXMax"),
                                 yMin: try r.requiredDouble(yMin, "BoxYMin"), yMax: try r.requiredDouble(yMax, "BoxYMax"))
         try box.validate()
