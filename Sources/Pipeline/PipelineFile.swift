@@ -44,18 +44,17 @@ public struct PipelineFile: Sendable {
         return try parse(String(decoding: data, as: UTF8.self), hash: SHA256.hex(data), origin: path)
     }
 
-    /// Parses pipeline YAML text.
+    /// The keys of a pipeline file's top level.
+    public static let acceptedKeys = ["name", "seed", "steps"]
+    /// The keys of a step.
+    public static let acceptedStepKeys = ["stage", "run", "config", "common"]
+
+    /// Parses pipeline YAML text: anchors and aliases, unknown keys (with the likely intended
+    /// one) and malformed steps are one-line `ConfigError`s.
     public static func parse(_ text: String, hash: String, origin: String = "pipeline") throws -> PipelineFile {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(message: "\(origin) is empty") }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError(message: "\(origin) is not valid YAML: \(oneLine(String(describing: error)))")
-        }
+        guard let root = try SafeYAML.compose(text, origin: origin) else { throw ConfigError(message: "\(origin) is empty") }
         guard let mapping = root.mapping else { throw ConfigError(message: "\(origin): the top level must be a mapping with name, seed and steps") }
+        try refuseUnknownKeys(mapping, accepted: acceptedKeys, where: "\(origin): unknown top-level key")
         let name = mapping["name"]?.string ?? (origin as NSString).lastPathComponent
         var seed: UInt64?
         if let seedNode = mapping["seed"] {
@@ -66,28 +65,41 @@ public struct PipelineFile: Sendable {
         }
         var steps: [Step] = []
         for (index, node) in (mapping["steps"]?.sequence ?? []).enumerated() {
-            guard let step = node.mapping, let stage = step["stage"]?.string else {
-                throw ConfigError(message: "\(origin): step \(index + 1) needs a `stage:` name")
-            }
-            var command: [String]
-            if let list = step["run"]?.sequence {
-                command = list.compactMap(\.string)
-            } else if let text = step["run"]?.string {
-                command = text.split(separator: " ").map(String.init)
-            } else {
-                command = []
-            }
-            var config = ""
-            if let configNode = step["config"] {
-                guard configNode.mapping != nil else {
-                    throw ConfigError(message: "\(origin): `config` of step '\(stage)' must be a mapping")
-                }
-                config = try Yams.serialize(node: configNode)
-            }
-            let common = step["common"]?.bool ?? true
-            steps.append(Step(stage: stage, command: command, configYAML: config, takesCommonFlags: common))
+            steps.append(try step(node, index: index, origin: origin))
         }
         return PipelineFile(name: name, seed: seed, steps: steps, hash: hash)
+    }
+
+    /// One step of the `steps:` list.
+    private static func step(_ node: Node, index: Int, origin: String) throws -> Step {
+        guard let step = node.mapping, let stage = step["stage"]?.string else {
+            throw ConfigError(message: "\(origin): step \(index + 1) needs a `stage:` name")
+        }
+        try refuseUnknownKeys(step, accepted: acceptedStepKeys, where: "\(origin): step '\(stage)': unknown key")
+        var command: [String]
+        if let list = step["run"]?.sequence {
+            command = list.compactMap(\.string)
+        } else if let text = step["run"]?.string {
+            command = text.split(separator: " ").map(String.init)
+        } else {
+            command = []
+        }
+        var config = ""
+        if let configNode = step["config"] {
+            guard configNode.mapping != nil else {
+                throw ConfigError(message: "\(origin): `config` of step '\(stage)' must be a mapping")
+            }
+            config = try Yams.serialize(node: configNode)
+        }
+        let common = step["common"]?.bool ?? true
+        return Step(stage: stage, command: command, configYAML: config, takesCommonFlags: common)
+    }
+
+    /// Throws for the first key of `mapping` not in `accepted`, naming the likely intended one.
+    private static func refuseUnknownKeys(_ mapping: Node.Mapping, accepted: [String], where prefix: String) throws {
+        for key in mapping.keys.compactMap(\.string) where !accepted.contains(key) {
+            throw ConfigError(message: "\(prefix) '\(key)'\(KeySuggestion.phrase(for: key, in: accepted)) (accepted keys: \(accepted.joined(separator: ", ")))")
+        }
     }
 
     /// The configuration YAML of a stage ("" when the pipeline has no step for it).
