@@ -1,6 +1,7 @@
 import Support
 
-/// How a stage run is carried out: the shared flags of every stage (DESIGN.md "Executables").
+/// How a stage run is carried out: the shared flags of every stage, parsed once in one option
+/// group as swift-argument-parser's `@OptionGroup` examples share them.
 public struct RunOptions: Sendable {
     /// Worker threads (`--jobs`).
     public var jobs: Int = 2
