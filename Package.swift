@@ -87,7 +87,7 @@ let package = Package(
 
         // Executables (thin: parse arguments, call the library)
         .executableTarget(name: "cn-manifest", dependencies: ["StageCLI", "Manifest", "CorpusStages", "Imaging", argumentParser]),
-        .executableTarget(name: "cn-run", dependencies: ["StageCLI", "Pipeline", argumentParser]),
+        .executableTarget(name: "cn-run", dependencies: ["StageCLI", "Pipeline", "CorpusStages", "Datasets", "ObjaverseStages", "OpenImagesStages", argumentParser]),
         .executableTarget(name: "cn-bench-tensor", dependencies: ["Tensor", "NN", "Support", "COpenBLAS"]),
         .executableTarget(name: "cn-ingest", dependencies: ["StageCLI", "Pipeline", "ObjaverseStages", "OpenImagesStages", "Datasets", argumentParser]),
         .executableTarget(name: "cn-render", dependencies: ["StageCLI", "Pipeline", "ObjaverseStages", argumentParser]),

@@ -75,6 +75,13 @@ public struct CaptionConfig: StageConfiguration, Equatable {
     /// The accepted keys.
     public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
+    /// Every setting within its range (a batch of 0 or a NaN time limit would never finish).
+    public func validate(_ check: ConfigCheck) throws {
+        try check.integer(CodingKeys.batchSize.rawValue, batchSize, in: 1...100_000)
+        try check.positive(CodingKeys.timeLimit.rawValue, timeLimit, atMost: 604_800)
+        if let command { try check.require(!command.isEmpty, CodingKeys.command.rawValue, "must name a program (an empty list)") }
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable { case command, batchSize = "batch_size", timeLimit = "time_limit" }
 
     public init(from decoder: any Decoder) throws {

@@ -14,6 +14,17 @@ public struct ShardConfig: StageConfiguration, Equatable {
     /// The defaults.
     public init() {}
 
+    /// Every setting within its range: a shard cap of 0 or negative, NaN or all-zero split
+    /// fractions would trap or write nothing.
+    public func validate(_ check: ConfigCheck) throws {
+        try check.number(CodingKeys.train.rawValue, train, in: 0...1)
+        try check.number(CodingKeys.val.rawValue, val, in: 0...1)
+        try check.number(CodingKeys.test.rawValue, test, in: 0...1)
+        try check.require(train + val + test > 0, "train, val and test", "must not all be 0")
+        try check.integer(CodingKeys.maxSamples.rawValue, maxSamples, in: 1...100_000_000)
+        try check.integer(CodingKeys.maxBytes.rawValue, maxBytes, in: 0...(1 << 50))
+    }
+
     /// The accepted keys.
     public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 

@@ -33,6 +33,18 @@ public struct ComposeConfig: StageConfiguration, Equatable {
         colorMatch = try c.decodeIfPresent(Double.self, forKey: .colorMatch) ?? d.colorMatch
     }
 
+    /// Every setting within its range: a size of 0 or a NaN scale would trap in the compositor.
+    public func validate(_ check: ConfigCheck) throws {
+        try check.integer(CodingKeys.pairsPerAsset.rawValue, pairsPerAsset, in: 1...10_000)
+        try check.integer(CodingKeys.size.rawValue, size, in: 16...4096)
+        try check.number(CodingKeys.scaleMin.rawValue, scaleMin, in: 0.01...1)
+        try check.number(CodingKeys.scaleMax.rawValue, scaleMax, in: 0.01...1)
+        try check.require(scaleMin <= scaleMax, CodingKeys.scaleMax.rawValue, "must be at least scale_min (got \(scaleMin) > \(scaleMax))")
+        try check.number(CodingKeys.shadowOpacity.rawValue, shadowOpacity, in: 0...1)
+        try check.number(CodingKeys.shadowBlur.rawValue, shadowBlur, in: 0...256)
+        try check.number(CodingKeys.colorMatch.rawValue, colorMatch, in: 0...1)
+    }
+
     /// The accepted keys.
     public static var acceptedKeys: [String] { CodingKeys.allCases.map(\.rawValue) }
 

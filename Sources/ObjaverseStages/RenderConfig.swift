@@ -41,13 +41,24 @@ public struct RenderConfig: StageConfiguration, Equatable {
         maxTriangles = try c.decodeIfPresent(Int.self, forKey: .maxTriangles) ?? d.maxTriangles
     }
 
-    /// Checks ranges, naming the field to fix.
+    /// Checks ranges, naming the field to fix (the checks `StageConfig.decode` runs at start).
     public func validated() throws -> RenderConfig {
-        func fail(_ text: String) -> ConfigError { ConfigError(message: "step 'render': " + text) }
-        guard views >= 1 && views <= 1000 else { throw fail("views must be 1...1000 (got \(views))") }
-        guard [64, 128, 256, 512, 1024].contains(resolution) else { throw fail("resolution must be 64, 128, 256, 512 or 1024 (got \(resolution))") }
-        guard (1...8).contains(supersampling) else { throw fail("supersampling must be 1...8 (got \(supersampling))") }
+        try validate(ConfigCheck(step: "render"))
         return self
+    }
+
+    /// Every setting within its range: a time limit or file size of 0, a NaN radius, a negative
+    /// triangle cap would otherwise fail every asset or trap.
+    public func validate(_ check: ConfigCheck) throws {
+        try check.integer(CodingKeys.views.rawValue, views, in: 1...1000)
+        try check.require([64, 128, 256, 512, 1024].contains(resolution), CodingKeys.resolution.rawValue,
+                          "must be 64, 128, 256, 512 or 1024 (got \(resolution))")
+        try check.integer(CodingKeys.supersampling.rawValue, supersampling, in: 1...8)
+        try check.number(CodingKeys.ringElevation.rawValue, ringElevation, in: -90...90)
+        try check.positive(CodingKeys.ringRadius.rawValue, ringRadius, atMost: 1000)
+        try check.positive(CodingKeys.timeLimit.rawValue, timeLimit, atMost: 604_800)
+        try check.positive(CodingKeys.maxFileMiB.rawValue, maxFileMiB, atMost: 1_048_576)
+        try check.integer(CodingKeys.maxTriangles.rawValue, maxTriangles, in: 1...1_000_000_000)
     }
 
     /// The accepted keys.

@@ -68,27 +68,40 @@ public struct SynthesizeConfig: StageConfiguration, Equatable {
         case command, batchSize = "batch_size", timeLimit = "time_limit"
     }
 
-    /// Checks ranges, naming the field to fix.
+    /// Checks ranges, naming the field to fix (the checks `StageConfig.decode` runs at start).
     public func validated() throws -> SynthesizeConfig {
-        func fail(_ text: String) -> ConfigError { ConfigError(message: "step 'synthesize': " + text) }
-        guard polarMax > polarMin else { throw fail("polar_max must exceed polar_min (got [\(polarMin), \(polarMax)))") }
-        guard azimuthMax > azimuthMin else { throw fail("azimuth_max must exceed azimuth_min (got [\(azimuthMin), \(azimuthMax)))") }
-        guard (-180...180).contains(polarMin), (-180...180).contains(polarMax) else { throw fail("polar range must lie in [-180, 180]") }
-        guard canvas >= 16, longSide >= 1, longSide <= canvas else { throw fail("need 1 <= long_side <= canvas (got \(longSide), \(canvas))") }
-        guard (1...8).contains(supersampling), renderSize >= 16 else { throw fail("render_size >= 16 and supersampling 1...8") }
+        try validate(ConfigCheck(step: "synthesize"))
+        return self
+    }
+
+    /// Every setting within its range, whichever backend is chosen, then what the backend needs.
+    public func validate(_ check: ConfigCheck) throws {
+        typealias K = CodingKeys
+        try check.integer(K.polarMin.rawValue, polarMin, in: -180...180)
+        try check.integer(K.polarMax.rawValue, polarMax, in: -180...180)
+        try check.require(polarMax > polarMin, K.polarMax.rawValue, "must exceed polar_min (got [\(polarMin), \(polarMax)))")
+        try check.integer(K.azimuthMin.rawValue, azimuthMin, in: -360...360)
+        try check.integer(K.azimuthMax.rawValue, azimuthMax, in: -360...360)
+        try check.require(azimuthMax > azimuthMin, K.azimuthMax.rawValue, "must exceed azimuth_min (got [\(azimuthMin), \(azimuthMax)))")
+        try check.number(K.radius.rawValue, radius, in: -10...10)
+        try check.integer(K.canvas.rawValue, canvas, in: 16...4096)
+        try check.integer(K.longSide.rawValue, longSide, in: 1...canvas)
+        try check.integer(K.renderSize.rawValue, renderSize, in: 16...4096)
+        try check.integer(K.supersampling.rawValue, supersampling, in: 1...8)
+        try check.integer(K.steps.rawValue, steps, in: spacing == .ldm ? 2...1000 : 1...1000)
+        try check.number(K.guidance.rawValue, guidance, in: 0...100)
+        try check.number(K.eta.rawValue, eta, in: 0...1)
+        try check.integer(K.batch.rawValue, batch, in: 1...1024)
+        try check.integer(K.batchSize.rawValue, batchSize, in: 1...100_000)
+        try check.positive(K.timeLimit.rawValue, timeLimit, atMost: 604_800)
         if backend == .diffusion || backend == .auto {
-            guard checkpoint != nil else { throw fail("backend \(backend.rawValue) needs checkpoint: (an ldm-layout .ckpt or .safetensors)") }
-            guard (1...1000).contains(steps), spacing == .leading || steps >= 2 else {
-                throw fail("steps must be in 1...1000 (at least 2 with spacing ldm: N steps = N-1 updates; got \(steps))")
-            }
-            guard guidance.isFinite, eta.isFinite, eta >= 0 else { throw fail("guidance must be finite and eta >= 0") }
-            guard batch >= 1 else { throw fail("batch must be at least 1 (got \(batch))") }
+            try check.require(checkpoint != nil, K.checkpoint.rawValue,
+                              "is needed by backend \(backend.rawValue) (an ldm-layout .ckpt or .safetensors)")
         }
         if backend == .external {
-            guard let command, !command.isEmpty else { throw fail("backend external needs command: (a list, the argv of the client)") }
-            guard batchSize >= 1, timeLimit > 0 else { throw fail("batch_size must be at least 1 and time_limit positive") }
+            try check.require(!(command ?? []).isEmpty, K.command.rawValue,
+                              "is needed by backend external (a list, the argv of the client)")
         }
-        return self
     }
 }
 

@@ -11,7 +11,8 @@ extension ConfigChoice {
         let text = try container.decode(String.self)
         guard let value = Self(rawValue: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "'\(text)' is not one of the accepted values (\(Self.acceptedValues))")
+                in: container, debugDescription: "'\(text)' is not one of the accepted values (\(Self.acceptedValues))"
+                    + KeySuggestion.phrase(for: text, in: Self.allCases.map(\.rawValue)))
         }
         self = value
     }

@@ -4,6 +4,8 @@ import Yams
 
 /// A pipeline definition (Pipelines/*.yaml): a name, a default seed and the ordered steps that
 /// `cn-run` executes, each naming its stage, the command to run and the stage's configuration.
+/// Decoded once (`Decodable`, PipelineFile+Decodable.swift); each step keeps its `config:` as
+/// YAML for the stage's own typed `StageConfiguration`.
 ///
 /// ```yaml
 /// name: demo
@@ -44,50 +46,36 @@ public struct PipelineFile: Sendable {
         return try parse(String(decoding: data, as: UTF8.self), hash: SHA256.hex(data), origin: path)
     }
 
-    /// Parses pipeline YAML text.
+    /// The keys of a pipeline file's top level.
+    public static let acceptedKeys = ["name", "seed", "steps"]
+    /// The keys of a step.
+    public static let acceptedStepKeys = ["stage", "run", "config", "common"]
+
+    /// Parses pipeline YAML text through the `Decodable` conformance: anchors and aliases,
+    /// unknown keys (with the likely intended one), values of the wrong type and malformed
+    /// steps are one-line `ConfigError`s starting with `origin`.
     public static func parse(_ text: String, hash: String, origin: String = "pipeline") throws -> PipelineFile {
-        let root: Node
+        guard let root = try SafeYAML.compose(text, origin: origin) else { throw ConfigError(message: "\(origin) is empty") }
+        guard root.mapping != nil else { throw ConfigError(message: "\(origin): the top level must be a mapping with name, seed and steps") }
+        let decoded: PipelineFile
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(message: "\(origin) is empty") }
-            root = node
+            decoded = try YAMLDecoder().decode(PipelineFile.self, from: root)
         } catch let error as ConfigError {
-            throw error
+            throw ConfigError(message: "\(origin): " + error.message)
+        } catch let error as DecodingError {
+            throw ConfigError(message: "\(origin): " + StageConfig.describe(error))
         } catch {
-            throw ConfigError(message: "\(origin) is not valid YAML: \(oneLine(String(describing: error)))")
+            throw ConfigError(message: "\(origin): \(oneLine(String(describing: error)))")
         }
-        guard let mapping = root.mapping else { throw ConfigError(message: "\(origin): the top level must be a mapping with name, seed and steps") }
-        let name = mapping["name"]?.string ?? (origin as NSString).lastPathComponent
-        var seed: UInt64?
-        if let seedNode = mapping["seed"] {
-            guard let value = seedNode.string.flatMap(UInt64.init) else {
-                throw ConfigError(message: "\(origin): seed must be a non-negative integer")
-            }
-            seed = value
+        let name = decoded.name.isEmpty ? (origin as NSString).lastPathComponent : decoded.name
+        return PipelineFile(name: name, seed: decoded.seed, steps: decoded.steps, hash: hash)
+    }
+
+    /// Throws for the first of `keys` not in `accepted`, naming the likely intended one.
+    static func refuseUnknownKeys(_ keys: [String], accepted: [String], where prefix: String) throws {
+        for key in keys where !accepted.contains(key) {
+            throw ConfigError(message: "\(prefix) '\(key)'\(KeySuggestion.phrase(for: key, in: accepted)) (accepted keys: \(accepted.joined(separator: ", ")))")
         }
-        var steps: [Step] = []
-        for (index, node) in (mapping["steps"]?.sequence ?? []).enumerated() {
-            guard let step = node.mapping, let stage = step["stage"]?.string else {
-                throw ConfigError(message: "\(origin): step \(index + 1) needs a `stage:` name")
-            }
-            var command: [String]
-            if let list = step["run"]?.sequence {
-                command = list.compactMap(\.string)
-            } else if let text = step["run"]?.string {
-                command = text.split(separator: " ").map(String.init)
-            } else {
-                command = []
-            }
-            var config = ""
-            if let configNode = step["config"] {
-                guard configNode.mapping != nil else {
-                    throw ConfigError(message: "\(origin): `config` of step '\(stage)' must be a mapping")
-                }
-                config = try Yams.serialize(node: configNode)
-            }
-            let common = step["common"]?.bool ?? true
-            steps.append(Step(stage: stage, command: command, configYAML: config, takesCommonFlags: common))
-        }
-        return PipelineFile(name: name, seed: seed, steps: steps, hash: hash)
     }
 
     /// The configuration YAML of a stage ("" when the pipeline has no step for it).

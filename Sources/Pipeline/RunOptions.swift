@@ -1,6 +1,7 @@
 import Support
 
-/// How a stage run is carried out: the shared flags of every stage (DESIGN.md "Executables").
+/// How a stage run is carried out: the shared flags of every stage, parsed once in one option
+/// group as swift-argument-parser's `@OptionGroup` examples share them.
 public struct RunOptions: Sendable {
     /// Worker threads (`--jobs`).
     public var jobs: Int = 2
@@ -16,6 +17,12 @@ public struct RunOptions: Sendable {
     public var maxFailureRate: Double?
     /// When to draw a progress bar.
     public var progress = ProgressMode.auto
+    /// An item in flight when its stage process died this many times is failed as `crashed` at
+    /// the next start (`--max-crashes`), so a poison item cannot block the others.
+    public var maxCrashes = 2
+    /// Seconds the runner waits for in-flight items after SIGINT / SIGTERM before it hands them
+    /// back to `pending` and exits (a stuck item must not hold a stop for minutes).
+    public var stopGrace = 5.0
 
     /// Creates options with the defaults above.
     public init() {}

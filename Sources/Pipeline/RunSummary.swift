@@ -23,6 +23,10 @@ public struct RunSummary: Sendable {
     public var signal: Int32 = 0
     /// Whether --max-failure-rate was exceeded.
     public var failureRateExceeded = false
+    /// Items failed as `crashed` at start (in flight at `maxCrashes` deaths of the stage).
+    public var crashed = 0
+    /// Items handed back to `pending` unfinished when a stop signal's grace ran out.
+    public var released = 0
 
     /// Creates an empty summary.
     public init(stage: String) { self.stage = stage }
@@ -43,7 +47,9 @@ public struct RunSummary: Sendable {
         let rate = seconds > 0 ? Double(done + failed + skipped) / seconds : 0
         var text = "\(stage): \(done) done, \(failed) failed, \(skipped) skipped of \(selected) selected"
         text += " (\(listed) listed, \(leftPending) still pending) in " + String(format: "%.1fs, %.1f items/s", seconds, rate)
+        if crashed > 0 { text += "; \(crashed) item(s) failed as crashed (in flight at repeated deaths of the stage)" }
         if signal != 0 { text += "; stopped by signal \(signal), run again to resume" }
+        if released > 0 { text += "; \(released) unfinished item(s) released to pending" }
         if failureRateExceeded { text += "; failure rate " + String(format: "%.1f%%", failureRate * 100) + " is over --max-failure-rate" }
         return text
     }

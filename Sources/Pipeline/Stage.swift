@@ -2,7 +2,8 @@ import Foundation
 import Manifest
 import Support
 
-/// One resumable stage of the pipeline (DESIGN.md "Workdir and manifest"): it lists the keys
+/// One resumable stage of the pipeline (one ledger row per item, as datatrove and img2dataset
+/// resume by unit of work): it lists the keys
 /// of the items it must process, then turns one item at a time into files and manifest records.
 /// The `StageRunner` does the rest: queueing into `work`, partitioning, threads, temporary
 /// files, batched commits, failures, signals and progress.

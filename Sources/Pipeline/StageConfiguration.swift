@@ -5,10 +5,16 @@ import Yams
 /// A step's settings (the step's `config:` mapping of a pipeline YAML), decoded once into a typed
 /// value: every field has a default, every closed set is a `ConfigChoice`, and a key the type does
 /// not know stops the stage (a typo such as `veiws: 12` never runs with defaults). The effective
-/// value is stored with the run (`run.config`).
+/// value is stored with the run (`run.config`). Every numeric setting is range-checked by
+/// `validate` when the stage starts, so a 0, negative, NaN or infinite value stops the stage with
+/// one line instead of trapping mid-run.
 public protocol StageConfiguration: Codable, Sendable {
     /// The keys the step accepts, as written in the YAML.
     static var acceptedKeys: [String] { get }
+
+    /// Checks every setting's range (and the rules between settings) with `check`, throwing the
+    /// `ConfigError` of the first value out of range.
+    func validate(_ check: ConfigCheck) throws
 }
 
 /// Decoding of a step's `config:` YAML into its configuration type.
@@ -18,23 +24,27 @@ public enum StageConfig {
         try decode(type, step: step, yaml: pipeline?.configYAML(forStage: step) ?? "")
     }
 
-    /// Decodes `yaml` (empty: every default) as the configuration of `step`: unknown keys, values
-    /// of the wrong type and values outside a closed set are one-line `ConfigError`s naming the
-    /// step, the key and what is accepted.
+    /// Decodes `yaml` (empty: every default) as the configuration of `step` and checks its
+    /// ranges: unknown keys (with the likely intended one), anchors and aliases, values of the
+    /// wrong type, values outside a closed set and values out of range are one-line
+    /// `ConfigError`s naming the step, the key and what is accepted.
     public static func decode<T: StageConfiguration>(_ type: T.Type, step: String, yaml: String) throws -> T {
-        let text = yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "{}" : yaml
-        if let mapping = try? Yams.compose(yaml: text)?.mapping {
+        let label = "step '\(step)'"
+        let node = try SafeYAML.compose(yaml, origin: label) ?? Node.mapping([:])
+        if let mapping = node.mapping {
             for key in mapping.keys.compactMap(\.string) where !T.acceptedKeys.contains(key) {
-                throw ConfigError(message: "step '\(step)': unknown key '\(key)' (accepted keys: \(T.acceptedKeys.joined(separator: ", ")))")
+                throw ConfigError(message: "\(label): unknown key '\(key)'\(KeySuggestion.phrase(for: key, in: T.acceptedKeys)) (accepted keys: \(T.acceptedKeys.joined(separator: ", ")))")
             }
         }
-        return try decodeValue(type, label: "step '\(step)'", yaml: text)
+        let value = try decodeValue(type, label: label, node: node)
+        try value.validate(ConfigCheck(step: step))
+        return value
     }
 
-    /// Decodes any `Decodable` from a YAML mapping (empty: `{}`), with readable errors.
+    /// Decodes any `Decodable` from a YAML mapping (empty: `{}`), with readable errors; anchors and aliases are refused.
     public static func decode<T: Decodable>(_ type: T.Type, yaml: String) throws -> T {
-        let text = yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "{}" : yaml
-        return try decodeValue(type, label: "\(T.self)", yaml: text)
+        let label = "\(T.self)"
+        return try decodeValue(type, label: label, node: try SafeYAML.compose(yaml, origin: label) ?? Node.mapping([:]))
     }
 
     /// The configuration as canonical JSON (sorted keys), as stored with a run.
@@ -53,9 +63,9 @@ public enum StageConfig {
         return "{" + fields.joined(separator: ",") + "}"
     }
 
-    private static func decodeValue<T: Decodable>(_ type: T.Type, label: String, yaml: String) throws -> T {
+    private static func decodeValue<T: Decodable>(_ type: T.Type, label: String, node: Node) throws -> T {
         do {
-            return try YAMLDecoder().decode(T.self, from: yaml)
+            return try YAMLDecoder().decode(T.self, from: node)
         } catch let error as DecodingError {
             throw ConfigError(message: "\(label): " + describe(error))
         } catch let error as ConfigError {

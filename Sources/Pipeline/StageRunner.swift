@@ -3,11 +3,14 @@ import GRDB
 import Manifest
 import Support
 
-/// Runs one `Stage` resumably (DESIGN.md "Workdir and manifest", as datatrove and NeMo Curator do):
-/// takes the stage's lock, removes orphaned temporaries, queues the listed items of its
-/// partition into `work`, hands them to `jobs` worker threads, and commits each finished item's
-/// records together with its status in batched transactions from this one writer. A killed run
-/// loses only the items in flight; the next run picks up every item whose row is not final.
+/// Runs one `Stage` resumably (as datatrove and NeMo Curator do: a ledger row per item, only
+/// final rows are skipped on resume): takes the stage's lock, removes orphaned temporaries,
+/// queues the listed items of its partition into `work`, hands them to `jobs` worker threads,
+/// and commits each finished item's records together with its status in batched transactions
+/// from this one writer. A killed run loses only the items in flight; the next run picks up
+/// every item whose row is not final, failing as `crashed` those in flight at `maxCrashes`
+/// deaths and retrying the others that were in flight last and one at a time. A stop signal
+/// ends claiming; items still unfinished after `stopGrace` seconds are handed back to pending.
 public final class StageRunner {
     private let stage: any Stage
     private let context: StageContext
@@ -21,6 +24,8 @@ public final class StageRunner {
         self.options = options
         self.invocation = invocation
     }
+
+    // MARK: - Run
 
     /// Runs the stage to the end of its items, to `--limit`, or to a stop signal.
     public func run() throws -> RunSummary {
@@ -47,13 +52,24 @@ public final class StageRunner {
         let keys = try stage.listItems(context).filter(ownsItem).sorted()
         summary.listed = keys.count
         summary.newlyQueued = try enqueue(keys)
-        var runnable = try manifest.read { db in
+        let interrupted = try manifest.read { db in
+            try InterruptedItems.load(db, stage: stage.name, maxCrashes: options.maxCrashes, retryFailed: options.retryFailed, owns: ownsItem)
+        }
+        if !interrupted.poison.isEmpty {
+            try manifest.write { db in try interrupted.markCrashed(db, stage: stage.name, now: Timestamp.now()) }
+            summary.crashed = interrupted.poison.count
+        }
+        let runnable = try manifest.read { db in
             try WorkLedger.runnableKeys(db, stage: stage.name, includeFailed: options.retryFailed)
         }.filter(ownsItem)
-        if let limit = options.limit { runnable = Array(runnable.prefix(max(0, limit))) }
-        summary.selected = runnable.count
+        let phases = interrupted.order(runnable, limit: options.limit)
+        summary.selected = phases.ordinary.count + phases.isolated.count
 
-        try process(runnable, runID: runID, summary: &summary)
+        let jobs = max(1, options.jobs)
+        try process(phases.ordinary, jobs: jobs, window: 2 * jobs, runID: runID, summary: &summary)
+        if StopSignal.pending == 0 {
+            try process(phases.isolated, jobs: 1, window: 1, runID: runID, summary: &summary)
+        }
 
         let leftPending = try manifest.read { db in try WorkLedger.runnableKeys(db, stage: stage.name, includeFailed: false) }
             .filter(ownsItem).count
@@ -84,11 +100,15 @@ public final class StageRunner {
         return inserted
     }
 
-    private func process(_ keys: [String], runID: Int64, summary: inout RunSummary) throws {
+    // MARK: - Processing
+
+    /// Processes `keys` on `jobs` worker threads with at most `window` items claimed at once,
+    /// committing as they finish, until done or stopped.
+    private func process(_ keys: [String], jobs: Int, window: Int, runID: Int64, summary: inout RunSummary) throws {
+        guard !keys.isEmpty else { return }
         let tasks = BlockingQueue<String>()
         let results = BlockingQueue<ItemResult>()
         let workers = DispatchGroup()
-        let jobs = max(1, options.jobs)
         for _ in 0..<jobs {
             workers.enter()
             let thread = Thread { [stage, context] in
@@ -100,22 +120,29 @@ public final class StageRunner {
             thread.stackSize = 16 << 20
             thread.start()
         }
+        var abandoned = false
         defer {
             tasks.close()
-            workers.wait()
+            if !abandoned { workers.wait() }
         }
 
         let progress = ProgressReporter(label: stage.name, total: keys.count, mode: options.progress)
         var next = 0
-        var inFlight = 0
-        let window = 2 * jobs
+        var inFlight = Set<String>()
+        var stopAsked: Date?
         while true {
-            let finished = results.drain(minimum: inFlight > 0 ? 1 : 0, timeout: inFlight > 0 ? 0.05 : 0)
+            let finished = results.drain(minimum: inFlight.isEmpty ? 0 : 1, timeout: inFlight.isEmpty ? 0 : 0.05)
             let stopping = StopSignal.pending != 0
-            let room = stopping ? 0 : max(0, window - (inFlight - finished.count))
+            if stopping && stopAsked == nil { stopAsked = Date() }
+            let room = stopping ? 0 : max(0, window - (inFlight.count - finished.count))
             let claim = Array(keys[next..<min(next + room, keys.count)])
             if finished.isEmpty && claim.isEmpty {
-                if inFlight == 0 { break }
+                if inFlight.isEmpty { break }
+                if let asked = stopAsked, Date().timeIntervalSince(asked) > options.stopGrace {
+                    summary.released = try release(inFlight, runID: runID)
+                    abandoned = true
+                    break
+                }
                 continue
             }
             let counts = try commit(finished, claim: claim, runID: runID)
@@ -123,13 +150,26 @@ public final class StageRunner {
             summary.failed += counts.failed
             summary.skipped += counts.skipped
             next += claim.count
-            inFlight += claim.count - finished.count
+            inFlight.subtract(finished.map(\.key))
+            inFlight.formUnion(claim)
             tasks.push(claim)
             progress.update(done: summary.done, failed: summary.failed, skipped: summary.skipped)
         }
         progress.update(done: summary.done, failed: summary.failed, skipped: summary.skipped, force: true)
         progress.clear()
     }
+
+    /// Hands unfinished items back to pending (their claims taken back from the ledger and the
+    /// run row) when the stop grace has run out; their workers are left to die with the process.
+    private func release(_ keys: Set<String>, runID: Int64) throws -> Int {
+        try context.manifest.write { db in
+            try WorkLedger.release(db, stage: stage.name, keys: keys.sorted(), now: Timestamp.now())
+            try RunLog.add(db, run: runID, claimed: -keys.count, done: 0, failed: 0, skipped: 0)
+        }
+        return keys.count
+    }
+
+    // MARK: - Committing
 
     /// Commits finished items (records, artifacts, status) and claims the next ones, in one
     /// transaction, after fsyncing the folders their files were renamed into.
@@ -171,6 +211,8 @@ public final class StageRunner {
         }
     }
 
+    // MARK: - Items
+
     /// Processes one item on a worker thread, turning any error into a failed result.
     private static func processOne(_ key: String, stage: any Stage, context: StageContext) -> ItemResult {
         let item = ItemContext(key: key, stageName: stage.name, stage: context)
@@ -198,16 +240,4 @@ public final class StageRunner {
         }
         return prefix.isEmpty ? first : prefix.joined(separator: "/")
     }
-}
-
-/// The outcome of one item, handed from a worker to the committing coordinator.
-struct ItemResult: Sendable {
-    let key: String
-    let status: WorkStatus
-    let errorKind: String?
-    let error: String?
-    let output: String?
-    let records: [any ItemRecord]
-    let files: [ItemContext.PublishedFile]
-    let folders: Set<String>
 }

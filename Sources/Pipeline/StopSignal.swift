@@ -4,8 +4,9 @@ import Glibc
 #endif
 
 /// SIGINT / SIGTERM handling for stages: the first signal asks the runner to stop claiming
-/// items, finish the ones in flight, commit and exit; a second SIGINT exits at once (the
-/// manifest stays consistent because every commit is one transaction).
+/// items, let the ones in flight finish for up to `RunOptions.stopGrace` seconds, hand back
+/// those still running to pending, commit and exit with 128 + the signal; a second SIGINT exits
+/// at once (the manifest stays consistent because every commit is one transaction).
 public enum StopSignal {
     private static let received = Atomic<Int32>(0)
 

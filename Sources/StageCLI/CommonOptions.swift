@@ -54,12 +54,16 @@ public struct RunFlags: ParsableArguments {
     @Option(name: .long, help: "Progress bar (default: auto, a terminal only and never under CI).")
     public var progress: ProgressMode?
 
+    @Option(name: .long, help: ArgumentHelp("Fail as `crashed` an item that was in flight when the stage process died this many times (default: 2).", valueName: "N"))
+    public var maxCrashes: Int?
+
     public init() {}
 
     public mutating func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
         if let rate = maxFailureRate, !(0...1).contains(rate) { throw ValidationError("--max-failure-rate must be between 0 and 1") }
+        if let maxCrashes, maxCrashes < 1 { throw ValidationError("--max-crashes must be at least 1") }
     }
 
     /// The runner options (defaults where a flag is absent; the seed falls back to `pipelineSeed`).
@@ -72,6 +76,7 @@ public struct RunFlags: ParsableArguments {
         options.seed = seed ?? pipelineSeed ?? 0
         options.maxFailureRate = maxFailureRate
         options.progress = progress ?? .auto
+        if let maxCrashes { options.maxCrashes = maxCrashes }
         return options
     }
 
@@ -85,6 +90,7 @@ public struct RunFlags: ParsableArguments {
         if let seed { out += ["--seed", String(seed)] }
         if let maxFailureRate { out += ["--max-failure-rate", String(maxFailureRate)] }
         if let progress { out += ["--progress", progress.rawValue] }
+        if let maxCrashes { out += ["--max-crashes", String(maxCrashes)] }
         return out
     }
 }

@@ -46,6 +46,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let file = try PipelineFile.load(path: pipeline)
+        try StepSettings.validate(file)
         var steps = file.steps
         if let from {
             guard let start = steps.firstIndex(where: { $0.stage == from }) else { throw ValidationError("no step named '\(from)' in \(pipeline)") }

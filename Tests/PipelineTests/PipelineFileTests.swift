@@ -36,6 +36,27 @@ import Manifest
         #expect(file.configYAML(forStage: "missing") == "")
     }
 
+    @Test func isDecodableAndKeepsEachStepConfigForItsStage() throws {
+        let file = try StageConfig.decode(PipelineFile.self, yaml: """
+            name: typed
+            seed: 3
+            steps:
+              - stage: caption
+                run: [cn-caption]
+                common: false
+                config:
+                  command: [python3, "-c", "print('a: b')"]
+                  batch_size: 4
+                  label: "007"
+                  empty: ~
+            """)
+        #expect(file.name == "typed" && file.seed == 3 && file.steps.count == 1)
+        #expect(file.steps[0].takesCommonFlags == false && file.steps[0].command == ["cn-caption"])
+        struct Caption: Decodable, Equatable { var command: [String]; var batch_size: Int; var label: String; var empty: String? }
+        let config = try StageConfig.decode(Caption.self, yaml: file.steps[0].configYAML)
+        #expect(config == Caption(command: ["python3", "-c", "print('a: b')"], batch_size: 4, label: "007", empty: nil))
+    }
+
     @Test func rejectsBadFilesWithReadableErrors() {
         #expect(throws: ConfigError.self) { try PipelineFile.parse("- a\n- b", hash: "") }
         #expect(throws: ConfigError.self) { try PipelineFile.parse("seed: -3\nsteps: []", hash: "") }

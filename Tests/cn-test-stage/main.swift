@@ -29,8 +29,15 @@ struct TestStage: ParsableCommand {
     @Option(help: "Fail every item whose index is a multiple of N (0: none).")
     var failEvery = 0
 
+    @Option(help: "Trap the whole process (integer overflow) while processing the item of this index.")
+    var crashItem: Int?
+
+    @Option(help: "Never finish the item of this index (a stuck load).")
+    var hangItem: Int?
+
     func run() throws {
-        let stage = NoiseStage(items: items, bytesPerItem: bytes, rounds: rounds, failEvery: failEvery)
+        let noise = NoiseStage(items: items, bytesPerItem: bytes, rounds: rounds, failEvery: failEvery)
+        let stage = FaultyStage(inner: noise, crashItem: crashItem, hangItem: hangItem)
         try StageMain.run(stage, executable: "cn-test-stage", options: common, createsWorkdir: true)
     }
 }
