@@ -26,6 +26,8 @@ public struct TrainingOptions: Sendable {
     public var initCheckpoint: String?
     public var vocabulary: String?
     public var maxMinutes: Double?
+    /// Overrides the preset's `activation_checkpointing` (nil keeps it).
+    public var activationCheckpointing: Bool?
     public var verifyShards = false
     /// Debug aid: train on the first batch only, with the draws of step 0 at every step (the loss should approach 0).
     public var overfitBatch = false
@@ -80,6 +82,7 @@ public final class Trainer {
         if let v = options.accumulate { preset.accumulate = v }
         if let v = options.checkpointEvery { preset.checkpointEvery = v }
         if let v = options.ema { preset.ema = v }
+        if let v = options.activationCheckpointing { preset.activationCheckpointing = v }
         guard preset.batch > 0, preset.accumulate > 0, preset.steps >= 0, preset.checkpointEvery > 0 else {
             throw TrainingError("--batch, --accumulate and --checkpoint-every must be positive")
         }
@@ -249,7 +252,8 @@ public final class Trainer {
     /// Trains up to `preset.steps` (or the time limit), checkpointing as configured.
     public func run() throws -> Summary {
         let startStep = step
-        let estimate = MemoryEstimate(model: model, batch: preset.batch, emaEnabled: ema != nil)
+        let estimate = MemoryEstimate(model: model, batch: preset.batch, emaEnabled: ema != nil,
+                                      activationCheckpointing: preset.activationCheckpointing)
         print("cn-train \(options.mode.rawValue): preset \(preset.name), \(train.total) train samples in \(train.paths.count) shards, "
               + "\(validation?.total ?? 0) val; batch \(preset.batch) x \(preset.accumulate), lr \(preset.learningRate), seed \(options.seed), "
               + "run folder \(options.runFolder)")

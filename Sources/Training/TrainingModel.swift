@@ -31,6 +31,8 @@ public final class TrainingModel: Module {
     public private(set) var vae: AutoencoderKL?
     /// The training noise schedule.
     public let schedule: NoiseSchedule
+    /// The UNet pass with activation checkpointing (nil: the UNet keeps every activation).
+    let checkpointedPass: CheckpointedUNetPass?
 
     /// Random-weight model of `preset` for `mode` (weights drawn from `seed`).
     public init(preset: TrainingPreset, mode: TrainingMode, seed: UInt64) throws {
@@ -49,6 +51,7 @@ public final class TrainingModel: Module {
             textStandIn = nil
         }
         schedule = try NoiseSchedule()
+        checkpointedPass = preset.activationCheckpointing ? CheckpointedUNetPass(unet) : nil
     }
 
     public var children: [(String, any Module)] {
@@ -293,11 +296,13 @@ public final class TrainingModel: Module {
         var c = concatLatent
         Self.maskRows(&c, draws.dropsConcat)
         let input = concat([noised(x0, noise: draws.noise, timesteps: draws.timesteps), c], axis: 1)
-        let prediction = unet.forward(input, timesteps: draws.timesteps.map(Float.init), context: context)
+        let timesteps = draws.timesteps.map(Float.init)
+        let prediction = checkpointedPass?.forward(input, timesteps: timesteps, context: context)
+            ?? unet.forward(input, timesteps: timesteps, context: context)
         record?(StepRecord(x0: x0, concatLatent: c, unetInput: input, context: context, tokenInput: tokenInput, prediction: prediction))
         var (loss, gradient) = mseLoss(prediction, draws.noise)
         gradient.scaleInPlace(lossScale)
-        let dContext = unet.backward(gradient).dContext
+        let dContext = (checkpointedPass?.backward(gradient) ?? unet.backward(gradient)).dContext
         var dToken = dContext
         if mode == .customnet {
             let parts = split(dContext, sizes: [1, dContext.shape[1] - 1], axis: 1)
