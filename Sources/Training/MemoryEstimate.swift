@@ -14,20 +14,31 @@ public struct MemoryEstimate: Sendable {
     /// Sum.
     public var total: Int { weights + gradients + optimizer + ema + activations }
 
-    /// The estimate for a model and micro-batch size.
-    public init(model: TrainingModel, batch: Int, emaEnabled: Bool) {
+    /// The estimate for a model and micro-batch size; with activation checkpointing the UNet
+    /// keeps its blocks' inputs plus the largest block's activations (recomputed one at a time).
+    public init(model: TrainingModel, batch: Int, emaEnabled: Bool, activationCheckpointing: Bool = false) {
         trainableParameters = model.parameterCount
         frozenParameters = (model.vae?.parameterCount ?? 0) + (model.clipImage?.parameterCount ?? 0) + (model.clipText?.parameterCount ?? 0)
         weights = 4 * (trainableParameters + frozenParameters)
         gradients = 4 * trainableParameters
         optimizer = 8 * trainableParameters
         ema = emaEnabled ? 4 * model.unet.parameterCount : 0
-        activations = 4 * batch * MemoryEstimate.unetActivationFloats(model.unet.configuration, contextTokens: model.mode == .customnet ? 78 : 1)
+        activations = 4 * batch * MemoryEstimate.unetActivationFloats(model.unet.configuration, contextTokens: model.mode == .customnet ? 78 : 1,
+                                                                      checkpointing: activationCheckpointing)
     }
 
-    /// Floats cached per batch item by a UNet forward pass kept for backward.
-    static func unetActivationFloats(_ c: UNetConfiguration, contextTokens: Int) -> Int {
-        var total = 0
+    /// Floats cached per batch item by a UNet forward pass kept for backward: every block's
+    /// activations, or with checkpointing the blocks' inputs and the largest block's activations.
+    static func unetActivationFloats(_ c: UNetConfiguration, contextTokens: Int, checkpointing: Bool = false) -> Int {
+        let (blocks, head) = unetBlockActivations(c, contextTokens: contextTokens)
+        guard checkpointing else { return blocks.map(\.cached).reduce(0, +) + head }
+        return blocks.map(\.input).reduce(0, +) + (blocks.map(\.cached).max() ?? 0) + head
+    }
+
+    /// Per UNet block (input blocks, middle, output blocks): floats of its input and of what its
+    /// layers cache for backward; and the output head's (`out`) cached floats.
+    static func unetBlockActivations(_ c: UNetConfiguration, contextTokens: Int) -> (blocks: [(input: Int, cached: Int)], head: Int) {
+        var blocks: [(input: Int, cached: Int)] = []
         var side = c.imageSize
         func res(_ cin: Int, _ cout: Int, _ hw: Int) -> Int {
             // norm1 in, silu in, conv1 in, norm2 in, silu in, conv2 in, (+ skip conv in), output
@@ -41,40 +52,43 @@ public struct MemoryEstimate: Sendable {
         }
         var ch = c.modelChannels
         var skips = [ch]
-        total += c.inChannels * side * side + ch * side * side
+        blocks.append((c.inChannels * side * side, c.inChannels * side * side + ch * side * side))
         var ds = 1
         for (level, mult) in c.channelMult.enumerated() {
             for _ in 0..<c.numResBlocks {
                 let out = mult * c.modelChannels
-                total += res(ch, out, side * side)
+                var cached = res(ch, out, side * side)
+                let input = ch * side * side
                 ch = out
-                if c.attentionResolutions.contains(ds) { total += attention(ch, side * side) }
+                if c.attentionResolutions.contains(ds) { cached += attention(ch, side * side) }
+                blocks.append((input, cached))
                 skips.append(ch)
             }
             if level != c.channelMult.count - 1 {
-                total += ch * side * side
+                blocks.append((ch * side * side, ch * side * side))
                 side /= 2
                 ds *= 2
                 skips.append(ch)
             }
         }
-        total += 2 * res(ch, ch, side * side) + attention(ch, side * side)
+        blocks.append((ch * side * side, 2 * res(ch, ch, side * side) + attention(ch, side * side)))
         for (level, mult) in c.channelMult.enumerated().reversed() {
             for i in 0...c.numResBlocks {
                 let skip = skips.removeLast()
                 let out = c.modelChannels * mult
-                total += (ch + skip) * side * side + res(ch + skip, out, side * side)
+                let input = (ch + skip) * side * side
+                var cached = input + res(ch + skip, out, side * side)
                 ch = out
-                if c.attentionResolutions.contains(ds) { total += attention(ch, side * side) }
+                if c.attentionResolutions.contains(ds) { cached += attention(ch, side * side) }
                 if level > 0 && i == c.numResBlocks {
                     side *= 2
                     ds /= 2
-                    total += ch * side * side
+                    cached += ch * side * side
                 }
+                blocks.append((input, cached))
             }
         }
-        total += 3 * ch * side * side
-        return total
+        return (blocks, 3 * ch * side * side)
     }
 
     /// "12.3 MB".

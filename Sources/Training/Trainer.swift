@@ -26,6 +26,8 @@ public struct TrainingOptions: Sendable {
     public var initCheckpoint: String?
     public var vocabulary: String?
     public var maxMinutes: Double?
+    /// Overrides the preset's `activation_checkpointing` (nil keeps it).
+    public var activationCheckpointing: Bool?
     public var verifyShards = false
     /// Debug aid: train on the first batch only, with the draws of step 0 at every step (the loss should approach 0).
     public var overfitBatch = false
@@ -80,6 +82,7 @@ public final class Trainer {
         if let v = options.accumulate { preset.accumulate = v }
         if let v = options.checkpointEvery { preset.checkpointEvery = v }
         if let v = options.ema { preset.ema = v }
+        if let v = options.activationCheckpointing { preset.activationCheckpointing = v }
         guard preset.batch > 0, preset.accumulate > 0, preset.steps >= 0, preset.checkpointEvery > 0 else {
             throw TrainingError("--batch, --accumulate and --checkpoint-every must be positive")
         }
@@ -120,6 +123,9 @@ public final class Trainer {
         stream = try ShuffledShardStream(shards: train, seed: options.seed, bufferSize: preset.shuffleBuffer, position: position)
         try restoreLog()
     }
+
+    /// Lines of run.yaml before the preset YAML (mode, seed, batch, accumulate, lr, ema, preset).
+    static let runIdentityLines = 7
 
     /// The run folder remembers what it trains; resuming with another seed, preset or batch is refused.
     static func checkRunIdentity(options: TrainingOptions, preset: TrainingPreset, yaml presetYAML: String) throws {
@@ -232,7 +238,7 @@ public final class Trainer {
         if options.noCheckpoints { return }
         let state = TrainingCheckpoint.State(step: step, dataPosition: stream.position, seed: options.seed,
                                              optimizerSteps: optimizer.stepCount, emaUpdates: ema?.updates ?? 0,
-                                             mode: options.mode.rawValue, preset: preset.name)
+                                             mode: options.mode.rawValue, preset: preset.name, presetYAML: presetYAML)
         try TrainingCheckpoint.save(model: model, optimizer: optimizer, ema: ema, emaNames: emaNames, state: state,
                                     run: options.runFolder, keep: preset.keepCheckpoints)
     }
@@ -246,7 +252,8 @@ public final class Trainer {
     /// Trains up to `preset.steps` (or the time limit), checkpointing as configured.
     public func run() throws -> Summary {
         let startStep = step
-        let estimate = MemoryEstimate(model: model, batch: preset.batch, emaEnabled: ema != nil)
+        let estimate = MemoryEstimate(model: model, batch: preset.batch, emaEnabled: ema != nil,
+                                      activationCheckpointing: preset.activationCheckpointing)
         print("cn-train \(options.mode.rawValue): preset \(preset.name), \(train.total) train samples in \(train.paths.count) shards, "
               + "\(validation?.total ?? 0) val; batch \(preset.batch) x \(preset.accumulate), lr \(preset.learningRate), seed \(options.seed), "
               + "run folder \(options.runFolder)")

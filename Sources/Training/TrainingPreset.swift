@@ -36,7 +36,9 @@ public struct TrainingPreset: Sendable, Equatable {
     public var textVocabulary = 1024
     /// The UNet (ldm `unet_config.params`); in/out channels are set from the first stage.
     public var unet = UNetConfiguration()
-    /// Activation checkpointing: not implemented; the field documents that the presets do not need it.
+    /// Activation checkpointing (`activation_checkpointing`): the UNet keeps only its blocks'
+    /// inputs in the forward pass and recomputes each block in the backward pass (same gradients,
+    /// about one more forward pass of time, far less activation memory; `CheckpointedUNetPass`).
     public var activationCheckpointing = false
 
     /// Optimisation defaults (command-line flags override them).

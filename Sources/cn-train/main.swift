@@ -34,6 +34,9 @@ struct TrainFlags: ParsableArguments {
     @Flag(name: .customLong("verify-shards"), help: "Check every shard's sha256 against its index JSON first.") var verifyShards = false
     @Flag(name: .customLong("overfit-batch"), help: "Debug aid: train on the first batch with step 0's t, noise and dropout at every step (the loss should approach 0).")
     var overfitBatch = false
+    @Flag(name: .customLong("activation-checkpointing"), inversion: .prefixedNo,
+          help: "Recompute UNet block activations in the backward pass (less memory, about a third more time); default: the preset's activation_checkpointing.")
+    var activationCheckpointing: Bool?
     @Flag(name: .customLong("dry-run"), help: "Build the model (and load --init), print the plan and the memory estimate, and exit.")
     var dryRun = false
     @Flag(name: .customLong("no-checkpoints"), help: "For benchmarks: write no checkpoint at all (the run cannot be resumed).")
@@ -82,6 +85,7 @@ struct TrainFlags: ParsableArguments {
         options.initCheckpoint = initCheckpoint
         options.vocabulary = vocab
         options.maxMinutes = maxMinutes
+        options.activationCheckpointing = activationCheckpointing
         options.verifyShards = verifyShards
         options.overfitBatch = overfitBatch
         options.dryRun = dryRun
