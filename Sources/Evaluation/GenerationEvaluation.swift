@@ -57,10 +57,11 @@ public enum GenerationEvaluation {
         var references: [String: MetricImage] = [:], prompts: [String: String] = [:]
         var exactRenders: [(id: String, prediction: MetricImage, target: MetricImage)] = []
         let renderer = RenderSynthesisBackend(config: SynthesizeConfig())
+        let files = SampleImageFile()
         for (n, pair) in pairs.enumerated() {
             do {
-                let reference = try sampling.modelImage(pair.reference), target = try sampling.modelImage(pair.target)
-                let concat = try pair.concat.map { try sampling.modelImage($0) }
+                let reference = try sampling.modelImage(pair.reference, files: files), target = try sampling.modelImage(pair.target, files: files)
+                let concat = try pair.concat.map { try sampling.modelImage($0, files: files) }
                 let prediction = try sampling.generate(id: pair.id, reference: reference, pose: pair.pose, concat: concat,
                                                        caption: task == .customize ? pair.caption : "")
                 scored.append((pair.id, prediction, target))

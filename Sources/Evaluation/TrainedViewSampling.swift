@@ -23,11 +23,9 @@ public struct TrainedViewSampling {
     /// The model's image side.
     public var size: Int { model.preset.imageSize }
 
-    /// An image file as the model sees it: over white, resized to the model's side.
-    public func modelImage(_ path: String) throws -> MetricImage {
-        let image: RGBAImage
-        do { image = try ImageFile.loadRGBA(path) } catch { throw EvaluationError(.badImage, "cannot read image \(path): \(error)") }
-        return modelImage(image)
+    /// An image file (or shard member, `SampleImageFile`) as the model sees it: over white, resized to the model's side.
+    public func modelImage(_ path: String, files: SampleImageFile) throws -> MetricImage {
+        modelImage(try files.load(path))
     }
 
     /// An image as the model sees it: over white, resized to the model's side.

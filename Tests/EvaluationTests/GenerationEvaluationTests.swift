@@ -119,8 +119,9 @@ import TestSupport
         let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--allow-file-access-from-files"]
         let dom = try ProcessRunner.run(chromium, flags + ["--dump-dom", page])
         #expect(dom.status == 0, "\(dom.stderr)")
-        #expect(dom.stdout.components(separatedBy: "<tr class=\"item\">").count - 1 == rows, "the rendered DOM lacks item rows")
-        let sources = dom.stdout.components(separatedBy: "<img src=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        let text = String(decoding: dom.stdout, as: UTF8.self)
+        #expect(text.components(separatedBy: "<tr class=\"item\">").count - 1 == rows, "the rendered DOM lacks item rows")
+        let sources = text.components(separatedBy: "<img src=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
         #expect(sources.count == 2 * imageRows, "expected a prediction and a target image per scored item, found \(sources.count)")
         for source in sources {
             let path = out.appendingPathComponent(source.removingPercentEncoding ?? source).path
