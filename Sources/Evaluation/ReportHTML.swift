@@ -18,7 +18,7 @@ public enum ReportHTML {
         th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: right; }
         th.sortable { cursor: pointer; background: #eef; }
         td.id, th.id { text-align: left; }
-        td img { width: 128px; height: auto; display: block; }
+        td img { width: 128px; height: auto; display: block; image-rendering: pixelated; }
         td.error { color: #b00; text-align: left; }
         </style></head><body>
         <h1>\(escape(title))</h1>
