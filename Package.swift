@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Imaging", "Training", "Manifest", "Geometry", "OpenImagesStages", "Shards"]),
         .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Shards", "Imaging", "Manifest", "Pipeline", "Yams"]),
         .target(name: "OpenImagesStages", dependencies: [
-            "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures", "Diffusion", "Tensor",
+            "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures", "Diffusion", "Tensor", "Training",
         ]),
         .target(name: "CorpusStages", dependencies: ["Support", "Imaging", "Geometry", "Manifest", "Pipeline", "Shards", grdb]),
 

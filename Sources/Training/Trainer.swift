@@ -121,6 +121,9 @@ public final class Trainer {
         try restoreLog()
     }
 
+    /// Lines of run.yaml before the preset YAML (mode, seed, batch, accumulate, lr, ema, preset).
+    static let runIdentityLines = 7
+
     /// The run folder remembers what it trains; resuming with another seed, preset or batch is refused.
     static func checkRunIdentity(options: TrainingOptions, preset: TrainingPreset, yaml presetYAML: String) throws {
         let identity = "mode: \(options.mode.rawValue)\nseed: \(options.seed)\nbatch: \(preset.batch)\naccumulate: \(preset.accumulate)\n"
@@ -232,7 +235,7 @@ public final class Trainer {
         if options.noCheckpoints { return }
         let state = TrainingCheckpoint.State(step: step, dataPosition: stream.position, seed: options.seed,
                                              optimizerSteps: optimizer.stepCount, emaUpdates: ema?.updates ?? 0,
-                                             mode: options.mode.rawValue, preset: preset.name)
+                                             mode: options.mode.rawValue, preset: preset.name, presetYAML: presetYAML)
         try TrainingCheckpoint.save(model: model, optimizer: optimizer, ema: ema, emaNames: emaNames, state: state,
                                     run: options.runFolder, keep: preset.keepCheckpoints)
     }

@@ -33,6 +33,8 @@ public enum TrainingCheckpoint {
     public struct State: Sendable, Equatable {
         public var step: Int, dataPosition: Int, seed: UInt64, optimizerSteps: Int, emaUpdates: Int
         public var mode: String, preset: String
+        /// The preset's YAML as the run read it (what `TrainedViewGenerator` rebuilds the model from).
+        public var presetYAML = ""
     }
 
     /// Writes a checkpoint atomically (temporary name, fsync, rename); removes all but the newest `keep`.
@@ -51,7 +53,7 @@ public enum TrainingCheckpoint {
         let metadata = [
             "format": "cn-train/1", "step": String(state.step), "data_position": String(state.dataPosition),
             "seed": String(state.seed), "optimizer_steps": String(state.optimizerSteps), "ema_updates": String(state.emaUpdates),
-            "mode": state.mode, "preset": state.preset,
+            "mode": state.mode, "preset": state.preset, "preset_yaml": state.presetYAML,
             "random_state": "SeededRandom(runSeed: seed, stage: \"cn-train-step\", item: \"STEP.MICRO\"); data: ShuffledShardStream(seed, data_position)",
         ]
         let path = path(run: run, step: state.step)
@@ -94,6 +96,6 @@ public enum TrainingCheckpoint {
             ema.restore(shadow: shadow, updates: emaUpdates)
         }
         return State(step: step, dataPosition: position, seed: seed, optimizerSteps: optimizerSteps, emaUpdates: emaUpdates,
-                     mode: meta["mode"] ?? "", preset: meta["preset"] ?? "")
+                     mode: meta["mode"] ?? "", preset: meta["preset"] ?? "", presetYAML: meta["preset_yaml"] ?? "")
     }
 }

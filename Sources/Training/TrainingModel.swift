@@ -142,7 +142,18 @@ public final class TrainingModel: Module {
         if report.initialised.contains(where: { $0.contains("_text.") }) {
             report.rule += (report.rule.isEmpty ? "" : "; ") + "to_k_text / to_v_text: copy of the same attn2's to_k / to_v"
         }
-        var used = filled
+        let used = filled.union(try loadFrozenParts(from: source, vocabulary: vocabulary))
+        report.loaded = report.loaded.sorted()
+        report.unused = keys.subtracting(used).filter { !$0.hasPrefix("model_ema.") }.sorted()
+        return report
+    }
+
+    /// Loads the frozen parts the preset uses (the sd preset's VAE and CLIP towers, CLIP's
+    /// tokenizer for customnet) from a released checkpoint; returns the checkpoint keys read.
+    @discardableResult
+    public func loadFrozenParts(from source: any TensorSource, vocabulary: String?) throws -> Set<String> {
+        let keys = source.keys
+        var used = Set<String>()
         if preset.firstStage == .vae {
             let vae = try AutoencoderKL(.zero123)
             try vae.loadCheckpoint(source)
@@ -162,9 +173,7 @@ public final class TrainingModel: Module {
                 tokenizer = try CLIPTokenizer(vocabularyFile: vocabulary)
             }
         }
-        report.loaded = report.loaded.sorted()
-        report.unused = keys.subtracting(used).filter { !$0.hasPrefix("model_ema.") }.sorted()
-        return report
+        return used
     }
 
     /// The sd preset needs its frozen parts from `--init`.
@@ -317,10 +326,12 @@ public final class TrainingModel: Module {
         }
     }
 
-    /// DDIM samples for a batch (eta 0, guidance `scale`, zero123's inference null: zeros after
-    /// cc_projection, zero c_concat; CustomNet's: a zero image token and the empty caption).
-    /// Returns images [B, 3, S, S] in [-1, 1].
-    public func sample(_ batch: TrainingBatch, steps: Int, guidance: Float, seed: UInt64) throws -> Tensor {
+    /// DDIM samples for a batch (guidance `scale`, zero123's inference null: zeros after
+    /// cc_projection, zero c_concat; CustomNet's: a zero image token and the empty caption); x_T
+    /// and eta's per-step noise come from `SeededNoise(seed:)`. The sample grids and
+    /// `TrainedViewGenerator` both sample here. Returns images [B, 3, S, S] in [-1, 1].
+    public func sample(_ batch: TrainingBatch, steps: Int, guidance: Float, seed: UInt64, eta: Double = 0,
+                       spacing: TimestepSpacing = .ldm) throws -> Tensor {
         try InferenceMode.run {
             let b = batch.count
             let (_, concatLatent) = try latents(batch, posteriorNoise: nil)
@@ -329,7 +340,7 @@ public final class TrainingModel: Module {
             var nullContext = Tensor(shape: [b, 1, context.shape[2]])
             if mode == .customnet { nullContext = concat([nullContext, try textTokens([String](repeating: "", count: b))], axis: 1) }
             let contexts = concat([nullContext, context], axis: 0)
-            let sampler = try DDIMSampler(schedule: schedule, steps: steps, eta: 0)
+            let sampler = try DDIMSampler(schedule: schedule, steps: steps, eta: eta, spacing: spacing)
             var noise = SeededNoise(seed: seed)
             let shape = [b, preset.latentChannels, preset.latentSize, preset.latentSize]
             let latent = try sampler.sample(shape: shape, noise: &noise) { x, t in
