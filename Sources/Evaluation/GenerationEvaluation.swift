@@ -43,8 +43,8 @@ public enum GenerationEvaluation {
     /// which the caller sets) and each item's (prediction, target) images.
     public static func run(_ task: Task, options: GenerationEvaluationOptions, sampling: TrainedViewSampling, scorer: PairScorer,
                            progress: (String) -> Void = { _ in }) throws -> (report: EvaluationReport, images: [String: (MetricImage, MetricImage)]) {
-        if task == .customize, sampling.model.mode != .customnet {
-            throw EvaluationError(.badInput, "customize needs a CustomNet checkpoint (cn-train customnet); this one is a \(sampling.model.mode.rawValue) model")
+        if task == .customize, sampling.generator.mode != .customnet {
+            throw EvaluationError(.badInput, "customize needs a CustomNet checkpoint (cn-train customnet); this one is a \(sampling.generator.mode.rawValue) model")
         }
         var (pairs, skipped) = try HeldOutPairs.load(workdir: options.workdir, split: options.split, requireTrueTarget: task == .views)
         if let limit = options.limit { pairs = Array(pairs.prefix(limit)) }
@@ -60,9 +60,10 @@ public enum GenerationEvaluation {
         let files = SampleImageFile()
         for (n, pair) in pairs.enumerated() {
             do {
-                let reference = try sampling.modelImage(pair.reference, files: files), target = try sampling.modelImage(pair.target, files: files)
-                let concat = try pair.concat.map { try sampling.modelImage($0, files: files) }
-                let prediction = try sampling.generate(id: pair.id, reference: reference, pose: pair.pose, concat: concat,
+                let referenceImage = try files.load(pair.reference)
+                let reference = sampling.modelImage(referenceImage), target = try sampling.modelImage(pair.target, files: files)
+                let concat = try pair.concat.map { try files.load($0) }
+                let prediction = try sampling.generate(id: pair.id, reference: referenceImage, pose: pair.pose, concat: concat,
                                                        caption: task == .customize ? pair.caption : "")
                 scored.append((pair.id, prediction, target))
                 references[pair.id] = reference

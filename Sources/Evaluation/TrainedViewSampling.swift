@@ -1,54 +1,52 @@
-// Generation with a cn-train model for evaluation: images in, the model's DDIM sample out, at the
-// preset's resolution (TrainingModel.sample: eta 0, zero123's classifier-free guidance), each item
-// with its own noise seed so a view does not depend on what it was batched with.
+// Generation for `views` and `customize`: train2's TrainedViewGenerator (the trainer's own DDIM
+// sampler, zero123's classifier-free guidance) at the preset's resolution, each item with its own
+// seed derived from (run seed, item id) so a view does not depend on the other items.
 import Foundation
+import Diffusion
 import Imaging
 import Support
 import Tensor
 import Training
 
-/// Makes views with a trained model.
+/// Makes views with a cn-train checkpoint.
 public struct TrainedViewSampling {
-    /// The model.
-    public let model: TrainingModel
+    /// The generator.
+    public let generator: TrainedViewGenerator
     /// DDIM settings (`seed` is the run seed every item's seed derives from).
     public let sampler: SamplerSettings
 
-    /// A sampler over `model`.
-    public init(model: TrainingModel, sampler: SamplerSettings) {
-        self.model = model
+    /// A sampler over `generator`.
+    public init(generator: TrainedViewGenerator, sampler: SamplerSettings) {
+        self.generator = generator
         self.sampler = sampler
     }
 
-    /// The model's image side.
-    public var size: Int { model.preset.imageSize }
+    /// The model's image side (the resolution items are scored at).
+    public var size: Int { generator.preset.imageSize }
 
-    /// An image file (or shard member, `SampleImageFile`) as the model sees it: over white, resized to the model's side.
+    /// An image file (or shard member, `SampleImageFile`) as scored: over white, resized to the model's side.
     public func modelImage(_ path: String, files: SampleImageFile) throws -> MetricImage {
         modelImage(try files.load(path))
     }
 
-    /// An image as the model sees it: over white, resized to the model's side.
+    /// An image as scored: over white, resized to the model's side.
     public func modelImage(_ image: RGBAImage) -> MetricImage {
         let opaque = image.composited(over: .white)
         return MetricImage(rgba: opaque.width == size && opaque.height == size ? opaque : opaque.resized(width: size, height: size))
     }
 
-    /// The view of item `id` from `reference` at relative pose `pose` (T); CustomNet models also take
-    /// the concat image and caption.
-    public func generate(id: String, reference: MetricImage, pose: [Float], concat: MetricImage? = nil, caption: String = "") throws -> MetricImage {
-        let referenceTensor = Self.chw(reference)
-        let sample = TrainingSample(key: id, reference: referenceTensor, target: referenceTensor.zerosLike(),
-                                    concatImage: concat.map(Self.chw) ?? referenceTensor, pose: pose, caption: caption)
-        var random = SeededRandom(runSeed: sampler.seed, stage: "cn-eval-sample", item: id)
-        let output = try model.sample(TrainingBatch([sample]), steps: sampler.steps, guidance: Float(sampler.guidanceScale), seed: random.next())
-        return try Self.image(output)
+    /// The zero123 view change of a T vector [Δpolar (rad), sin Δaz, cos Δaz, Δradius].
+    public static func poseVector(_ t: [Float]) -> PoseVector {
+        PoseVector(polarDegrees: Double(t[0]) * 180 / .pi, azimuthDegrees: atan2(Double(t[1]), Double(t[2])) * 180 / .pi, radius: Double(t[3]))
     }
 
-    /// [3, S, S] in [-1, 1] of an image.
-    static func chw(_ image: MetricImage) -> Tensor {
-        let t = image.tensorMinusOneToOne()
-        return t.reshaped(Array(t.shape.dropFirst()))
+    /// The view of item `id` from `reference` at T `pose`; CustomNet models also take the concat image and caption.
+    public func generate(id: String, reference: RGBAImage, pose: [Float], concat: RGBAImage? = nil, caption: String = "") throws -> MetricImage {
+        var random = SeededRandom(runSeed: sampler.seed, stage: "cn-eval-sample", item: id)
+        let view = try generator.generate(reference: reference, poses: [Self.poseVector(pose)], seed: random.next(), steps: sampler.steps,
+                                          guidance: Float(sampler.guidanceScale), eta: sampler.eta, outputSize: size,
+                                          caption: caption, concatImage: concat)[0]
+        return MetricImage(rgba: view)
     }
 
     /// The first image of [B, 3, H, W] in [-1, 1] as 8-bit RGB (rounded, clamped).

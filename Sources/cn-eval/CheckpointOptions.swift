@@ -5,7 +5,7 @@ import Training
 
 /// The checkpoint, workdir and report options of `views`, `customize` and `pose-check`.
 struct CheckpointOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A cn-train checkpoint (RUN/checkpoints/step-N.safetensors).", valueName: "file"))
+    @Option(help: ArgumentHelp("A cn-train checkpoint (RUN/checkpoints/step-N.safetensors, or a run folder: its newest).", valueName: "path"))
     var checkpoint: String
 
     @Option(help: ArgumentHelp("The workdir (manifest.sqlite, shards/).", valueName: "dir"))
@@ -14,7 +14,7 @@ struct CheckpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Report folder (default WORKDIR/eval/SUBCOMMAND).", valueName: "dir"))
     var out: String?
 
-    @Option(help: ArgumentHelp("The checkpoint's preset, when not the one its metadata names (name or YAML path).", valueName: "preset"))
+    @Option(help: ArgumentHelp("Override the preset the checkpoint records (name or YAML path; pose-check only, and for checkpoints without preset_yaml).", valueName: "preset"))
     var preset: String?
 
     @Option(name: .customLong("preset-folder"), help: ArgumentHelp("Folder of named presets (default $CN_TRAIN_PRESETS, ./Pipelines/train, or the repository's).", valueName: "dir"))
@@ -22,6 +22,12 @@ struct CheckpointOptions: ParsableArguments {
 
     @Flag(help: "Use the checkpoint's EMA weights for the UNet.")
     var ema = false
+
+    @Option(name: .customLong("frozen-parts"), help: ArgumentHelp("The sd preset: the released checkpoint it was trained from (frozen VAE and CLIP).", valueName: "file"))
+    var frozenParts: String?
+
+    @Option(help: ArgumentHelp("CLIP BPE vocabulary (sd preset, customnet).", valueName: "file"))
+    var vocab: String?
 
     @Option(help: "At most this many items.")
     var limit: Int?
@@ -54,11 +60,22 @@ struct CheckpointOptions: ParsableArguments {
         return "Pipelines/train"
     }
 
-    /// The checkpoint's model; a file that is not a cn-train checkpoint is refused with a one-line reason.
+    /// The checkpoint's training model (pose-check).
     func model() throws -> TrainingModel {
-        guard TrainedCheckpoint.isTrainingCheckpoint(checkpoint) else {
+        try TrainedCheckpoint.load(try checkedCheckpoint(), presetFolder: resolvedPresetFolder(), preset: preset, ema: ema,
+                                   frozenParts: frozenParts, vocabulary: vocab)
+    }
+
+    /// The checkpoint's generator (views, customize).
+    func generator() throws -> TrainedViewGenerator {
+        try TrainedViewGenerator(checkpoint: try checkedCheckpoint(), ema: ema, frozenParts: frozenParts, vocabulary: vocab)
+    }
+
+    /// The checkpoint file; anything that is not a cn-train checkpoint is refused with a one-line reason.
+    func checkedCheckpoint() throws -> String {
+        guard TrainedViewGenerator.isTrainingCheckpoint(checkpoint) else {
             throw EvaluationError(.badInput, "\(checkpoint) is not a cn-train checkpoint (released zero123 / CustomNet checkpoints: generate with cn-model sample and score with cn-eval compare)")
         }
-        return try TrainedCheckpoint.load(checkpoint, presetFolder: resolvedPresetFolder(), preset: preset, ema: ema)
+        return try TrainedViewGenerator.resolve(checkpoint)
     }
 }

@@ -21,9 +21,10 @@ enum GenerationCommand {
     static func run(_ task: GenerationEvaluation.Task, checkpoint options: CheckpointOptions, sampler: SamplerOptions,
                     weights: MetricWeightOptions, split: String) throws {
         let started = Date()
-        let digest = try CheckpointDigest.sha256(of: options.checkpoint)
+        let file = try options.checkedCheckpoint()
+        let digest = try CheckpointDigest.sha256(of: file)
         let settings = SamplerSettings(steps: sampler.steps, eta: 0, guidanceScale: sampler.guidance, seed: options.seed)
-        let sampling = TrainedViewSampling(model: try options.model(), sampler: settings)
+        let sampling = TrainedViewSampling(generator: try options.generator(), sampler: settings)
         let scorer = PairScorer(networks: try weights.networks())
         var (report, images) = try GenerationEvaluation.run(
             task, options: GenerationEvaluationOptions(workdir: options.workdir, split: split,
@@ -31,7 +32,7 @@ enum GenerationCommand {
             sampling: sampling, scorer: scorer) { line in FileHandle.standardError.write(Data("cn-eval: \(line)\n".utf8)) }
         report.checkpointSHA256 = digest
         report.samplerJSON = settings.json
-        report.inputs["checkpoint"] = options.checkpoint
+        report.inputs["checkpoint"] = file
         let out = options.outFolder(task.rawValue)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try CompareEvaluation.write(report, images: images, to: out)

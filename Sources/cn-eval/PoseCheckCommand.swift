@@ -23,14 +23,15 @@ struct PoseCheckCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let digest = try CheckpointDigest.sha256(of: checkpoint.checkpoint)
+        let file = try checkpoint.checkedCheckpoint()
+        let digest = try CheckpointDigest.sha256(of: file)
         let model = try checkpoint.model()
         var (report, images) = try PoseCheck.run(
             PoseCheckOptions(workdir: checkpoint.workdir, split: split, draws: draws, limit: checkpoint.limit, seed: checkpoint.seed,
                              bootstrap: Bootstrap(resamples: checkpoint.resamples, seed: checkpoint.seed)),
             model: model) { line in FileHandle.standardError.write(Data("cn-eval: \(line)\n".utf8)) }
         report.checkpointSHA256 = digest
-        report.inputs["checkpoint"] = checkpoint.checkpoint
+        report.inputs["checkpoint"] = file
         let out = checkpoint.outFolder("pose-check")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try CompareEvaluation.write(report, images: images, to: out)

@@ -66,7 +66,7 @@ import TestSupport
         let checkpoint = runFolder.appendingPathComponent("checkpoints/step-000010.safetensors").path
         let out = work.appendingPathComponent("eval-views")
         let views = try ChildProcess.run("cn-eval", ["views", "--checkpoint", checkpoint, "--workdir", work.path, "--split", "test",
-                                                     "--preset", preset, "--steps", "4", "--out", out.path, "--resamples", "200"])
+                                                     "--steps", "4", "--out", out.path, "--resamples", "200"])
         try #require(views.status == 0, "cn-eval views failed: \(views.stderr)")
         print(views.stdout)
 
@@ -100,7 +100,7 @@ import TestSupport
         // Same inputs and seed, same bytes.
         let again = work.appendingPathComponent("eval-views-again")
         let second = try ChildProcess.run("cn-eval", ["views", "--checkpoint", checkpoint, "--workdir", work.path, "--split", "test",
-                                                      "--preset", preset, "--steps", "4", "--out", again.path, "--resamples", "200"])
+                                                      "--steps", "4", "--out", again.path, "--resamples", "200"])
         #expect(second.status == 0)
         #expect(try Data(contentsOf: again.appendingPathComponent("report.csv")) == Data(contentsOf: out.appendingPathComponent("report.csv")))
 

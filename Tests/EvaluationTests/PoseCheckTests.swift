@@ -65,7 +65,7 @@ import TestSupport
         try #require(train.status == 0, "cn-train failed: \(train.stderr)")
         let out = work.appendingPathComponent("pose-check")
         let check = try ChildProcess.run("cn-eval", ["pose-check", "--checkpoint", run.appendingPathComponent("checkpoints/step-000150.safetensors").path,
-                                                     "--workdir", work.path, "--preset", preset, "--draws", "4", "--out", out.path])
+                                                     "--workdir", work.path, "--draws", "4", "--out", out.path])
         try #require(check.status == 0, "cn-eval pose-check failed: \(check.stderr)")
         print((shuffled ? "shuffled T: " : "true T: ") + check.stdout)
         for file in ["report.json", "report.csv", "report.html", "grid.png"] {
