@@ -41,10 +41,10 @@ public enum GenerationEvaluation {
 
     /// Generates and scores every pair; returns the report (without checkpoint and sampler fields,
     /// which the caller sets) and each item's (prediction, target) images.
-    public static func run(_ task: Task, options: GenerationEvaluationOptions, sampling: TrainedViewSampling, scorer: PairScorer,
+    public static func run(_ task: Task, options: GenerationEvaluationOptions, sampling: any ViewGenerating, scorer: PairScorer,
                            progress: (String) -> Void = { _ in }) throws -> (report: EvaluationReport, images: [String: (MetricImage, MetricImage)]) {
-        if task == .customize, sampling.generator.mode != .customnet {
-            throw EvaluationError(.badInput, "customize needs a CustomNet checkpoint (cn-train customnet); this one is a \(sampling.generator.mode.rawValue) model")
+        if task == .customize, !sampling.isCustomNet {
+            throw EvaluationError(.badInput, "customize needs a CustomNet checkpoint trained with cn-train customnet; this one makes views only")
         }
         var (pairs, skipped) = try HeldOutPairs.load(workdir: options.workdir, split: options.split, requireTrueTarget: task == .views)
         if let limit = options.limit { pairs = Array(pairs.prefix(limit)) }
@@ -63,7 +63,7 @@ public enum GenerationEvaluation {
                 let referenceImage = try files.load(pair.reference)
                 let reference = sampling.modelImage(referenceImage), target = try sampling.modelImage(pair.target, files: files)
                 let concat = try pair.concat.map { try files.load($0) }
-                let prediction = try sampling.generate(id: pair.id, reference: referenceImage, pose: pair.pose, concat: concat,
+                let prediction = try sampling.generate(id: pair.id, referencePath: pair.reference, reference: referenceImage, pose: pair.pose, concat: concat,
                                                        caption: task == .customize ? pair.caption : "")
                 scored.append((pair.id, prediction, target))
                 references[pair.id] = reference

@@ -8,8 +8,32 @@ import Support
 import Tensor
 import Training
 
+/// What `views` and `customize` generate with: a cn-train checkpoint (`TrainedViewSampling`) or a
+/// released zero123 checkpoint (`ReleasedViewSampling`).
+public protocol ViewGenerating {
+    /// The side of the generated views (items are scored at it).
+    var size: Int { get }
+    /// Whether the model is CustomNet (takes the caption and the concat image).
+    var isCustomNet: Bool { get }
+    /// The view of item `id` from its reference (file `referencePath`, decoded as `reference`) at T `pose`.
+    func generate(id: String, referencePath: String, reference: RGBAImage, pose: [Float], concat: RGBAImage?, caption: String) throws -> MetricImage
+}
+
+extension ViewGenerating {
+    /// An image file (or shard member, `SampleImageFile`) as scored: over white, resized to the model's side.
+    public func modelImage(_ path: String, files: SampleImageFile) throws -> MetricImage {
+        modelImage(try files.load(path))
+    }
+
+    /// An image as scored: over white, resized to the model's side.
+    public func modelImage(_ image: RGBAImage) -> MetricImage {
+        let opaque = image.composited(over: .white)
+        return MetricImage(rgba: opaque.width == size && opaque.height == size ? opaque : opaque.resized(width: size, height: size))
+    }
+}
+
 /// Makes views with a cn-train checkpoint.
-public struct TrainedViewSampling {
+public struct TrainedViewSampling: ViewGenerating {
     /// The generator.
     public let generator: TrainedViewGenerator
     /// DDIM settings (`seed` is the run seed every item's seed derives from).
@@ -24,16 +48,8 @@ public struct TrainedViewSampling {
     /// The model's image side (the resolution items are scored at).
     public var size: Int { generator.preset.imageSize }
 
-    /// An image file (or shard member, `SampleImageFile`) as scored: over white, resized to the model's side.
-    public func modelImage(_ path: String, files: SampleImageFile) throws -> MetricImage {
-        modelImage(try files.load(path))
-    }
-
-    /// An image as scored: over white, resized to the model's side.
-    public func modelImage(_ image: RGBAImage) -> MetricImage {
-        let opaque = image.composited(over: .white)
-        return MetricImage(rgba: opaque.width == size && opaque.height == size ? opaque : opaque.resized(width: size, height: size))
-    }
+    /// Whether the checkpoint is a CustomNet model.
+    public var isCustomNet: Bool { generator.mode == .customnet }
 
     /// The zero123 view change of a T vector [Δpolar (rad), sin Δaz, cos Δaz, Δradius].
     public static func poseVector(_ t: [Float]) -> PoseVector {
@@ -41,7 +57,7 @@ public struct TrainedViewSampling {
     }
 
     /// The view of item `id` from `reference` at T `pose`; CustomNet models also take the concat image and caption.
-    public func generate(id: String, reference: RGBAImage, pose: [Float], concat: RGBAImage? = nil, caption: String = "") throws -> MetricImage {
+    public func generate(id: String, referencePath: String, reference: RGBAImage, pose: [Float], concat: RGBAImage?, caption: String) throws -> MetricImage {
         var random = SeededRandom(runSeed: sampler.seed, stage: "cn-eval-sample", item: id)
         let view = try generator.generate(reference: reference, poses: [Self.poseVector(pose)], seed: random.next(), steps: sampler.steps,
                                           guidance: Float(sampler.guidanceScale), eta: sampler.eta, outputSize: size,

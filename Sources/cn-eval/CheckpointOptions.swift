@@ -5,7 +5,7 @@ import Training
 
 /// The checkpoint, workdir and report options of `views`, `customize` and `pose-check`.
 struct CheckpointOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A cn-train checkpoint (RUN/checkpoints/step-N.safetensors, or a run folder: its newest).", valueName: "path"))
+    @Option(help: ArgumentHelp("A cn-train checkpoint (RUN/checkpoints/step-N.safetensors, or a run folder: its newest); views also takes released zero123 checkpoints.", valueName: "path"))
     var checkpoint: String
 
     @Option(help: ArgumentHelp("The workdir (manifest.sqlite, shards/).", valueName: "dir"))
@@ -74,7 +74,7 @@ struct CheckpointOptions: ParsableArguments {
     /// The checkpoint file; anything that is not a cn-train checkpoint is refused with a one-line reason.
     func checkedCheckpoint() throws -> String {
         guard TrainedViewGenerator.isTrainingCheckpoint(checkpoint) else {
-            throw EvaluationError(.badInput, "\(checkpoint) is not a cn-train checkpoint (released zero123 / CustomNet checkpoints: generate with cn-model sample and score with cn-eval compare)")
+            throw EvaluationError(.badInput, "\(checkpoint) is not a cn-train checkpoint (released zero123 checkpoints: cn-eval views; released CustomNet: cn-model sample and cn-eval compare)")
         }
         return try TrainedViewGenerator.resolve(checkpoint)
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import StageCLI
+import Training
 
 /// DDIM options of the generating subcommands.
 struct SamplerOptions: ParsableArguments {
@@ -10,6 +11,9 @@ struct SamplerOptions: ParsableArguments {
 
     @Option(help: "Classifier-free guidance scale.")
     var guidance: Double = 3.0
+
+    @Option(name: .customLong("model-config"), help: ArgumentHelp("Released checkpoints: zero123's ldm YAML (default: zero123's).", valueName: "file"))
+    var modelConfig: String?
 
     func validate() throws {
         if steps < 2 { throw ValidationError("--steps must be at least 2") }
@@ -21,10 +25,19 @@ enum GenerationCommand {
     static func run(_ task: GenerationEvaluation.Task, checkpoint options: CheckpointOptions, sampler: SamplerOptions,
                     weights: MetricWeightOptions, split: String) throws {
         let started = Date()
-        let file = try options.checkedCheckpoint()
-        let digest = try CheckpointDigest.sha256(of: file)
         let settings = SamplerSettings(steps: sampler.steps, eta: 0, guidanceScale: sampler.guidance, seed: options.seed)
-        let sampling = TrainedViewSampling(generator: try options.generator(), sampler: settings)
+        let file: String, sampling: any ViewGenerating
+        if TrainedViewGenerator.isTrainingCheckpoint(options.checkpoint) {
+            file = try options.checkedCheckpoint()
+            sampling = TrainedViewSampling(generator: try options.generator(), sampler: settings)
+        } else {
+            guard task == .views else {
+                throw EvaluationError(.badInput, "customize samples cn-train CustomNet checkpoints; for a released CustomNet checkpoint use cn-model sample --prompt and cn-eval compare")
+            }
+            file = options.checkpoint
+            sampling = try ReleasedViewSampling(checkpoint: file, modelConfig: sampler.modelConfig, ema: options.ema, sampler: settings)
+        }
+        let digest = try CheckpointDigest.sha256(of: file)
         let scorer = PairScorer(networks: try weights.networks())
         var (report, images) = try GenerationEvaluation.run(
             task, options: GenerationEvaluationOptions(workdir: options.workdir, split: split,
