@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import Imaging
-import Shards
 import Support
 import TestSupport
 @testable import Evaluation
