@@ -78,7 +78,7 @@ let package = Package(
         ]),
         .target(name: "NN", dependencies: ["Support", "Tensor"]),
         .target(name: "Diffusion", dependencies: ["Support", "Tensor", "NN", "CGzip", "Yams"]),
-        .target(name: "Evaluation", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Imaging"]),
+        .target(name: "Evaluation", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Imaging", "Training", "Manifest", "Geometry", "OpenImagesStages", "Shards"]),
         .target(name: "Training", dependencies: ["Support", "Tensor", "NN", "Diffusion", "Shards", "Imaging", "Manifest", "Pipeline", "Yams"]),
         .target(name: "OpenImagesStages", dependencies: [
             "Support", "Imaging", "Geometry", "Raster", "Datasets", "Manifest", "Pipeline", "Fixtures", "Diffusion", "Tensor", "Training",
@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(name: "cn-shard", dependencies: ["StageCLI", "Pipeline", "Manifest", "CorpusStages", argumentParser]),
         .executableTarget(name: "cn-extract", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Datasets", "Imaging", argumentParser]),
         .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Tensor", argumentParser]),
-        .executableTarget(name: "cn-eval", dependencies: ["StageCLI", "Evaluation", "Tensor", argumentParser]),
+        .executableTarget(name: "cn-eval", dependencies: ["StageCLI", "Evaluation", "Tensor", "Training", argumentParser]),
         .executableTarget(name: "cn-train", dependencies: ["StageCLI", "Training", "Pipeline", "Support", argumentParser]),
         .executableTarget(name: "cn-model", dependencies: ["StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards", argumentParser]),
 
@@ -124,7 +124,7 @@ let package = Package(
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "NN", "Support", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensor", "NN", "Support", "Imaging", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensor", "NN", "Support", "Imaging", "Shards", "TestSupport"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "NN", "Support", "Imaging", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Diffusion", "Tensor", "NN", "Support", "Shards", "Imaging", "Pipeline", "TestSupport"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),

@@ -175,10 +175,13 @@ public enum CompareEvaluation {
         try AtomicFile.write(Array(ReportJSON.render(report).utf8), to: (folder as NSString).appendingPathComponent("report.json"))
         try AtomicFile.write(Array(ReportCSV.render(report).utf8), to: (folder as NSString).appendingPathComponent("report.csv"))
         try AtomicFile.write(Array(ReportHTML.render(report).utf8), to: (folder as NSString).appendingPathComponent("report.html"))
-        if let metric = report.rankingMetric,
-           let grid = ReportGrid.render(report, metric: metric, images: { images[$0.id] }) {
-            try AtomicFile.write(try PNG.encodeOpaque(grid), to: (folder as NSString).appendingPathComponent("grid.png"))
+        var grid: RGBAImage?
+        if let metric = report.rankingMetric {
+            grid = ReportGrid.render(report, metric: metric, images: { images[$0.id] })
+        } else if let key = report.rankingNumber {
+            grid = ReportGrid.render(ranked: report.ranked(byNumber: key), label: key, value: { $0.numbers[key] }, images: { images[$0.id] })
         }
+        if let grid { try AtomicFile.write(try PNG.encodeOpaque(grid), to: (folder as NSString).appendingPathComponent("grid.png")) }
     }
 
     /// A file-name-safe form of an id (letters, digits, '-', '_', '.'; others become '_').

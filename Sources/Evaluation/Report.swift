@@ -18,13 +18,17 @@ public struct ReportItem: Sendable, Equatable {
     public var predictionImage: String?, targetImage: String?
     /// Extra string fields carried to JSON and CSV (e.g. the prompt).
     public var extra: [String: String]
+    /// Extra numeric fields (e.g. pose-check's losses), aggregated like the metrics.
+    public var numbers: [String: Double]
 
     /// An item.
-    public init(id: String, values: MetricValues = [:], error: String? = nil, extra: [String: String] = [:]) {
+    public init(id: String, values: MetricValues = [:], error: String? = nil, extra: [String: String] = [:],
+                numbers: [String: Double] = [:]) {
         self.id = id
         self.values = values
         self.error = error
         self.extra = extra
+        self.numbers = numbers
     }
 }
 
@@ -34,6 +38,8 @@ public struct EvaluationReport: Sendable {
     public var items: [ReportItem]
     /// Per metric, the mean and 95% interval over the items that have it.
     public var aggregate: [Metric: MeanInterval]
+    /// Per extra numeric field of the items, its mean and 95% interval (listed in "aggregate" after the metrics).
+    public var numberAggregates: [String: MeanInterval]
     /// Per baseline name, its aggregates on the same items.
     public var baselines: [String: [Metric: MeanInterval]]
     /// The checkpoint the predictions came from (nil for `compare`).
@@ -44,6 +50,8 @@ public struct EvaluationReport: Sendable {
     public var notComputed: [Metric: String]
     /// Free description of inputs (folders, weights files) as JSON strings.
     public var inputs: [String: String]
+    /// Further top-level fields of report.json, each a key and its JSON text, in this order.
+    public var extraJSON: [(key: String, json: String)] = []
 
     /// Builds the aggregates of `items` and of each baseline's items with `bootstrap`.
     public init(items: [ReportItem], baselines: [String: [ReportItem]] = [:], bootstrap: Bootstrap = Bootstrap(),
@@ -51,6 +59,7 @@ public struct EvaluationReport: Sendable {
                 inputs: [String: String] = [:]) {
         self.items = items
         aggregate = Self.aggregates(items, bootstrap)
+        numberAggregates = Self.numberAggregates(items, bootstrap)
         self.baselines = baselines.mapValues { Self.aggregates($0, bootstrap) }
         self.checkpointSHA256 = checkpointSHA256
         self.samplerJSON = samplerJSON
@@ -68,6 +77,16 @@ public struct EvaluationReport: Sendable {
         return out
     }
 
+    /// Mean and interval per extra numeric field over the finite values of `items`.
+    static func numberAggregates(_ items: [ReportItem], _ bootstrap: Bootstrap) -> [String: MeanInterval] {
+        var out: [String: MeanInterval] = [:]
+        for key in Set(items.flatMap { $0.numbers.keys }) {
+            let values = items.compactMap { $0.numbers[key] }.filter(\.isFinite)
+            if let interval = bootstrap.interval(values) { out[key] = interval }
+        }
+        return out
+    }
+
     /// The items that were scored (no error).
     public var scoredItems: [ReportItem] { items.filter { $0.error == nil } }
 
@@ -75,6 +94,17 @@ public struct EvaluationReport: Sendable {
     public var rankingMetric: Metric? {
         for m in [Metric.lpips, .ssim, .psnr, .dinoI, .clipI, .clipT] where aggregate[m] != nil { return m }
         return nil
+    }
+
+    /// An extra numeric field that ranks items (largest first) when no metric does (pose-check's gap).
+    public var rankingNumber: String?
+
+    /// Scored items ordered largest first by the extra numeric field `key`.
+    public func ranked(byNumber key: String) -> [ReportItem] {
+        scoredItems.filter { $0.numbers[key] != nil }.sorted { a, b in
+            let x = a.numbers[key]!, y = b.numbers[key]!
+            return x == y ? a.id < b.id : x > y
+        }
     }
 
     /// Scored items ordered best first by `metric` (items without it last).
@@ -102,11 +132,12 @@ public enum ReportJSON {
             if let p = item.predictionImage { fields.append(("prediction_image", quoted(p))) }
             if let t = item.targetImage { fields.append(("target_image", quoted(t))) }
             for key in item.extra.keys.sorted() { fields.append((key, quoted(item.extra[key]!))) }
+            for key in item.numbers.keys.sorted() { fields.append((key, number(item.numbers[key]))) }
             fields.append(("error", item.error.map(quoted) ?? "null"))
             out += (i == 0 ? "\n" : ",\n") + "    {" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
         }
         out += report.items.isEmpty ? "],\n" : "\n  ],\n"
-        out += "  \"aggregate\": " + aggregates(report.aggregate, indent: "  ") + ",\n"
+        out += "  \"aggregate\": " + aggregates(report.aggregate, numbers: report.numberAggregates, indent: "  ") + ",\n"
         out += "  \"baselines\": {"
         let names = report.baselines.keys.sorted()
         for (i, name) in names.enumerated() {
@@ -119,20 +150,26 @@ public enum ReportJSON {
             .map { "\(quoted($0.rawValue)): \(quoted(report.notComputed[$0]!))" }.joined(separator: ", ") + "},\n"
         out += "  \"inputs\": {" + report.inputs.keys.sorted().map { "\(quoted($0)): \(quoted(report.inputs[$0]!))" }
             .joined(separator: ", ") + "},\n"
+        for (key, json) in report.extraJSON { out += "  \(quoted(key)): \(json),\n" }
         let errors = report.items.filter { $0.error != nil }
         out += "  \"errors\": [" + errors.map { "{\"id\": \(quoted($0.id)), \"error\": \(quoted($0.error!))}" }
             .joined(separator: ", ") + "]\n}\n"
         return out
     }
 
-    static func aggregates(_ table: [Metric: MeanInterval], indent: String) -> String {
-        let present = Metric.allCases.filter { table[$0] != nil }
+    static func aggregates(_ table: [Metric: MeanInterval], numbers: [String: MeanInterval] = [:], indent: String) -> String {
+        let present = Metric.allCases.filter { table[$0] != nil }.map { ($0.rawValue, table[$0]!) }
+            + numbers.keys.sorted().map { ($0, numbers[$0]!) }
         if present.isEmpty { return "{}" }
-        let lines = present.map { m -> String in
-            let a = table[m]!
-            return "\(indent)  \(quoted(m.rawValue)): {\"mean\": \(number(a.mean)), \"ci95\": [\(number(a.lower)), \(number(a.upper))], \"n\": \(a.count)}"
+        let lines = present.map { name, a -> String in
+            "\(indent)  \(quoted(name)): " + interval(a)
         }
         return "{\n" + lines.joined(separator: ",\n") + "\n\(indent)}"
+    }
+
+    /// {"mean", "ci95": [lo, hi], "n"} of one aggregate.
+    public static func interval(_ a: MeanInterval) -> String {
+        "{\"mean\": \(number(a.mean)), \"ci95\": [\(number(a.lower)), \(number(a.upper))], \"n\": \(a.count)}"
     }
 
     /// A finite number in Swift's shortest round-trip form, else null.
@@ -150,12 +187,14 @@ public enum ReportCSV {
     /// The CSV text (RFC 4180 quoting).
     public static func render(_ report: EvaluationReport) -> String {
         let extraKeys = Set(report.items.flatMap { $0.extra.keys }).sorted()
-        var lines = [(["id"] + Metric.allCases.map(\.rawValue) + extraKeys + ["error"]).joined(separator: ",")]
+        let numberKeys = Set(report.items.flatMap { $0.numbers.keys }).sorted()
+        var lines = [(["id"] + Metric.allCases.map(\.rawValue) + numberKeys + extraKeys + ["error"]).joined(separator: ",")]
         for item in report.items {
             var fields = [field(item.id)]
             for m in Metric.allCases {
                 if let v = item.values[m] { fields.append(v.isFinite ? "\(v)" : (v > 0 ? "inf" : "nan")) } else { fields.append("") }
             }
+            fields += numberKeys.map { key in item.numbers[key].map { $0.isFinite ? "\($0)" : "" } ?? "" }
             fields += extraKeys.map { field(item.extra[$0] ?? "") }
             fields.append(field(item.error ?? ""))
             lines.append(fields.joined(separator: ","))

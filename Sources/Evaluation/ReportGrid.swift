@@ -8,7 +8,13 @@ public enum ReportGrid {
     /// pairs per row; `images` gives each item's (prediction, target).
     public static func render(_ report: EvaluationReport, metric: Metric, count: Int = 4,
                               images: (ReportItem) -> (MetricImage, MetricImage)?) -> RGBAImage? {
-        let ranked = report.ranked(by: metric)
+        render(ranked: report.ranked(by: metric), label: metric.rawValue, value: { $0.values[metric] }, count: count, images: images)
+    }
+
+    /// The grid of `ranked` (best first): its first `count` and last `count` items, labelled
+    /// `label` and the item's `value`.
+    public static func render(ranked: [ReportItem], label: String, value: (ReportItem) -> Double?, count: Int = 4,
+                              images: (ReportItem) -> (MetricImage, MetricImage)?) -> RGBAImage? {
         guard !ranked.isEmpty else { return nil }
         let best = Array(ranked.prefix(count))
         let worst = Array(ranked.suffix(min(count, max(0, ranked.count - best.count))).reversed())
@@ -16,8 +22,8 @@ public enum ReportGrid {
         for (tag, list) in [("best", best), ("worst", worst)] {
             for item in list {
                 guard let (prediction, target) = images(item) else { continue }
-                let value = item.values[metric].map { ReportHTML.format($0) } ?? "-"
-                tiles.append((prediction.rgbaImage, "\(tag) \(metric.rawValue) \(value) \(item.id)"))
+                let shown = value(item).map { ReportHTML.format($0) } ?? "-"
+                tiles.append((prediction.rgbaImage, "\(tag) \(label) \(shown) \(item.id)"))
                 tiles.append((target.rgbaImage, "target \(item.id)"))
             }
         }

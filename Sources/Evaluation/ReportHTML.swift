@@ -18,28 +18,29 @@ public enum ReportHTML {
         th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: right; }
         th.sortable { cursor: pointer; background: #eef; }
         td.id, th.id { text-align: left; }
-        td img { width: 128px; height: auto; display: block; }
+        td img { width: 128px; height: auto; display: block; image-rendering: pixelated; }
         td.error { color: #b00; text-align: left; }
         </style></head><body>
         <h1>\(escape(title))</h1>
         <p>\(report.items.count) items, \(report.scoredItems.count) scored. Means with bootstrap 95% intervals; arrows show which direction is better.</p>
         <table id="aggregate"><tr><th class="id">set</th>
         """
+        let numberKeys = report.numberAggregates.keys.sorted()
         for m in metrics { html += "<th>\(m.rawValue) \(m.higherIsBetter ? "&uarr;" : "&darr;")</th>" }
+        for key in numberKeys { html += "<th>\(escape(key))</th>" }
         html += "</tr>\n"
-        func aggregateRow(_ name: String, _ table: [Metric: MeanInterval]) -> String {
+        func cell(_ a: MeanInterval?) -> String {
+            guard let a else { return "<td>not computed</td>" }
+            return "<td>\(format(a.mean)) [\(format(a.lower)), \(format(a.upper))] n=\(a.count)</td>"
+        }
+        func aggregateRow(_ name: String, _ table: [Metric: MeanInterval], _ numbers: [String: MeanInterval]) -> String {
             var row = "<tr><td class=\"id\">\(escape(name))</td>"
-            for m in metrics {
-                if let a = table[m] {
-                    row += "<td>\(format(a.mean)) [\(format(a.lower)), \(format(a.upper))] n=\(a.count)</td>"
-                } else {
-                    row += "<td>not computed</td>"
-                }
-            }
+            for m in metrics { row += cell(table[m]) }
+            for key in numberKeys { row += cell(numbers[key]) }
             return row + "</tr>\n"
         }
-        html += aggregateRow("predictions", report.aggregate)
-        for name in report.baselines.keys.sorted() { html += aggregateRow("baseline: " + name, report.baselines[name]!) }
+        html += aggregateRow("predictions", report.aggregate, report.numberAggregates)
+        for name in report.baselines.keys.sorted() { html += aggregateRow("baseline: " + name, report.baselines[name]!, [:]) }
         html += "</table>\n"
         if !report.notComputed.isEmpty {
             html += "<ul>" + report.notComputed.keys.sorted { $0.rawValue < $1.rawValue }
@@ -49,13 +50,16 @@ public enum ReportHTML {
         for (i, m) in metrics.enumerated() {
             html += "<th class=\"sortable\" data-col=\"\(i + 3)\">\(m.rawValue) \(m.higherIsBetter ? "&uarr;" : "&darr;")</th>"
         }
+        for (i, key) in numberKeys.enumerated() {
+            html += "<th class=\"sortable\" data-col=\"\(i + 3 + metrics.count)\">\(escape(key))</th>"
+        }
         html += "<th>error</th></tr></thead><tbody>\n"
         for item in report.items {
             html += "<tr class=\"item\"><td class=\"id\" data-v=\"\(escape(item.id))\">\(escape(item.id))</td>"
             html += "<td>" + (item.predictionImage.map { "<img src=\"\(escape(percentEncoded($0)))\" alt=\"prediction \(escape(item.id))\">" } ?? "") + "</td>"
             html += "<td>" + (item.targetImage.map { "<img src=\"\(escape(percentEncoded($0)))\" alt=\"target \(escape(item.id))\">" } ?? "") + "</td>"
-            for m in metrics {
-                if let v = item.values[m] {
+            for v in metrics.map({ item.values[$0] }) + numberKeys.map({ item.numbers[$0] }) {
+                if let v {
                     html += "<td data-v=\"\(v.isFinite ? "\(v)" : (v > 0 ? "Infinity" : "NaN"))\">\(format(v))</td>"
                 } else {
                     html += "<td data-v=\"\">&ndash;</td>"

@@ -27,20 +27,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Report folder (created when missing).", valueName: "dir"))
     var out: String
 
-    @Option(name: .customLong("lpips-alexnet"), help: ArgumentHelp("torchvision AlexNet weights (.pth / .safetensors).", valueName: "file"))
-    var lpipsAlexnet: String?
-
-    @Option(name: .customLong("lpips-heads"), help: ArgumentHelp("lpips v0.1 alex.pth linear heads.", valueName: "file"))
-    var lpipsHeads: String?
-
-    @Option(help: ArgumentHelp("CLIP ViT-L/14 weights; repeat to combine files.", valueName: "file"))
-    var clip: [String] = []
-
-    @Option(name: .customLong("clip-vocab"), help: ArgumentHelp("CLIP BPE vocabulary (bpe_simple_vocab_16e6.txt.gz, or vocab.json with merges.txt beside it).", valueName: "file"))
-    var clipVocab: String?
-
-    @Option(help: ArgumentHelp("DINO ViT-S/16 weights (dino_deitsmall16_pretrain.pth layout).", valueName: "file"))
-    var dino: String?
+    @OptionGroup var weights: MetricWeightOptions
 
     @Option(help: ArgumentHelp("Prompts for CLIP-T: JSON {id: prompt} or lines id<TAB>prompt.", valueName: "file"))
     var prompts: String?
@@ -55,9 +42,6 @@ struct CompareCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     func validate() throws {
-        if (lpipsAlexnet == nil) != (lpipsHeads == nil) {
-            throw ValidationError("LPIPS needs both --lpips-alexnet and --lpips-heads")
-        }
         for b in baseline where b.split(separator: "=", maxSplits: 1).count != 2 {
             throw ValidationError("--baseline takes NAME=DIR, got '\(b)'")
         }
@@ -66,10 +50,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        var networks = MetricNetworks()
-        if let lpipsAlexnet, let lpipsHeads { networks.lpips = try LPIPS(alexnetFile: lpipsAlexnet, headsFile: lpipsHeads) }
-        if !clip.isEmpty { networks.clip = try CLIPScore(files: clip, vocabulary: clipVocab) }
-        if let dino { networks.dino = try DINOScore(file: dino) }
+        let networks = try weights.networks()
         let options = CompareOptions(
             predictions: predictions, targets: targets,
             baselines: baseline.map { b in

@@ -12,7 +12,7 @@ struct CNEval: ParsableCommand {
             report.html (opens from disk) into --out. A metric whose weights are not given is \
             reported as not computed (null), never as a number.
             """,
-        subcommands: [CompareCommand.self])
+        subcommands: [CompareCommand.self, ViewsCommand.self, CustomizeCommand.self, PoseCheckCommand.self])
 }
 
 BLASKernels.useDetectedKernels()
