@@ -98,12 +98,16 @@ enum Resampler {
     }
 
     /// Resizes straight-alpha RGBA8 through premultiplied SIMD4<Float> rows: horizontal pass from
-    /// the bytes (premultiplying on the fly), vertical pass, then un-premultiply and round.
+    /// the bytes (premultiplying on the fly, clipped to the 8-bit range as Pillow's intermediate
+    /// image), vertical pass, then un-premultiply and round.
     static func resizeRGBA(_ src: [UInt8], width: Int, height: Int, toWidth: Int, toHeight: Int,
                            filter: ResampleFilter) -> [UInt8] {
         let wx = weights(inSize: width, outSize: toWidth, filter: filter)
         let wy = weights(inSize: height, outSize: toHeight, filter: filter)
         var mid = [SIMD4<Float>](repeating: .zero, count: height * toWidth)
+        // Pillow keeps the horizontal pass in 8-bit premultiplied pixels, so overshoot (bicubic on
+        // sharp edges) is clipped before the vertical pass: clip to the same range here.
+        let byteRange = SIMD4<Float>(255 * 255, 255 * 255, 255 * 255, 255)
         src.withUnsafeBufferPointer { s in
             mid.withUnsafeMutableBufferPointer { m in
                 wx.weights.withUnsafeBufferPointer { w in
@@ -120,7 +124,7 @@ enum Resampler {
                                         let p = SIMD4<Float>(Float(s[i]) * a, Float(s[i + 1]) * a, Float(s[i + 2]) * a, a)
                                         acc += p * w[wb + k]
                                     }
-                                    m[mrow + x] = acc
+                                    m[mrow + x] = acc.clamped(lowerBound: .zero, upperBound: byteRange)
                                 }
                             }
                         }

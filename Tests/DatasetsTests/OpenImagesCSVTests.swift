@@ -63,12 +63,9 @@ struct OpenImagesCSVTests {
     @Test("missing columns are a clear file error")
     func missingColumns() throws {
         #expect(throws: DatasetFileError.self) { try BoxCSVReader(path: writeSample("ImageID,LabelName\na,b\n")) }
-        do {
-            _ = try SegmentationCSVReader(path: writeSample("ImageID,LabelName\n"))
-        } catch let error as DatasetFileError {
-            #expect(error.kind == "missing-columns")
-            #expect(error.message.contains("MaskPath"))
-        }
+        let error = #expect(throws: DatasetFileError.self) { try SegmentationCSVReader(path: writeSample("ImageID,LabelName\n")) }
+        #expect(error?.kind == "missing-columns")
+        #expect(error?.message.contains("MaskPath") == true)
     }
 
     @Test("class descriptions with and without header")
@@ -93,7 +90,7 @@ struct OpenImagesCSVTests {
         #expect(try ImageRotation.parse("270.0").get() == .counterClockwise270)
         #expect(try ImageRotation.parse("").get() == nil)
         #expect(try ImageRotation.parse("nan").get() == nil)
-        #expect((try? ImageRotation.parse("45").get()) == nil)
+        #expect(throws: RowProblem.self) { try ImageRotation.parse("45").get() }
         let header = ImageListSchema.columns.joined(separator: ",")
         let text = header + "\n"
             + "000002b66c9c498e,train,https://c2.staticflickr.com/x.jpg,https://www.flickr.com/photos/x,https://creativecommons.org/licenses/by/2.0/,https://www.flickr.com/people/x,\"Author, Name\",\"Title \"\"quoted\"\"\",2046674,aaaa==,https://t.jpg,0.0\n"

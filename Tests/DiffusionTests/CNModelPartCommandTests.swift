@@ -34,14 +34,14 @@ struct CNModelPartCommandTests {
                                     "--input", folder.appendingPathComponent("x.npy").path, "--timestep", "961",
                                     "--context", folder.appendingPathComponent("context.npy").path,
                                     "--out", folder.appendingPathComponent("mine.npy").path])
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.status == 0, "\(ChildProcess.report(run))")
         try Self.check(folder, output: "mine", reference: "eps", label: "unet")
         // --ema serves the UNet from model_ema.* (ldm LitEma names, dots removed).
         let ema = try Self.cnModel(["unet", "--checkpoint", folder.appendingPathComponent("weights.ckpt").path, "--config", yaml.path,
                                     "--ema", "--input", folder.appendingPathComponent("x.npy").path, "--timestep", "961",
                                     "--context", folder.appendingPathComponent("context.npy").path,
                                     "--out", folder.appendingPathComponent("mine_ema.npy").path])
-        #expect(ema.status == 0, "\(ema.stderr)")
+        #expect(ema.status == 0, "\(ChildProcess.report(ema))")
         try Self.check(folder, output: "mine_ema", reference: "eps_ema", label: "unet --ema")
         // A file without EMA weights says so.
         let noEMA = try Self.cnModel(["unet", "--checkpoint", folder.appendingPathComponent("weights.safetensors").path, "--config", yaml.path,
@@ -73,12 +73,12 @@ struct CNModelPartCommandTests {
         let encode = try Self.cnModel(["vae-encode", "--checkpoint", weights, "--config", yaml.path,
                                        "--input", folder.appendingPathComponent("x.npy").path,
                                        "--out", folder.appendingPathComponent("mine_mean.npy").path])
-        #expect(encode.status == 0, "\(encode.stderr)")
+        #expect(encode.status == 0, "\(ChildProcess.report(encode))")
         try Self.check(folder, output: "mine_mean", reference: "mean", label: "vae-encode")
         let decode = try Self.cnModel(["vae-decode", "--checkpoint", weights, "--config", yaml.path,
                                        "--input", folder.appendingPathComponent("z.npy").path,
                                        "--out", folder.appendingPathComponent("mine_decoded.npy").path])
-        #expect(decode.status == 0, "\(decode.stderr)")
+        #expect(decode.status == 0, "\(ChildProcess.report(decode))")
         try Self.check(folder, output: "mine_decoded", reference: "decoded", label: "vae-decode")
     }
 
@@ -88,7 +88,7 @@ struct CNModelPartCommandTests {
         let run = try Self.cnModel(["clip-image", "--checkpoint", folder.appendingPathComponent("ldm.safetensors").path,
                                     "--input", folder.appendingPathComponent("pixels.npy").path,
                                     "--out", folder.appendingPathComponent("mine.npy").path])
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.status == 0, "\(ChildProcess.report(run))")
         try Self.check(folder, output: "mine", reference: "image_embeds", label: "clip-image")
     }
 

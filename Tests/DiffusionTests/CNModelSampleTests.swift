@@ -52,7 +52,7 @@ struct CNModelSampleTests {
                       "--radius", "0.1", "--steps", "6", "--noise", folder.appendingPathComponent("noise.npy").path]
         let run = try Self.cnModel(["sample", "--checkpoint", ckpt] + common + [
             "--out", folder.appendingPathComponent("view.png").path, "--latent-out", folder.appendingPathComponent("z.npy").path])
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.status == 0, "\(ChildProcess.report(run))")
         try Self.compare(folder, label: "zero123")
 
         // The same weights converted to safetensors give the same bytes.
@@ -60,7 +60,7 @@ struct CNModelSampleTests {
         #expect(try Self.cnModel(["convert", "--checkpoint", ckpt, "--out", converted]).status == 0)
         let again = try Self.cnModel(["sample", "--checkpoint", converted] + common + [
             "--out", folder.appendingPathComponent("view2.png").path, "--latent-out", folder.appendingPathComponent("z2.npy").path])
-        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.status == 0, "\(ChildProcess.report(again))")
         #expect(try Data(contentsOf: folder.appendingPathComponent("view.png")) == Data(contentsOf: folder.appendingPathComponent("view2.png")))
         #expect(try Data(contentsOf: folder.appendingPathComponent("z.npy")) == Data(contentsOf: folder.appendingPathComponent("z2.npy")))
 
@@ -68,7 +68,7 @@ struct CNModelSampleTests {
         let diffusers = folder.appendingPathComponent("diffusers").path
         let convert = try Self.cnModel(["convert", "--checkpoint", ckpt, "--config", folder.appendingPathComponent("model.yaml").path,
                                         "--naming", "diffusers", "--out", diffusers])
-        #expect(convert.status == 0, "\(convert.stderr)")
+        #expect(convert.status == 0, "\(ChildProcess.report(convert))")
         let python = try Python.interpreter(importing: ["torch", "diffusers", "transformers"])
         let request = #"{"id": "ref", "image": "\#(folder.appendingPathComponent("ref.png").path)", "views": [[20, 45, 0.1]], "#
             + #""seed": 0, "noise": ["\#(folder.appendingPathComponent("noise.npy").path)"]}"#
@@ -85,7 +85,7 @@ struct CNModelSampleTests {
         // ... and the folder read back by cn-model itself (no --config: the config.json files say the shapes).
         let fromFolder = try Self.cnModel(["sample", "--checkpoint", diffusers] + common.dropFirst(2) + [
             "--out", folder.appendingPathComponent("view3.png").path])
-        #expect(fromFolder.status == 0, "\(fromFolder.stderr)")
+        #expect(fromFolder.status == 0, "\(ChildProcess.report(fromFolder))")
         #expect(try Data(contentsOf: folder.appendingPathComponent("view.png")) == Data(contentsOf: folder.appendingPathComponent("view3.png")))
 
         let info = try Self.cnModel(["info", "--checkpoint", ckpt])
@@ -112,7 +112,7 @@ struct CNModelSampleTests {
                                     "--prompt", prompt, "--vocab", vocabulary, "--box", "40,60,200,220",
                                     "--out", folder.appendingPathComponent("view.png").path,
                                     "--latent-out", folder.appendingPathComponent("z.npy").path])
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.status == 0, "\(ChildProcess.report(run))")
         try Self.compare(folder, label: "customnet")
     }
 }

@@ -105,19 +105,30 @@ import TestSupport
 }
 
 @Suite struct CubeSamplingTests {
+    /// Fractions of directions within 20 degrees of an axis and of a cube diagonal.
+    func capFractions(_ poses: [CameraPose]) -> (axis: Double, diagonal: Double) {
+        let cosine = cos(20 * Double.pi / 180)
+        var axis = 0, diagonal = 0
+        for p in poses {
+            let d = p.location / p.spherical.radius
+            if max(abs(d.x), abs(d.y), abs(d.z)) > cosine { axis += 1 }
+            if (abs(d.x) + abs(d.y) + abs(d.z)) / 3.0.squareRoot() > cosine { diagonal += 1 }
+        }
+        return (Double(axis) / Double(poses.count), Double(diagonal) / Double(poses.count))
+    }
+
+    /// zero123's script normalises a uniform point of the cube [-1, 1]^3, so directions crowd
+    /// toward the 8 diagonals: 35.8 % fall within 20 degrees of one (10.4 % near the 6 axes),
+    /// where a uniform sphere puts the cap areas, 24.1 % and 18.1 % (fractions measured with numpy
+    /// over 4e6 draws; the windows below are about 4 standard deviations at 4000 draws).
     @Test func zero123CubeSamplingMatchesTheScript() {
         var rng = SeededRandom(seed: 9)
-        let poses = CameraSampling.zero123Cube().poses(count: 2000, rng: &rng)
-        var nearAxis = 0, nearDiagonal = 0
-        for p in poses {
-            let s = p.spherical
-            #expect(s.radius >= 1.5 && s.radius < 2.2)
-            let d = p.location / s.radius
-            if max(abs(d.x), abs(d.y), abs(d.z)) > 0.95 { nearAxis += 1 }
-            if abs(abs(d.x) - abs(d.y)) < 0.05 && abs(abs(d.y) - abs(d.z)) < 0.05 { nearDiagonal += 1 }
-        }
-        // Normalised cube samples favour diagonals over axes (a uniform sphere would not).
-        #expect(nearDiagonal > 0 && nearAxis > 0)
+        let poses = CameraSampling.zero123Cube().poses(count: 4000, rng: &rng)
+        for p in poses { #expect(p.spherical.radius >= 1.5 && p.spherical.radius < 2.2) }
+        let cube = capFractions(poses)
+        #expect(abs(cube.diagonal - 0.358) < 0.03 && abs(cube.axis - 0.104) < 0.02, "cube sampling: \(cube)")
+        let sphere = capFractions(CameraSampling.zero123Random().poses(count: 4000, rng: &rng))
+        #expect(abs(sphere.diagonal - 0.241) < 0.03 && abs(sphere.axis - 0.181) < 0.025, "uniform sampling: \(sphere)")
         #expect(poses.allSatisfy { abs($0.worldToCamera.apply(.zero).x) < 1e-9 })
     }
 }

@@ -28,7 +28,7 @@ import TestSupport
         let made = try Python.run(script: "scripts/interop/zero123_pipeline_reference.py", [model.path, "--size", "64", "--steps", "2"])
         guard made.status == 0 else { throw ShellFailure(text: "zero123_pipeline_reference.py failed: \(made.output)") }
         let fixture = try ChildProcess.run("cn-fixture", ["openimages", "--out", source.path, "--count", "3", "--seed", "4", "--no-meshes"])
-        guard fixture.status == 0 else { throw ShellFailure(text: "cn-fixture failed: \(fixture.stderr)") }
+        guard fixture.status == 0 else { throw ShellFailure(text: "cn-fixture failed: \(ChildProcess.report(fixture))") }
         guard let truth = try FixtureTruth.load(root: source.path) else { throw ShellFailure(text: "no fixture-truth.json") }
         for (tool, args) in [("cn-ingest", ["openimages", "--root", source.path]), ("cn-extract", [])] {
             let run = try ChildProcess.run(tool, args + ["--workdir", extracted.path, "--progress", "never"])
@@ -102,7 +102,7 @@ import TestSupport
         let path = workdir.appendingPathComponent("openimages.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let run = try ChildProcess.run("cn-run", [path, "--workdir", workdir.path, "--jobs", "2", "--progress", "never"])
-        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.status == 0, "\(ChildProcess.report(run))")
         let rows = try sqlite(workdir, "SELECT object_id, backend, checkpoint_sha256, model_config_hash, steps, guidance, eta, spacing, seed FROM novel_view ORDER BY object_id, idx")
         #expect(rows.count == 2 * clean.count)
         let sha = try #require(rows.first?[2])
@@ -118,7 +118,7 @@ import TestSupport
         #expect(check.status == 0 && check.output.contains("ok: \(2 * clean.count) samples read by webdataset"), "\(check.output)")
         if let id = samples.first?[6] {
             let show = try ChildProcess.run("cn-manifest", ["show", id, "--workdir", workdir.path])
-            #expect(show.status == 0 && show.stdout.contains("checkpoint_sha256") && show.stdout.contains(sha) && show.stdout.contains("spacing"), "\(show.stdout)\(show.stderr)")
+            #expect(show.status == 0 && show.stdout.contains("checkpoint_sha256") && show.stdout.contains(sha) && show.stdout.contains("spacing"), "\(ChildProcess.report(show))")
         }
         let view = try PNG.decodeRGBA(contentsOf: workdir.appendingPathComponent("synthesize/\(clean[0].objectID)/view_0.png").path)
         #expect(view.width == 256 && view.height == 256)
@@ -152,14 +152,14 @@ import TestSupport
         let s = try shared()
         let folder = TestPaths.scratchFolder("dm-diffusers"), out = TestPaths.scratchFolder("dm-external-out")
         let convert = try ChildProcess.run("cn-model", ["convert", "--checkpoint", s.checkpoint, "--config", s.yaml, "--naming", "diffusers", "--out", folder.path])
-        #expect(convert.status == 0, "\(convert.stderr)")
+        #expect(convert.status == 0, "\(ChildProcess.report(convert))")
         let python = try Python.interpreter(importing: ["torch", "diffusers", "transformers"])
         let script = TestPaths.repositoryRoot.appendingPathComponent("scripts/external/zero123_diffusers.py").path
         let diffusion = try copy(s, "dm-ext-diffusion"), external = try copy(s, "dm-ext-external")
         #expect(try synthesize(diffusion, diffusionKeys(s)).status == 0)
         let command = "[\(python), \(script), --model, \(folder.path), --out, \(out.path), --steps, '\(Self.steps)']"
         let run = try synthesize(external, ["backend: external", "command: \(command)", "batch_size: 3", "time_limit: 300", "model_config: \(s.yaml)"])
-        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.status == 0, "\(ChildProcess.report(run))")
         #expect(try sqlite(external, "SELECT DISTINCT backend FROM novel_view") == [["external"]])
         let worst = try maxDifference(diffusion, external)
         #expect(worst <= 2, "the external client differs from the diffusion backend by \(worst) levels")
@@ -213,7 +213,7 @@ import TestSupport
         var keys = diffusionKeys(s)
         keys[0] = "backend: auto"
         let run = try synthesize(workdir, keys)
-        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.status == 0, "\(ChildProcess.report(run))")
         for row in try sqlite(workdir, "SELECT object_id, backend, checkpoint_sha256 FROM novel_view") {
             #expect(row[1] == (unknown.contains(row[0]) ? "diffusion" : "render"), "\(row)")
             #expect((row[2] == "") == (row[1] == "render"))

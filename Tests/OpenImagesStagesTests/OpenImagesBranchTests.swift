@@ -27,14 +27,14 @@ import TestSupport
     static func build() throws -> Shared {
         let source = TestPaths.scratchFolder("oi-src"), workdir = TestPaths.scratchFolder("oi-work")
         let fixture = try ChildProcess.run("cn-fixture", ["openimages", "--out", source.path, "--count", "10", "--seed", "3"])
-        guard fixture.status == 0 else { throw ShellFailure(text: "cn-fixture failed: \(fixture.stderr)") }
+        guard fixture.status == 0 else { throw ShellFailure(text: "cn-fixture failed: \(ChildProcess.report(fixture))") }
         guard let truth = try FixtureTruth.load(root: source.path) else { throw ShellFailure(text: "no fixture-truth.json") }
         let pipeline = try String(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("Pipelines/openimages.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "/data/openimages", with: source.path)
         let pipelinePath = workdir.appendingPathComponent("openimages.yaml").path
         try pipeline.write(toFile: pipelinePath, atomically: true, encoding: .utf8)
         let run = try ChildProcess.run("cn-run", [pipelinePath, "--workdir", workdir.path, "--jobs", "2", "--progress", "never"])
-        guard run.status == 0 else { throw ShellFailure(text: "cn-run failed: \(run.stdout)\(run.stderr)") }
+        guard run.status == 0 else { throw ShellFailure(text: "cn-run failed: \(ChildProcess.report(run))") }
         return Shared(source: source, workdir: workdir, truth: truth, output: run.stdout + run.stderr)
     }
 
@@ -89,7 +89,7 @@ import TestSupport
             #expect(!row[2].isEmpty)
         }
         let failures = try ChildProcess.run("cn-manifest", ["failures", "--workdir", workdir.path, "--format", "csv"])
-        #expect(failures.status == 0, "\(failures.stderr)")
+        #expect(failures.status == 0, "\(ChildProcess.report(failures))")
         let lines = failures.stdout.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         var counted: [String: Int] = [:]
         for line in lines where line.count >= 4 { counted["\(line[0])/\(line[2])", default: 0] += Int(line[3]) ?? 0 }
@@ -163,7 +163,7 @@ import TestSupport
         #expect(before[4] == "\(truth.objects.count)")
         try Self.sqliteWrite(workdir, "UPDATE work SET status = 'pending' WHERE stage = 'ingest-openimages' AND item = 'openimages:train'")
         let again = try ChildProcess.run("cn-ingest", ["openimages", "--root", source.path, "--workdir", workdir.path, "--progress", "never"])
-        #expect(again.status == 0 && again.stdout.contains("1 done"), "\(again.stdout)\(again.stderr)")
+        #expect(again.status == 0 && again.stdout.contains("1 done"), "\(ChildProcess.report(again))")
         #expect(try counts() == before)
     }
 
@@ -186,7 +186,7 @@ import TestSupport
             """.write(to: config, atomically: true, encoding: .utf8)
         try Self.sqliteWrite(workdir, "UPDATE work SET status = 'pending' WHERE stage = 'ingest-openimages' AND item = 'openimages:train'")
         let again = try ChildProcess.run("cn-ingest", ["openimages", "--root", source.path, "--workdir", workdir.path, "--config", config.path, "--progress", "never"])
-        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.status == 0, "\(ChildProcess.report(again))")
         #expect(try sqlite(workdir, "SELECT accepted FROM object WHERE id = '\(groupOf.item)'") == [["1"]])
         #expect(try sqlite(workdir, "SELECT COUNT(*) FROM work WHERE item = '\(groupOf.item)'") == [["0"]])
     }

@@ -21,7 +21,7 @@ let comparedTables = [
         let reference = TestPaths.scratchFolder("reference")
         let clock = Date()
         let uninterrupted = try ChildProcess.run("cn-test-stage", ["--workdir", reference.path] + stageArguments)
-        #expect(uninterrupted.status == 0, "reference run failed: \(uninterrupted.stderr)")
+        #expect(uninterrupted.status == 0, "reference run failed: \(ChildProcess.report(uninterrupted))")
         // Kill moments scale with how long a whole run takes on this machine, so that six kills
         // land inside the work whether the machine is idle or loaded.
         let runSeconds = Date().timeIntervalSince(clock)
@@ -50,7 +50,7 @@ let comparedTables = [
         #expect(kills >= 5, "the stage finished before it could be killed five times; make items slower")
         #expect(attemptsBeforeKill.last ?? 0 < items, "the last kill should interrupt real work")
         let finish = try ChildProcess.run("cn-test-stage", ["--workdir", crashed.path] + stageArguments)
-        #expect(finish.status == 0, "completing run failed: \(finish.stderr)")
+        #expect(finish.status == 0, "completing run failed: \(ChildProcess.report(finish))")
 
         let expected = try WorkdirSnapshot(reference, tables: comparedTables)
         let actual = try WorkdirSnapshot(crashed, tables: comparedTables)

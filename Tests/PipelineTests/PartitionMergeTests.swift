@@ -24,7 +24,7 @@ import TestSupport
 
         let merged = TestPaths.scratchFolder("merged")
         let result = try ChildProcess.run("cn-manifest", ["merge"] + parts + ["--into", merged.path])
-        #expect(result.status == 0, "merge failed: \(result.stderr)")
+        #expect(result.status == 0, "merge failed: \(ChildProcess.report(result))")
         let expected = try WorkdirSnapshot(whole, tables: comparedTables)
         let actual = try WorkdirSnapshot(merged, tables: comparedTables)
         #expect(actual.files == expected.files)
@@ -33,7 +33,7 @@ import TestSupport
         #expect(runs == ["0/3", "1/3", "2/3"])
 
         let again = try ChildProcess.run("cn-manifest", ["merge"] + parts + ["--into", merged.path])
-        #expect(again.status == 0, "merging the same workdirs twice must be idempotent: \(again.stderr)")
+        #expect(again.status == 0, "merging the same workdirs twice must be idempotent: \(ChildProcess.report(again))")
         #expect(try WorkdirSnapshot(merged, tables: comparedTables) == expected)
     }
 }

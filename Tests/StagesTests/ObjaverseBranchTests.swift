@@ -26,10 +26,10 @@ import TestSupport
         for root in ["glTF2", "invalid"] {
             let ingest = try ChildProcess.run("cn-ingest", ["objaverse", "--root", TestPaths.assimpModels.appendingPathComponent(root).path,
                                                             "--workdir", workdir.path, "--progress", "never"])
-            #expect(ingest.status == 0, "\(ingest.stderr)")
+            #expect(ingest.status == 0, "\(ChildProcess.report(ingest))")
         }
         let render = try ChildProcess.run("cn-render", ["--workdir", workdir.path, "--views", "2", "--resolution", "64", "--progress", "never"])
-        #expect(render.status == 0, "\(render.stderr)")
+        #expect(render.status == 0, "\(ChildProcess.report(render))")
         let rows = try sqlite(workdir, "SELECT a.path, w.status, COALESCE(w.error_kind, ''), COALESCE(w.error, '') FROM asset a JOIN work w ON w.stage = 'render' AND w.item = a.id ORDER BY a.path")
         #expect(rows.count == 50)
         var outcome: [String: (status: String, kind: String)] = [:]
@@ -59,7 +59,7 @@ import TestSupport
         let a = TestPaths.scratchFolder("demoA"), b = TestPaths.scratchFolder("demoB"), c = TestPaths.scratchFolder("demoC")
         for (workdir, seed) in [(a, "7"), (b, "7"), (c, "8")] {
             let run = try ChildProcess.run("cn-run", [demo, "--workdir", workdir.path, "--seed", seed, "--progress", "never"])
-            #expect(run.status == 0, "cn-run failed: \(run.stdout)\(run.stderr)")
+            #expect(run.status == 0, "cn-run failed: \(ChildProcess.report(run))")
         }
         let shardsA = try shardBytes(a)
         #expect(shardsA.keys.contains("train-000000.tar") && shardsA.keys.contains("train-000000.json"))
@@ -77,7 +77,7 @@ import TestSupport
             #expect(show.stdout.contains(section), "show lacks \(section)")
         }
         let export = try ChildProcess.run("cn-shard", ["--workdir", a.path, "--format", "customnet"])
-        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.status == 0, "\(ChildProcess.report(export))")
         let exported = a.appendingPathComponent("export/customnet")
         let folders = try FileManager.default.contentsOfDirectory(atPath: exported.path).sorted()
         #expect(folders.count == 11, "one CustomNet folder per extracted object with two views")
@@ -92,43 +92,28 @@ import TestSupport
 
         let sheetPath = a.appendingPathComponent("sheet.png").path
         let sheet = try ChildProcess.run("cn-manifest", ["sheet", "--workdir", a.path, "--where", "split = 'train'", "--limit", "3", "--out", sheetPath])
-        #expect(sheet.status == 0, "\(sheet.stderr)")
+        #expect(sheet.status == 0, "\(ChildProcess.report(sheet))")
         #expect(sheet.stdout.contains("3 samples"))
         let header = try Data(contentsOf: URL(fileURLWithPath: sheetPath)).prefix(8)
         #expect(Array(header) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
-    /// cn-render killed twice mid-run, then resumed: the published views and rows equal an
-    /// uninterrupted run's, and no staging folder is left.
+    /// cn-render SIGKILLed at fractions of an uninterrupted run's length while views are still
+    /// pending, then resumed: the published views and every row equal the uninterrupted run's, and
+    /// no staging folder is left (`KillResume`).
     @Test func renderResumesAfterKills() throws {
-        let reference = TestPaths.scratchFolder("renderRef"), crashed = TestPaths.scratchFolder("renderCrash")
-        let sources = TestPaths.scratchFolder("renderSources")
-        #expect(try ChildProcess.run("cn-fixture", ["objaverse", "--out", sources.path]).status == 0)
-        for workdir in [reference, crashed] {
-            let ingest = try ChildProcess.run("cn-ingest", ["objaverse", "--root", sources.path, "--workdir", workdir.path])
-            #expect(ingest.status == 0)
-        }
+        let sources = TestPaths.scratchFolder("renderSources"), base = TestPaths.scratchFolder("renderBase")
+        let fixture = try ChildProcess.run("cn-fixture", ["objaverse", "--out", sources.path])
+        #expect(fixture.status == 0, "\(ChildProcess.report(fixture))")
+        let ingest = try ChildProcess.run("cn-ingest", ["objaverse", "--root", sources.path, "--workdir", base.path])
+        #expect(ingest.status == 0, "\(ChildProcess.report(ingest))")
         let args = ["--views", "6", "--resolution", "128", "--jobs", "2", "--seed", "3", "--progress", "never"]
-        #expect(try ChildProcess.run("cn-render", ["--workdir", reference.path] + args).status == 0)
-        for delay in [0.8, 1.6] {
-            let child = try ChildProcess("cn-render", ["--workdir", crashed.path] + args)
-            Thread.sleep(forTimeInterval: delay)
-            if child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
-            child.wait()
-        }
-        #expect(try ChildProcess.run("cn-render", ["--workdir", crashed.path] + args).status == 0)
-        let tables = ["view": "SELECT * FROM view ORDER BY asset_id, idx",
-                      "work": "SELECT stage, item, status, output FROM work WHERE stage = 'render' ORDER BY item"]
-        let expected = try WorkdirSnapshot(reference, tables: tables)
-        let actual = try WorkdirSnapshot(crashed, tables: tables)
-        let expectedFiles = expected.files.filter { $0.key.hasPrefix("render/") }
-        let actualFiles = actual.files.filter { $0.key.hasPrefix("render/") }
-        #expect(expectedFiles.count == 5 * 13)
-        #expect(Set(actualFiles.keys) == Set(expectedFiles.keys))
-        let differing = expectedFiles.keys.filter { expectedFiles[$0] != actualFiles[$0] }.sorted()
-        #expect(differing.isEmpty, "files differ from the uninterrupted run: \(differing.prefix(5))")
-        #expect(actual.tables == expected.tables)
-        #expect(!actual.files.keys.contains { $0.contains(".cn-tmp-") })
+        let outcome = try KillResume.check("cn-render", args, base: base, label: "render")
+        print("kill-resume render: \(outcome.summary)")
+        #expect(outcome.problems.isEmpty, "\(outcome.problems.joined(separator: "\n"))")
+        #expect(outcome.killsWithPending >= 1 && outcome.killsMidRun >= 1, "no SIGKILL landed while views were pending: \(outcome.summary)")
+        let views = try WorkdirSnapshot(outcome.resumed, tables: [:]).files.keys.filter { $0.hasPrefix("render/") }
+        #expect(views.count == 5 * 13, "5 assets with 6 views (.png + .npy) and a metadata file each")
     }
 }
 
@@ -149,12 +134,12 @@ import TestSupport
         for index in 0..<2 {
             let part = TestPaths.scratchFolder("pipelinePart\(index)")
             let run = try ChildProcess.run("cn-run", [demo, "--to", "caption", "--partition", "\(index)/2", "--workdir", part.path, "--progress", "never"])
-            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(run.status == 0, "\(ChildProcess.report(run))")
             parts.append(part.path)
         }
         let merged = TestPaths.scratchFolder("pipelineMerged")
         let merge = try ChildProcess.run("cn-manifest", ["merge"] + parts + ["--into", merged.path])
-        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(merge.status == 0, "\(ChildProcess.report(merge))")
         #expect(try ChildProcess.run("cn-run", [demo, "--only", "shard", "--workdir", merged.path, "--progress", "never"]).status == 0)
         let shards = { (folder: URL) throws -> [String: Data] in
             let dir = folder.appendingPathComponent("shards")

@@ -32,6 +32,19 @@ public final class ChildProcess {
     public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         try ChildProcess(executable, arguments).wait()
     }
+
+    /// The last `count` lines of `text` (a child's stderr), so a failure message in a CI log shows
+    /// the cause (a crash report, the one-line reason) even when the output before it is long.
+    public static func tail(_ text: String, lines count: Int = 40) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = lines.suffix(count).joined(separator: "\n")
+        return lines.count > count ? "[... \(lines.count - count) earlier lines]\n" + kept : kept
+    }
+
+    /// A failure message for a finished child: its exit status and the tails of stdout and stderr.
+    public static func report(_ result: (status: Int32, stdout: String, stderr: String)) -> String {
+        "exit status \(result.status)\n--- stdout (tail) ---\n\(tail(result.stdout, lines: 10))\n--- stderr (tail) ---\n\(tail(result.stderr))"
+    }
 }
 
 /// Runs a command in a folder, returning its exit status.
