@@ -165,36 +165,19 @@ import TestSupport
         #expect(worst <= 2, "the external client differs from the diffusion backend by \(worst) levels")
     }
 
-    /// SIGKILL during synthesis (items still pending), then a rerun: views and rows identical to
-    /// an uninterrupted run. The kill moments are fractions of the measured uninterrupted run.
+    /// SIGKILL during synthesis at fractions of an uninterrupted run's length, with items still
+    /// pending, then a rerun: views and every row identical to the uninterrupted run (`KillResume`).
     @Test func killDuringSynthesisThenResume() throws {
         let s = try shared()
-        let reference = try copy(s, "dm-kill-ref"), crashed = try copy(s, "dm-kill-crash")
         let keys = diffusionKeys(s, batch: 2).map { $0.hasPrefix("steps:") ? "steps: 12" : $0 }
-        let config = try Self.pipeline(reference, keys)
-        let args = ["--config", config, "--jobs", "1", "--progress", "never"]
-        let start = Date()
-        #expect(try ChildProcess.run("cn-synthesize", ["--workdir", reference.path] + args).status == 0)
-        let length = Date().timeIntervalSince(start)
-        var killedWithPending = 0
-        for fraction in [0.55, 0.8] {
-            let child = try ChildProcess("cn-synthesize", ["--workdir", crashed.path] + args)
-            Thread.sleep(forTimeInterval: length * fraction)
-            let wasRunning = child.process.isRunning
-            if wasRunning { kill(child.process.processIdentifier, SIGKILL) }
-            child.wait()
-            let done = try sqlite(crashed, "SELECT COUNT(*) FROM work WHERE stage = 'synthesize' AND status = 'done'").first?.first ?? ""
-            if wasRunning && child.process.terminationReason == .uncaughtSignal && Int(done) ?? 0 < 4 { killedWithPending += 1 }
-        }
-        #expect(killedWithPending >= 1, "no kill landed while items were pending (run length \(length) s)")
-        #expect(try ChildProcess.run("cn-synthesize", ["--workdir", crashed.path] + args).status == 0)
-        let tables = ["novel_view": "SELECT * FROM novel_view ORDER BY object_id, idx",
-                      "work": "SELECT stage, item, status, output FROM work WHERE stage = 'synthesize' ORDER BY item"]
-        let expected = try WorkdirSnapshot(reference, tables: tables), actual = try WorkdirSnapshot(crashed, tables: tables)
-        let expectedViews = expected.files.filter { $0.key.hasPrefix("synthesize/") }
-        #expect(expectedViews.count == 8 && expectedViews == actual.files.filter { $0.key.hasPrefix("synthesize/") })
-        #expect(actual.tables == expected.tables)
-        #expect(!actual.files.keys.contains { $0.contains(".cn-tmp-") })
+        let config = try Self.pipeline(TestPaths.scratchFolder("dm-kill-config"), keys)
+        let outcome = try KillResume.check("cn-synthesize", ["--config", config, "--jobs", "1", "--progress", "never"],
+                                           base: s.extracted, label: "dm-kill")
+        print("kill-resume synthesize-diffusion: \(outcome.summary)")
+        #expect(outcome.problems.isEmpty, "\(outcome.problems.joined(separator: "\n"))")
+        #expect(outcome.killsWithPending >= 1 && outcome.killsMidRun >= 1, "no SIGKILL landed while views were pending: \(outcome.summary)")
+        let views = try WorkdirSnapshot(outcome.resumed, tables: [:]).files.keys.filter { $0.hasPrefix("synthesize/") }
+        #expect(views.count == 8)
     }
 
     /// `backend: auto` on the normal fixture (meshes known) with some mesh links removed: known
