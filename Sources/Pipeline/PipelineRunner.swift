@@ -1,5 +1,8 @@
 import Foundation
 import Support
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a pipeline's steps in order as child processes (`cn-run`), each a stage executable that
 /// resumes by itself: re-running a pipeline after a crash skips finished items quickly.
@@ -42,9 +45,16 @@ public struct PipelineRunner {
         return [executable] + arguments
     }
 
-    /// Runs the selected steps; returns the exit status of the first failing step, or 0.
+    /// Runs the selected steps; returns the exit status of the first failing step, or 0. With
+    /// `StopSignal` installed, a SIGTERM to cn-run is passed on to the running step (which
+    /// stops within its grace and exits 143) and no further step starts; a SIGINT from the
+    /// terminal reaches the step by itself (same process group) and is not sent twice.
     public func run(steps selected: [PipelineFile.Step], log: (String) -> Void) throws -> Int32 {
         for (index, step) in selected.enumerated() {
+            if StopSignal.pending != 0 {
+                log("stopped by signal \(StopSignal.pending) before step '\(step.stage)'; run cn-run again to resume")
+                return 128 + StopSignal.pending
+            }
             let command = commandLine(for: step)
             guard !command.isEmpty else { throw ConfigError(message: "step '\(step.stage)' has no `run:` command") }
             log("[\(index + 1)/\(selected.count)] \(step.stage): \(command.joined(separator: " "))")
@@ -58,6 +68,14 @@ public struct PipelineRunner {
             }
             do { try process.run() } catch {
                 throw ConfigError(message: "cannot start \(command[0]) for step '\(step.stage)': \(error.localizedDescription)")
+            }
+            var forwarded = false
+            while process.isRunning {
+                if StopSignal.pending == SIGTERM && !forwarded {
+                    kill(process.processIdentifier, SIGTERM)
+                    forwarded = true
+                }
+                usleep(20_000)
             }
             process.waitUntilExit()
             let killed = process.terminationReason == .uncaughtSignal

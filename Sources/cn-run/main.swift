@@ -80,6 +80,7 @@ struct RunCommand: ParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         let started = Date()
+        StopSignal.install()
         let status = try runner.run(steps: steps) { StageMain.printLine("cn-run: " + $0) }
         if status != 0 { throw ExitCode(status == 2 ? 1 : status) }
         StageMain.printLine("cn-run: pipeline '\(file.name)' finished \(steps.count) step(s) in " + String(format: "%.1fs", Date().timeIntervalSince(started)))

@@ -37,4 +37,41 @@ import TestSupport
         #expect(resumed.status == 0, "\(resumed.stderr)")
         try #expect(WorkdirSnapshot.sqlite(database, "SELECT COUNT(*), SUM(attempts) FROM work WHERE status = 'done'") == ["12|12"])
     }
+
+    @Test func cnRunPassesSigtermToTheRunningStepAndStartsNoOther() throws {
+        let folder = TestPaths.scratchFolder("sigterm-cn-run")
+        let workdir = folder.appendingPathComponent("w")
+        let file = folder.appendingPathComponent("p.yaml")
+        try """
+            name: t
+            steps:
+              - stage: noise
+                run: [cn-test-stage, --items, "12", --bytes, "256", --hang-item, "1"]
+              - stage: after
+                common: false
+                run: [cn-fixture, objaverse, --out, "{workdir}/after"]
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let child = try ChildProcess("cn-run", [file.path, "--workdir", workdir.path, "--jobs", "2", "--progress", "never"])
+        let database = workdir.appendingPathComponent("manifest.sqlite").path
+        var done = 0
+        for _ in 0..<300 where done < 11 {
+            Thread.sleep(forTimeInterval: 0.1)
+            done = Int((try? WorkdirSnapshot.sqlite(database, "SELECT COUNT(*) FROM work WHERE status = 'done'"))?.first ?? "0") ?? 0
+        }
+        #expect(done == 11)
+        let signalled = Date()
+        kill(child.process.processIdentifier, SIGTERM)
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while child.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let seconds = Date().timeIntervalSince(signalled)
+        if child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+        let result = child.wait()
+        #expect(seconds < 15, "SIGTERM took \(seconds) s to end cn-run")
+        #expect(result.status == 128 + SIGTERM, "status \(result.status): \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: workdir.appendingPathComponent("after").path), "a step started after SIGTERM")
+        // The step itself stopped (its lock is free) and gave the stuck item back.
+        try #expect(WorkdirSnapshot.sqlite(database, "SELECT status, attempts FROM work WHERE item = 'item-000001'") == ["pending|0"])
+        let again = try ChildProcess.run("cn-test-stage", ["--workdir", workdir.path, "--items", "12", "--bytes", "256", "--progress", "never"])
+        #expect(again.status == 0, "\(again.stderr)")
+    }
 }
