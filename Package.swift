@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(name: "cn-extract", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Datasets", "Imaging", argumentParser]),
         .executableTarget(name: "cn-synthesize", dependencies: ["StageCLI", "Pipeline", "OpenImagesStages", "Tensor", argumentParser]),
         .executableTarget(name: "cn-eval", dependencies: ["StageCLI", "Evaluation", "Tensor", "Training", argumentParser]),
-        .executableTarget(name: "cn-train", dependencies: ["StageCLI", "Training", "Pipeline", "Support", argumentParser]),
+        .executableTarget(name: "cn-train", dependencies: ["StageCLI", "Training", "Pipeline", "Support", "Tensor", argumentParser]),
         .executableTarget(name: "cn-model", dependencies: ["StageCLI", "Pipeline", "Diffusion", "NN", "Tensor", "Support", "Imaging", "Shards", argumentParser]),
 
         // Tests

@@ -3,6 +3,7 @@ import Foundation
 import Pipeline
 import StageCLI
 import Support
+import Tensor
 import Training
 
 /// Flags shared by `cn-train view` and `cn-train customnet`.
@@ -146,4 +147,5 @@ struct CNTrain: ParsableCommand {
         subcommands: [ViewCommand.self, CustomNetCommand.self])
 }
 
+BLASKernels.useDetectedKernels()
 StageMain.main(CNTrain.self)
