@@ -55,14 +55,14 @@ public enum GenerationEvaluation {
         var items: [ReportItem] = skipped.map { ReportItem(id: $0.id, error: "not evaluated: \($0.reason)") }
         var scored: [(id: String, prediction: MetricImage, target: MetricImage)] = []
         var references: [String: MetricImage] = [:], prompts: [String: String] = [:]
-        var exactRenders: [(id: String, prediction: MetricImage, target: MetricImage)] = []
+        var exactRenders: [(id: String, prediction: MetricImage, target: MetricImage)] = [], exactRenderErrors: [ReportItem] = []
         let renderer = RenderSynthesisBackend(config: SynthesizeConfig())
         let files = SampleImageFile()
         for (n, pair) in pairs.enumerated() {
             do {
                 let referenceImage = try files.load(pair.reference)
                 let reference = sampling.modelImage(referenceImage), target = try sampling.modelImage(pair.target, files: files)
-                let concat = try pair.concat.map { try files.load($0) }
+                let concat = try (task == .customize ? pair.concat : nil).map { try files.load($0) }
                 let prediction = try sampling.generate(id: pair.id, referencePath: pair.reference, reference: referenceImage, pose: pair.pose, concat: concat,
                                                        caption: task == .customize ? pair.caption : "")
                 scored.append((pair.id, prediction, target))
@@ -70,8 +70,12 @@ public enum GenerationEvaluation {
                 prompts[pair.id] = pair.caption
                 if task == .views, let mesh = pair.meshPath, let matrix = pair.worldToCamera, let camera = WorldToCamera(rowMajor3x4: matrix) {
                     let subject = SynthesisSubject(objectID: pair.id, reference: pair.reference, mesh: KnownMesh(path: mesh, worldToCamera: camera))
-                    let render = try renderer.view(of: subject, delta: ViewDelta(polarDegrees: 0, azimuthDegrees: 0, radius: 0))
-                    exactRenders.append((pair.id, sampling.modelImage(render), target))
+                    do {
+                        let render = try renderer.view(of: subject, delta: ViewDelta(polarDegrees: 0, azimuthDegrees: 0, radius: 0))
+                        exactRenders.append((pair.id, sampling.modelImage(render), target))
+                    } catch {
+                        exactRenderErrors.append(ReportItem(id: pair.id, error: "exact render: \(error)"))
+                    }
                 }
             } catch {
                 items.append(ReportItem(id: pair.id, error: "\(error)"))
@@ -86,6 +90,7 @@ public enum GenerationEvaluation {
             baselines["reference_copy"] = try CompareEvaluation.score(copies, scorer: scorer, prompts: nil, label: "baseline reference_copy", progress: progress)
             if !exactRenders.isEmpty {
                 baselines["exact_render"] = try CompareEvaluation.score(exactRenders, scorer: scorer, prompts: nil, label: "baseline exact_render", progress: progress)
+                    + exactRenderErrors
             }
         case .customize:
             items += try scoreCustomization(scored, references: references, prompts: prompts, scorer: scorer)
