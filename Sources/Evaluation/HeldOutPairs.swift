@@ -1,5 +1,5 @@
 // The held-out pairs `cn-eval views` and `customize` score, read from the manifest's `sample` rows
-// of a split (DESIGN.md: the manifest is the source of truth; the shards hold the same pairs):
+// of a split (docs/CONTRACTS.md: the manifest is the source of truth; the shards hold the same pairs):
 // - objaverse: the reference view i of an asset, T from i to j, and as the true target the plain
 //   render of view j (the `view` row; the shard's target is view j composited into a scene);
 // - openimages: the novel view (the sample's reference), T back to the photo, and as the true

@@ -3,7 +3,7 @@ import GRDB
 import Support
 
 /// The workdir's SQLite manifest (`WORKDIR/manifest.sqlite`, WAL, foreign keys on): the single
-/// source of truth of DESIGN.md. Readers may use it from any thread; only the stage runner writes
+/// source of truth of docs/CONTRACTS.md. Readers may use it from any thread; only the stage runner writes
 /// while a stage runs, in batched transactions.
 public final class ManifestStore: Sendable {
     /// The file name of the manifest inside a workdir (CONTRACT).

@@ -2,7 +2,7 @@ import Foundation
 import CSQLite
 import GRDB
 
-/// The `work` ledger (DESIGN.md CONTRACT): one row per (stage, item) with its status, attempts
+/// The `work` ledger (docs/CONTRACTS.md): one row per (stage, item) with its status, attempts
 /// and failure reason. An item is done only when its row says so; the row is written in the
 /// same transaction as the item's records.
 public enum WorkLedger {

@@ -1,5 +1,5 @@
 // Follows webdataset's `shuffle` stage (a buffer of N samples; each incoming sample replaces a
-// randomly chosen one, which is emitted) and the shards contract of DESIGN.md
+// randomly chosen one, which is emitted) and the shards contract of docs/CONTRACTS.md
 // (`WORKDIR/shards/{split}-{000000}.tar`, fields target.png, ref.png, concat.png, txt, json).
 import Foundation
 import Support

@@ -27,7 +27,7 @@ public struct TrainingSample: Sendable {
         self.caption = caption
     }
 
-    /// Decodes a webdataset sample (DESIGN.md fields) at `size` x `size` pixels.
+    /// Decodes a webdataset sample (docs/CONTRACTS.md, Shards) at `size` x `size` pixels.
     public init(_ sample: WebDatasetSample, size: Int) throws {
         key = sample.key
         func field(_ names: [String]) -> [UInt8]? {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Behaviours the README and DESIGN.md advertise that had no test (issue 15, item 4): exit
+/// Behaviours the README and docs/CONTRACTS.md advertise that had no test (issue 15, item 4): exit
 /// status 2 on usage errors, `cn-run --dry-run` and `--from`, `cn-manifest stats` and `export`,
 /// the saved queries on a populated manifest, the external captioner's time limit, and two
 /// different stages running at once on one workdir.

@@ -1,7 +1,7 @@
 import Foundation
 import Support
 
-/// Crash-resume by SIGKILL for any stage executable (DESIGN.md: "run stage by stage and resume
+/// Crash-resume by SIGKILL for any stage executable (docs/CONTRACTS.md: "run stage by stage and resume
 /// after failures"): runs the command once uninterrupted on a copy of a prepared workdir and
 /// measures it, SIGKILLs it on a second copy at fractions of that run length, resumes, and
 /// compares every output file and every manifest row with the uninterrupted run.

@@ -127,7 +127,7 @@ def extract(job):
 
 
 def durable_save(picture, path, level):
-    """What cn-extract does for every file (DESIGN.md): temporary name, fsync, rename."""
+    """What cn-extract does for every file (docs/CONTRACTS.md): temporary name, fsync, rename."""
     temporary = path + ".tmp"
     with open(temporary, "wb") as f:
         picture.save(f, format="PNG", compress_level=level)

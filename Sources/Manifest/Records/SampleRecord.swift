@@ -1,6 +1,6 @@
 import GRDB
 
-/// A row of `sample` (DESIGN.md CONTRACT): one training pair, with the Zero-1-to-3 T vector from
+/// A row of `sample` (docs/CONTRACTS.md): one training pair, with the Zero-1-to-3 T vector from
 /// reference to target, the box in target pixels, the caption, provenance and shard.
 public struct SampleRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "sample"
