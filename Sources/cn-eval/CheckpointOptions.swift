@@ -46,19 +46,8 @@ struct CheckpointOptions: ParsableArguments {
     /// The report folder for `subcommand`.
     func outFolder(_ subcommand: String) -> String { out ?? workdir + "/eval/" + subcommand }
 
-    /// Named presets: --preset-folder, $CN_TRAIN_PRESETS, ./Pipelines/train, or the repository beside the executable (as cn-train finds them).
-    func resolvedPresetFolder() -> String {
-        if let presetFolder { return presetFolder }
-        if let env = ProcessInfo.processInfo.environment["CN_TRAIN_PRESETS"] { return env }
-        if FileManager.default.fileExists(atPath: "Pipelines/train") { return "Pipelines/train" }
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = url.appendingPathComponent("Pipelines/train").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            url.deleteLastPathComponent()
-        }
-        return "Pipelines/train"
-    }
+    /// Named presets: --preset-folder, $CN_TRAIN_PRESETS, ./Pipelines/train, or the repository beside the executable.
+    func resolvedPresetFolder() -> String { TrainingPreset.folder(explicit: presetFolder) }
 
     /// The checkpoint's training model (pose-check).
     func model() throws -> TrainingModel {

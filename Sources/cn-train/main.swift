@@ -59,18 +59,7 @@ struct TrainFlags: ParsableArguments {
     }
 
     /// Named presets: --preset-folder, $CN_TRAIN_PRESETS, ./Pipelines/train, or the repository beside the executable.
-    func resolvedPresetFolder() -> String {
-        if let presetFolder { return presetFolder }
-        if let env = ProcessInfo.processInfo.environment["CN_TRAIN_PRESETS"] { return env }
-        if FileManager.default.fileExists(atPath: "Pipelines/train") { return "Pipelines/train" }
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = url.appendingPathComponent("Pipelines/train").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            url.deleteLastPathComponent()
-        }
-        return "Pipelines/train"
-    }
+    func resolvedPresetFolder() -> String { TrainingPreset.folder(explicit: presetFolder) }
 
     func run(_ mode: TrainingMode) throws {
         var options = TrainingOptions(mode: mode, workdir: workdir, preset: config ?? preset ?? "cpu-small",

@@ -172,7 +172,7 @@ import TestSupport
         let keys = diffusionKeys(s, batch: 2).map { $0.hasPrefix("steps:") ? "steps: 12" : $0 }
         let config = try Self.pipeline(TestPaths.scratchFolder("dm-kill-config"), keys)
         let outcome = try KillResume.check("cn-synthesize", ["--config", config, "--jobs", "1", "--progress", "never"],
-                                           base: s.extracted, label: "dm-kill")
+                                           base: s.extracted, label: "dm-kill", resumeArguments: ["--max-crashes", "100"])
         print("kill-resume synthesize-diffusion: \(outcome.summary)")
         #expect(outcome.problems.isEmpty, "\(outcome.problems.joined(separator: "\n"))")
         #expect(outcome.killsWithPending >= 1 && outcome.killsMidRun >= 1, "no SIGKILL landed while views were pending: \(outcome.summary)")

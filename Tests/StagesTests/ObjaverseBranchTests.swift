@@ -108,7 +108,7 @@ import TestSupport
         let ingest = try ChildProcess.run("cn-ingest", ["objaverse", "--root", sources.path, "--workdir", base.path])
         #expect(ingest.status == 0, "\(ChildProcess.report(ingest))")
         let args = ["--views", "6", "--resolution", "128", "--jobs", "2", "--seed", "3", "--progress", "never"]
-        let outcome = try KillResume.check("cn-render", args, base: base, label: "render")
+        let outcome = try KillResume.check("cn-render", args, base: base, label: "render", resumeArguments: ["--max-crashes", "100"])
         print("kill-resume render: \(outcome.summary)")
         #expect(outcome.problems.isEmpty, "\(outcome.problems.joined(separator: "\n"))")
         #expect(outcome.killsWithPending >= 1 && outcome.killsMidRun >= 1, "no SIGKILL landed while views were pending: \(outcome.summary)")

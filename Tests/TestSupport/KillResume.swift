@@ -78,9 +78,13 @@ public struct KillResume {
     /// rows no longer pending); a kill counts as landing with units pending when it is below the
     /// uninterrupted run's. Kill moments are `fractions` of the measured run length; while no kill
     /// has landed with units pending, a run that ended first is started again from the input at
-    /// half the moment (up to 4 times).
+    /// half the moment, and a kill that landed before the first unit finished (a long start-up:
+    /// loading a model) is followed by one at the middle of the time left (up to 4 times).
+    /// `resumeArguments` go to the final run only: stages pass `--max-crashes` there, because the
+    /// kills are deliberate and not the fault of the items in flight (the poison-item rule would
+    /// otherwise set an item in flight at two kills aside as `crashed`; PoisonItemTests test it).
     public static func check(_ executable: String, _ arguments: [String], base: URL?, label: String,
-                             fractions: [Double] = [0.5, 0.3],
+                             fractions: [Double] = [0.5, 0.3], resumeArguments: [String] = [],
                              finished: (URL) throws -> Int = finishedWorkRows) throws -> Outcome {
         func command(_ workdir: URL) -> [String] {
             arguments.contains { $0.contains("{workdir}") }
@@ -118,9 +122,14 @@ public struct KillResume {
                 restarts += 1
                 crashed = try copy(base, label + "-killed-\(restarts)")
                 moments.insert(fraction / 2, at: 0)
+            } else if kill.killed && kill.finishedAtKill == baseline, !kills.contains(where: { $0.killed && $0.finishedAtKill > baseline && $0.finishedAtKill < total }),
+                      restarts < 4 {
+                // Killed during start-up, before any unit finished: aim later, at the middle of what was left.
+                restarts += 1
+                moments.insert(fraction + (1 - fraction) / 2, at: 0)
             }
         }
-        let resumed = try ChildProcess.run(executable, command(crashed))
+        let resumed = try ChildProcess.run(executable, command(crashed) + resumeArguments)
         if resumed.status != 0 { problems.append("resumed \(executable) failed: \(ChildProcess.report(resumed))") }
 
         let expected = try WorkdirSnapshot(reference, tables: [:]).files, actual = try WorkdirSnapshot(crashed, tables: [:]).files
