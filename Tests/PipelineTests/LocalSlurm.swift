@@ -37,23 +37,20 @@ struct LocalSlurm {
         TestPaths.repositoryRoot.appendingPathComponent("scripts/cluster/\(name)").path
     }
 
-    /// Runs a command (through /usr/bin/env, so on PATH) with this Slurm's environment; returns
-    /// its status and its stdout and stderr together.
+    /// Runs a command (on PATH) with this Slurm's environment; returns its status and its stdout and
+    /// stderr together. Through system(3), which waits for exactly its own child: Foundation's
+    /// Process was seen to miss the exit of `local-slurm start` once it had started daemons.
     @discardableResult
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("cn-slurm-\(getpid())-\(UUID().uuidString.prefix(8)).out")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let quote = { (text: String) in "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(quote($0.value))" }
+        let command = (["env"] + variables + arguments.map(quote)).joined(separator: " ") + " </dev/null >\(quote(log.path)) 2>&1"
+        let raw = system(command)
+        guard raw != -1 else { throw SlurmError(message: "cannot run \(arguments.joined(separator: " ")): errno \(errno)") }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return ((raw >> 8) & 0xff, output)
     }
 
     /// The job ids still queued or running (an array job by its base id, %F, while any task is).
