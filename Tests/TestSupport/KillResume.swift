@@ -80,9 +80,10 @@ public struct KillResume {
     /// has landed with units pending, a run that ended first is started again from the input at
     /// half the moment, and a kill that landed before the first unit finished (a long start-up:
     /// loading a model) is followed by one at the middle of the time left (up to 4 times).
-    /// `resumeArguments` go to the final run only: stages pass `--max-crashes` there, because the
-    /// kills are deliberate and not the fault of the items in flight (the poison-item rule would
-    /// otherwise set an item in flight at two kills aside as `crashed`; PoisonItemTests test it).
+    /// `resumeArguments` go to every run of the killed copy (not the uninterrupted one): stages pass
+    /// `--max-crashes` there, because the kills are deliberate and not the fault of the items in
+    /// flight (the poison-item rule would otherwise set an item in flight at two kills aside as
+    /// `crashed` at the next start; PoisonItemTests test it).
     public static func check(_ executable: String, _ arguments: [String], base: URL?, label: String,
                              fractions: [Double] = [0.5, 0.3], resumeArguments: [String] = [],
                              finished: (URL) throws -> Int = finishedWorkRows) throws -> Outcome {
@@ -105,7 +106,7 @@ public struct KillResume {
         while !moments.isEmpty {
             let fraction = moments.removeFirst()
             let delay = runSeconds * fraction
-            let child = try ChildProcess(executable, command(crashed))
+            let child = try ChildProcess(executable, command(crashed) + resumeArguments)
             Thread.sleep(forTimeInterval: delay)
             let running = child.process.isRunning
             if running { kill(child.process.processIdentifier, SIGKILL) }
