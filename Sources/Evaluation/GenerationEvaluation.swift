@@ -126,7 +126,8 @@ public enum GenerationEvaluation {
                 item.values = try pixel[i].get()
                 let prompt = prompts[pair.id].flatMap { $0.isEmpty ? nil : $0 }
                 if let prompt { item.extra["prompt"] = prompt }
-                item.values.merge(try scorer.networkMetrics(pair.prediction, references[pair.id]!, key: "reference/" + pair.id, prompt: prompt)
+                guard let reference = references[pair.id] else { throw EvaluationError(.pairing, "no reference view for \(pair.id)") }
+                item.values.merge(try scorer.networkMetrics(pair.prediction, reference, key: "reference/" + pair.id, prompt: prompt)
                     .filter { $0.key != .lpips }) { a, _ in a }
             } catch {
                 item = ReportItem(id: pair.id, error: "\(error)")

@@ -11,19 +11,9 @@ import TestSupport
         let arguments = ["--workdir", workdir.path, "--items", "12", "--bytes", "256", "--jobs", "2", "--seed", "5", "--progress", "never"]
         let child = try ChildProcess("cn-test-stage", arguments + ["--hang-item", "1"])
         let database = workdir.appendingPathComponent("manifest.sqlite").path
-        var done = 0
-        for _ in 0..<200 where done < 11 {
-            Thread.sleep(forTimeInterval: 0.1)
-            done = Int((try? WorkdirSnapshot.sqlite(database, "SELECT COUNT(*) FROM work WHERE status = 'done'"))?.first ?? "0") ?? 0
-        }
+        let done = Self.waitForDone(11, in: database, seconds: 20)
         #expect(done == 11, "the other items should finish while item 1 hangs")
-        let signalled = Date()
-        kill(child.process.processIdentifier, SIGTERM)
-        let deadline = Date(timeIntervalSinceNow: 30)
-        while child.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        let seconds = Date().timeIntervalSince(signalled)
-        if child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
-        let result = child.wait()
+        let (seconds, result) = Self.terminate(child)
         #expect(seconds < 15, "SIGTERM took \(seconds) s to end the stage")
         #expect(result.status == 128 + SIGTERM, "status \(result.status): \(result.stderr)")
         #expect(result.stdout.contains("1 unfinished item(s) released to pending"), "\(result.stdout)")
@@ -53,19 +43,9 @@ import TestSupport
             """.write(to: file, atomically: true, encoding: .utf8)
         let child = try ChildProcess("cn-run", [file.path, "--workdir", workdir.path, "--jobs", "2", "--progress", "never"])
         let database = workdir.appendingPathComponent("manifest.sqlite").path
-        var done = 0
-        for _ in 0..<300 where done < 11 {
-            Thread.sleep(forTimeInterval: 0.1)
-            done = Int((try? WorkdirSnapshot.sqlite(database, "SELECT COUNT(*) FROM work WHERE status = 'done'"))?.first ?? "0") ?? 0
-        }
+        let done = Self.waitForDone(11, in: database, seconds: 30)
         #expect(done == 11)
-        let signalled = Date()
-        kill(child.process.processIdentifier, SIGTERM)
-        let deadline = Date(timeIntervalSinceNow: 30)
-        while child.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        let seconds = Date().timeIntervalSince(signalled)
-        if child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
-        let result = child.wait()
+        let (seconds, result) = Self.terminate(child)
         #expect(seconds < 15, "SIGTERM took \(seconds) s to end cn-run")
         #expect(result.status == 128 + SIGTERM, "status \(result.status): \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: workdir.appendingPathComponent("after").path), "a step started after SIGTERM")
@@ -73,5 +53,26 @@ import TestSupport
         try #expect(WorkdirSnapshot.sqlite(database, "SELECT status, attempts FROM work WHERE item = 'item-000001'") == ["pending|0"])
         let again = try ChildProcess.run("cn-test-stage", ["--workdir", workdir.path, "--items", "12", "--bytes", "256", "--progress", "never"])
         #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    /// Polls the manifest until `count` items are done (or `seconds` pass); returns the last count.
+    static func waitForDone(_ count: Int, in database: String, seconds: Double) -> Int {
+        var done = 0
+        for _ in 0..<Int(seconds * 10) where done < count {
+            Thread.sleep(forTimeInterval: 0.1)
+            done = Int((try? WorkdirSnapshot.sqlite(database, "SELECT COUNT(*) FROM work WHERE status = 'done'"))?.first ?? "0") ?? 0
+        }
+        return done
+    }
+
+    /// Sends SIGTERM and waits up to 30 s (then SIGKILL); returns the seconds it took and the result.
+    static func terminate(_ child: ChildProcess) -> (Double, (status: Int32, stdout: String, stderr: String)) {
+        let signalled = Date()
+        kill(child.process.processIdentifier, SIGTERM)
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while child.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let seconds = Date().timeIntervalSince(signalled)
+        if child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+        return (seconds, child.wait())
     }
 }
