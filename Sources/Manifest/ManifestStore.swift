@@ -38,6 +38,7 @@ public final class ManifestStore: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
+            if mode == .readWrite { try ManifestCreation.createIfMissing(path: path, configuration: configuration) }
             pool = mode == .readOnly
                 ? try Self.openReadOnly(path: path, configuration: configuration)
                 : try DatabasePool(path: path, configuration: configuration)

@@ -100,4 +100,24 @@ import TestSupport
             #expect(try Data(contentsOf: manifest) == bytes, "the \(label) file was changed")
         }
     }
+
+    /// A new manifest appears complete or not at all (issue 15's kill-resume of cn-ingest found a
+    /// zero-byte manifest after a kill during creation): the schema is built in a private file,
+    /// and private files of creators that died are removed by the next creation.
+    @Test func aNewManifestAppearsCompleteAndAbandonedCreationsAreRemoved() throws {
+        let workdir = TestPaths.scratchFolder("creation")
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let manifest = workdir.appendingPathComponent(ManifestStore.fileName).path
+        let abandoned = ManifestCreation.temporaryPrefix(for: manifest) + "\(dead.processIdentifier)"
+        #expect(FileManager.default.createFile(atPath: abandoned, contents: Data()))
+        let store = try ManifestStore.open(workdir: workdir)
+        let applied = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") }
+        #expect(applied == EmbeddedSQL.migrations.count)
+        let names = try FileManager.default.contentsOfDirectory(atPath: workdir.path).sorted()
+        #expect(names.allSatisfy { $0.hasPrefix(ManifestStore.fileName) && !$0.contains(".creating-") }, "\(names)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: manifest)).prefix(16) == Data(ManifestFileCheck.magic))
+    }
 }
