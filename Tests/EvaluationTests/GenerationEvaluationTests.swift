@@ -106,6 +106,58 @@ import TestSupport
         try Self.checkHTMLInChromium(out, rows: items.count, imageRows: scored.count)
     }
 
+    /// `cn-eval customize` on the demo corpus with a briefly trained CustomNet: every test sample is
+    /// scored (pixel metrics against its scene target), the `target` baseline scores the target
+    /// against itself (SSIM 1), the same seed gives the same bytes, and a views-only checkpoint is
+    /// refused with a one-line message.
+    @Test(.timeLimit(.minutes(10))) func customizeOnTheDemoCorpusWithBaselines() throws {
+        let work = TestPaths.scratchFolder("eval-customize")
+        let demo = TestPaths.repositoryRoot.appendingPathComponent("Pipelines/demo.yaml").path
+        let pipeline = try ChildProcess.run("cn-run", [demo, "--workdir", work.path, "--jobs", "2", "--progress", "never"])
+        try #require(pipeline.status == 0, "cn-run demo failed: \(ChildProcess.report(pipeline))")
+        let preset = try Self.writePreset(work)
+        func train(_ mode: String) throws -> String {
+            let folder = work.appendingPathComponent("run-\(mode)")
+            let result = try ChildProcess.run("cn-train", [mode, "--workdir", work.path, "--config", preset, "--out", folder.path,
+                                                          "--steps", "10", "--progress", "never"])
+            try #require(result.status == 0, "cn-train \(mode) failed: \(ChildProcess.report(result))")
+            return folder.appendingPathComponent("checkpoints/step-000010.safetensors").path
+        }
+        let checkpoint = try train("customnet")
+        func customize(_ checkpoint: String, _ out: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+            try ChildProcess.run("cn-eval", ["customize", "--checkpoint", checkpoint, "--workdir", work.path, "--split", "test",
+                                             "--steps", "3", "--out", out.path, "--resamples", "100"])
+        }
+        let out = work.appendingPathComponent("eval-customize")
+        let run = try customize(checkpoint, out)
+        try #require(run.status == 0, "cn-eval customize failed: \(ChildProcess.report(run))")
+        print(run.stdout)
+
+        let report = try Self.readReport(out)
+        let items = try #require(report["items"] as? [[String: Any]])
+        let scored = items.filter { $0["error"] is NSNull }
+        let testSamples = try WorkdirSnapshot.sqlite(work.appendingPathComponent("manifest.sqlite").path,
+                                                     "SELECT COUNT(*) FROM sample WHERE split = 'test'")
+        #expect(!scored.isEmpty && "\(items.count)" == testSamples.first, "customize must score every test sample: \(items.count) items, \(testSamples)")
+        for item in scored {
+            for metric in ["psnr", "ssim"] { #expect(item[metric] is Double, "\(metric) missing in \(item)") }
+            for metric in ["clip_i", "clip_t", "dino_i"] { #expect(item[metric] is NSNull, "\(metric) without weights must be null") }
+        }
+        let baselines = try #require(report["baselines"] as? [String: [String: [String: Any]]])
+        let targetSSIM = try #require(baselines["target"]?["ssim"]?["mean"] as? Double, "no target baseline: \(baselines.keys.sorted())")
+        #expect(abs(targetSSIM - 1) < 1e-9, "the target scored against itself must have SSIM 1, got \(targetSSIM)")
+        let copySSIM = try #require(baselines["reference_copy"]?["ssim"]?["mean"] as? Double)
+        #expect(copySSIM < 1, "the reference is not the scene target: reference_copy SSIM \(copySSIM)")
+        let again = work.appendingPathComponent("eval-customize-again")
+        #expect(try customize(checkpoint, again).status == 0)
+        #expect(try Data(contentsOf: again.appendingPathComponent("report.csv")) == Data(contentsOf: out.appendingPathComponent("report.csv")))
+
+        let viewsOnly = try customize(try train("view"), work.appendingPathComponent("eval-refused"))
+        #expect(viewsOnly.status == 1, "a views-only checkpoint must be refused")
+        #expect(viewsOnly.stderr.contains("CustomNet checkpoint") && viewsOnly.stderr.split(separator: "\n").count == 1,
+                "expected one line naming the problem: \(viewsOnly.stderr)")
+    }
+
     /// Opens report.html in headless Chromium: the dumped DOM has every item row with its two images
     /// (files that exist), and the screenshot is not blank.
     static func checkHTMLInChromium(_ out: URL, rows: Int, imageRows: Int) throws {
