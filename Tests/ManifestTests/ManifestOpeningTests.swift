@@ -54,7 +54,12 @@ import TestSupport
         chmod(workdir.path, 0o555)
         defer { chmod(workdir.path, 0o755) }
         // Root ignores permission bits: read as `nobody`, for whom the file and folder are read-only.
-        let reader = TestPaths.productsFolder.appendingPathComponent("cn-manifest").path
+        // `nobody` runs a copy of the reader: the build folder may sit where only root can go (/root).
+        let readerFolder = TestPaths.scratchFolder("readOnly-reader")
+        let reader = readerFolder.appendingPathComponent("cn-manifest").path
+        try FileManager.default.copyItem(atPath: TestPaths.productsFolder.appendingPathComponent("cn-manifest").path, toPath: reader)
+        chmod(readerFolder.path, 0o755)
+        chmod(reader, 0o755)
         let command = (getuid() == 0 ? ["runuser", "-u", "nobody", "--"] : []) + [reader, "query", "--workdir", workdir.path, "SELECT COUNT(*) FROM work"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
