@@ -22,9 +22,9 @@ final class TarBatch: @unchecked Sendable {
     private let staging: UnsafeMutableRawBufferPointer
     private var stagedCount = 0
 
-    /// A batch whose staging buffer holds `capacity` bytes.
+    /// A batch whose staging buffer holds `capacity` bytes, aligned for direct I/O.
     init(capacity: Int) {
-        staging = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 64)
+        staging = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: DirectIO.alignment)
         segments.reserveCapacity(Self.maximumSegments)
     }
 

@@ -5,11 +5,14 @@ import Glibc
 #endif
 
 /// A streaming ustar writer (POSIX ustar, pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html): each member is a 512-byte
-/// header plus data padded to 512, the archive ends with two zero blocks. Bytes leave in batches
-/// (`TarBatch`, one `writev` each, no syscall per member); members given as arrays of at least
-/// `sharedMemberMinimum` bytes are written and hashed in place, not copied. The SHA-256 of the
-/// archive is computed on the way by a second thread that hashes each batch while the writer
-/// fills and writes the next ones, so a shard's index needs no second read.
+/// header plus data padded to 512, the archive ends with two zero blocks. The calling thread only
+/// fills batches (`TarBatch`); two background threads (`OrderedWorker`) take each full batch, one
+/// writing it (`TarFileOutput`, one `writev`, no syscall per member) and one computing the
+/// archive's SHA-256, so a shard's index needs no second read and neither the disk nor the hash
+/// waits for the other. Members given as arrays of at least `sharedMemberMinimum` bytes are
+/// written and hashed in place, not copied; on local disk filesystems the file takes direct I/O
+/// (`DirectIO`) instead, where every byte is copied once into 4 MiB aligned batches, which skips
+/// the kernel's far dearer copy into the page cache.
 ///
 /// The writer only writes where it is told; publishing under a final name (temp, fsync, rename)
 /// is the job of `ShardSequenceWriter` / `AtomicFile`.
@@ -24,6 +27,8 @@ public final class TarWriter {
     public var hashBackend: String { hasher.backend }
     /// Number of members appended so far.
     public private(set) var memberCount = 0
+    /// Does the file take direct I/O (see `DirectIO`)? Set when it is opened.
+    public let usesDirectIO: Bool
     /// Members of at least this many bytes, given as arrays, are referenced rather than copied.
     static let sharedMemberMinimum = 16 << 10
 
@@ -32,20 +37,24 @@ public final class TarWriter {
     private let batchBytes: Int
     private let batches: [TarBatch]
     private var active = 0
-    private var written = 0
     private let hasher = ShardHasher()
-    private let hashing: HashPipeline
+    private let output: TarFileOutput
+    private let hashing: OrderedWorker
+    private let writing: OrderedWorker
     private var finished = false
 
-    /// Creates (or truncates) `path`; bytes leave in writes of about `bufferSize` bytes.
-    public init(path: String, options: TarOptions = .reproducible, bufferSize: Int = 1 << 20) throws {
+    /// Creates (or truncates) `path`; bytes leave in writes of about `bufferSize` bytes. With
+    /// `directIO` false the file is always written through the page cache.
+    public init(path: String, options: TarOptions = .reproducible, bufferSize: Int = 1 << 20, directIO: Bool = true) throws {
         self.path = path
         self.options = options
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, operation: "create", errno: errno) }
         self.fd = fd
         ownsDescriptor = true
-        (batchBytes, batches, hashing) = Self.pipeline(bufferSize: bufferSize)
+        usesDirectIO = directIO && DirectIO.enable(fd)
+        output = TarFileOutput(fd: fd, path: path, direct: usesDirectIO)
+        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: usesDirectIO ? max(bufferSize, 4 << 20) : bufferSize)
     }
 
     /// Streams into an already open descriptor (a pipe, a socket, an open file); `label` names it
@@ -56,25 +65,32 @@ public final class TarWriter {
         self.options = options
         self.fd = fileDescriptor
         ownsDescriptor = closeWhenDone
-        (batchBytes, batches, hashing) = Self.pipeline(bufferSize: bufferSize)
+        usesDirectIO = false
+        output = TarFileOutput(fd: fileDescriptor, path: label, direct: false)
+        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: bufferSize)
     }
 
-    /// Batches of `bufferSize` bytes, enough of them (8 MiB or more in flight) that neither thread
-    /// waits on the other's short stalls.
-    private static func pipeline(bufferSize: Int) -> (Int, [TarBatch], HashPipeline) {
-        let size = max(bufferSize, 64 << 10)
+    /// Batches of `bufferSize` bytes (rounded to the direct I/O alignment), enough of them (8 MiB
+    /// or more in flight) that no thread waits on another's short stalls.
+    private static func pipeline(bufferSize: Int) -> (Int, [TarBatch], OrderedWorker, OrderedWorker) {
+        let size = (max(bufferSize, 64 << 10) + DirectIO.alignment - 1) / DirectIO.alignment * DirectIO.alignment
         let count = max(4, min(16, (8 << 20) / size))
-        return (size, (0..<count).map { _ in TarBatch(capacity: size) }, HashPipeline(batches: count))
+        return (size, (0..<count).map { _ in TarBatch(capacity: size) },
+                OrderedWorker(label: "cn.shards.hash", batches: count), OrderedWorker(label: "cn.shards.write", batches: count))
     }
 
     deinit {
+        writing.drain()
         hashing.drain()
         if fd >= 0, ownsDescriptor { close(fd) }
     }
 
-    /// Appends one regular-file member with the given contents; large arrays are written in place.
+    /// Appends one regular-file member with the given contents; large arrays are written in place
+    /// (unless the file takes direct I/O, which needs every byte in an aligned batch).
     public func append(path memberPath: String, bytes: [UInt8]) throws {
-        guard bytes.count >= Self.sharedMemberMinimum else { return try bytes.withUnsafeBytes { try append(path: memberPath, contents: $0) } }
+        guard bytes.count >= Self.sharedMemberMinimum, !usesDirectIO else {
+            return try bytes.withUnsafeBytes { try append(path: memberPath, contents: $0) }
+        }
         try putHeader(memberPath, size: bytes.count)
         if !batch.hasSegmentRoom { try flush() }
         batch.share(bytes)
@@ -97,6 +113,8 @@ public final class TarWriter {
         try putZeros(2 * TarHeader.blockSize)
         try flush()
         finished = true
+        writing.drain()
+        try output.check()
         // The fsync waits for the disk while the hash thread finishes the last batches.
         var status = stat()
         if fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, fsync(fd) != 0 {
@@ -110,6 +128,7 @@ public final class TarWriter {
 
     /// Closes the file without ending the archive (what a crash leaves behind); for tests and error paths.
     public func abandon() {
+        writing.drain()
         hashing.drain()
         finished = true
         if fd >= 0, ownsDescriptor { close(fd) }
@@ -153,95 +172,25 @@ public final class TarWriter {
         byteCount += count
     }
 
-    /// Hands the batch to the hashing thread, writes it out meanwhile, then moves to the next
-    /// batch, waiting until its previous contents were hashed (also when the write fails, so the
-    /// count of free batches stays right).
+    /// Hands the full batch to the output and hash threads, then moves to the next batch once
+    /// both are done with its previous contents. A write failure of an earlier batch surfaces here.
     private func flush() throws {
         let full = batch
         guard full.byteCount > 0 else { return }
-        hashing.submit(full, to: hasher)
+        try output.check()
+        let job = Job(batch: full, hasher: hasher, output: output)
+        writing.submit { job.output.write(job.batch) }
+        hashing.submit { job.batch.forEachPiece { job.hasher.update($0) } }
         active = (active + 1) % batches.count
-        defer {
-            hashing.acquire()
-            batch.reset()
-        }
-        try full.withIOVectors { try writeAll($0) }
-        startWriteback(count: full.byteCount)
+        writing.acquire()
+        hashing.acquire()
+        batch.reset()
     }
 
-    /// Asks the kernel to start writing the bytes just written (Linux sync_file_range, no wait),
-    /// so the disk works while the next buffer fills and the final fsync has little left to do.
-    private func startWriteback(count: Int) {
-        if let start = Writeback.syncFileRange { _ = start(fd, Int64(written), Int64(count), 2 /* SYNC_FILE_RANGE_WRITE */) }
-        written += count
-    }
-
-    private func writeAll(_ pieces: [iovec]) throws {
-        var vectors = pieces
-        var first = 0
-        while first < vectors.count {
-            if vectors[first].iov_len == 0 { first += 1; continue }
-            let count = Int32(min(vectors.count - first, 1024))
-            let written = vectors.withUnsafeBufferPointer { Glibc.writev(fd, $0.baseAddress! + first, count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileWriteError(path: path, operation: "write", errno: errno)
-            }
-            var left = written
-            while left > 0 {
-                let length = vectors[first].iov_len
-                if left >= length {
-                    left -= length
-                    first += 1
-                } else {
-                    vectors[first].iov_base = vectors[first].iov_base.map { $0 + left }
-                    vectors[first].iov_len -= left
-                    left = 0
-                }
-            }
-        }
-    }
-}
-
-/// Runs SHA-256 updates on a serial background queue, one batch at a time and in order, so
-/// hashing a shard overlaps writing it (two cores: one writes, one hashes). A semaphore counts
-/// the batches that are free (hashed, not being filled): the writer takes one before filling it.
-final class HashPipeline: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "cn.shards.hash")
-    private let free: DispatchSemaphore
-
+    /// What the background threads need of one full batch.
     private struct Job: @unchecked Sendable {
-        let hasher: ShardHasher
         let batch: TarBatch
+        let hasher: ShardHasher
+        let output: TarFileOutput
     }
-
-    /// A pipeline over `batches` batches, the first of which the writer holds.
-    init(batches: Int) { free = DispatchSemaphore(value: batches - 1) }
-
-    /// Queues the hashing of `batch`; the batch counts as free again once it is hashed.
-    func submit(_ batch: TarBatch, to hasher: ShardHasher) {
-        let job = Job(hasher: hasher, batch: batch)
-        queue.async { [free] in
-            job.batch.forEachPiece { job.hasher.update($0) }
-            free.signal()
-        }
-    }
-
-    /// Waits until a batch is free for the writer to refill.
-    func acquire() { free.wait() }
-
-    /// Waits until every queued batch is hashed.
-    func drain() { queue.sync {} }
-}
-
-/// Linux's sync_file_range, looked up in the C library at run time (Glibc's Swift module hides it
-/// behind _GNU_SOURCE); nil elsewhere, where writeback simply starts at fsync.
-enum Writeback {
-    typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
-    private struct Box: @unchecked Sendable { let function: SyncFileRange? }
-    private static let box: Box = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return Box(function: nil) }
-        return Box(function: unsafeBitCast(symbol, to: SyncFileRange.self))
-    }()
-    static var syncFileRange: SyncFileRange? { box.function }
 }

@@ -47,10 +47,15 @@ struct GoldenBytesTests {
         #expect(digests == Self.expected)
     }
 
-    @Test("a tar written member by member with TarWriter equals its recorded SHA-256")
-    func pinnedTar() throws {
-        let path = TestPaths.scratchFolder("tar-golden").path + "/all.tar"
-        let writer = try TarWriter(path: path, bufferSize: 64 << 10)
+    @Test("a tar written member by member with TarWriter equals its recorded SHA-256, buffered or direct, on disk or tmpfs",
+          arguments: [(64 << 10, true), (64 << 10, false), (4 << 20, true), (1 << 20, false)])
+    func pinnedTar(bufferSize: Int, directIO: Bool) throws {
+        let folder = TestPaths.scratchFolder("tar-golden").path
+        let path = folder + "/all.tar"
+        let writer = try TarWriter(path: path, bufferSize: bufferSize, directIO: directIO)
+        // Direct I/O is taken exactly where it should be: on the local disk filesystems DirectIO names.
+        let type = try PythonRunner.run(executable: "/usr/bin/stat", ["-f", "-c", "%t", folder]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(writer.usesDirectIO == (directIO && ["ef53", "58465342", "9123683e"].contains(type)), "filesystem type \(type)")
         for (position, sample) in try Self.samples().enumerated() {
             // Every other sample sits under a 120-byte folder, so its names use the ustar prefix field.
             let folder = position % 2 == 0 ? "" : String(repeating: "p", count: 120) + "/"
@@ -59,5 +64,18 @@ struct GoldenBytesTests {
         let (count, sha) = try writer.finish()
         #expect(sha == SHA256.hex(SampleFactory.bytes(path)))
         #expect(count == 3_695_616 && sha == "56327b854cb30ae634573859bac21a63bfe008151b037c16481c8a9db3f798a7")
+        #expect(try sha256OfFile(path) == sha)
+    }
+
+    @Test("shards written on tmpfs equal the recorded ones", .enabled(if: FileManager.default.isWritableFile(atPath: "/dev/shm")))
+    func pinnedOnTmpfs() throws {
+        let folder = "/dev/shm/cn-tests-golden-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = try ShardSequenceWriter(folder: folder, split: "train", limits: ShardLimits(maxSamples: 7, maxBytes: 1 << 20))
+        for sample in try Self.samples() { try writer.append(sample) }
+        try writer.finish()
+        var digests: [String: String] = [:]
+        for name in SampleFactory.files(in: folder) { digests[name] = SHA256.hex(SampleFactory.bytes(folder + "/" + name)) }
+        #expect(digests == Self.expected)
     }
 }
