@@ -8,10 +8,13 @@ final class OrderedWorker: @unchecked Sendable {
     private let queue: DispatchQueue
     private let done: DispatchSemaphore
 
-    /// A worker over `batches` batches, the first of which the filling thread holds.
-    init(label: String, batches: Int) {
+    /// A worker that starts with `free` batches ready for the filling thread (the batches it owns,
+    /// less the one the filling thread holds). The semaphore starts at zero and is raised, so
+    /// libdispatch never sees it end below its initial value, whichever batch is held at the end.
+    init(label: String, free: Int) {
         queue = DispatchQueue(label: label)
-        done = DispatchSemaphore(value: batches - 1)
+        done = DispatchSemaphore(value: 0)
+        for _ in 0..<free { done.signal() }
     }
 
     /// Queues `job`; its batch counts as done once the job returns.

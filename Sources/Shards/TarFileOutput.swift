@@ -4,15 +4,18 @@ import Support
 import Glibc
 #endif
 
-/// The file side of `TarWriter`: writes batches to a descriptor in order, one `writev` each, on
-/// the writer's output thread. Direct I/O (`DirectIO`) when the file allows it, else buffered with
-/// the kernel's writeback started after each batch; the first failure is kept and reported by
-/// `check`, and later batches are skipped.
+/// The file side of `TarWriter`: writes batches to a descriptor, one `writev` each, on the
+/// writer's output threads. Buffered: one thread, in order, with the kernel's writeback started
+/// after each batch. Direct I/O (`DirectIO`): several threads, each batch written at its own
+/// offset (`pwritev`), so several writes are in flight at the device at once. The first failure is
+/// kept and reported by `check`, and later batches are skipped.
 final class TarFileOutput: @unchecked Sendable {
     /// The descriptor written to.
     let fd: Int32
     private let path: String
-    private var direct: Bool
+    private var directFlag: Bool
+    /// Buffered from the start: one output thread, writing in order at the file position.
+    private let sequential: Bool
     private var written = 0
     private var failure: FileWriteError?
     private let lock = NSLock()
@@ -21,14 +24,22 @@ final class TarFileOutput: @unchecked Sendable {
     init(fd: Int32, path: String, direct: Bool) {
         self.fd = fd
         self.path = path
-        self.direct = direct
+        self.directFlag = direct
+        sequential = !direct
     }
 
-    /// Writes the batch (called on the output thread only).
-    func write(_ batch: TarBatch) {
+    /// Is O_DIRECT still set on the descriptor (it is cleared for the last, unaligned batch)?
+    var direct: Bool {
+        get { lock.withLock { directFlag } }
+        set { lock.withLock { directFlag = newValue } }
+    }
+
+    /// Writes the batch at `offset` (direct I/O) or after the previous one (buffered: called on
+    /// one output thread only).
+    func write(_ batch: TarBatch, at offset: Int) {
         guard error == nil else { return }
         do {
-            try batch.withIOVectors { try writeAll($0, byteCount: batch.byteCount) }
+            try batch.withIOVectors { try writeAll($0, byteCount: batch.byteCount, offset: offset) }
             startWriteback(count: batch.byteCount)
         } catch let error as FileWriteError {
             lock.withLock { failure = error }
@@ -47,24 +58,28 @@ final class TarFileOutput: @unchecked Sendable {
     /// Asks the kernel to start writing the bytes just written (Linux sync_file_range, no wait),
     /// so the disk works while the next batches fill and the final fsync has little left to do.
     private func startWriteback(count: Int) {
-        if !direct, let start = Writeback.syncFileRange { _ = start(fd, Int64(written), Int64(count), 2 /* SYNC_FILE_RANGE_WRITE */) }
+        guard sequential else { return }
+        if let start = Writeback.syncFileRange { _ = start(fd, Int64(written), Int64(count), 2 /* SYNC_FILE_RANGE_WRITE */) }
         written += count
     }
 
     /// Writes the pieces in order. A direct write takes whole aligned blocks only: the archive's
     /// last, shorter batch, or a write the filesystem refuses (EINVAL), turns direct I/O off and
     /// goes through the page cache.
-    private func writeAll(_ pieces: [iovec], byteCount: Int) throws {
+    private func writeAll(_ pieces: [iovec], byteCount: Int, offset: Int) throws {
+        let positioned = !sequential
         if direct, byteCount % DirectIO.alignment != 0 {
             DirectIO.disable(fd)
             direct = false
         }
         var vectors = pieces
-        var first = 0
+        var first = 0, position = offset
         while first < vectors.count {
             if vectors[first].iov_len == 0 { first += 1; continue }
             let count = Int32(min(vectors.count - first, 1024))
-            let written = vectors.withUnsafeBufferPointer { Glibc.writev(fd, $0.baseAddress! + first, count) }
+            let written = vectors.withUnsafeBufferPointer { vectors in
+                positioned ? Glibc.pwritev(fd, vectors.baseAddress! + first, count, off_t(position)) : Glibc.writev(fd, vectors.baseAddress! + first, count)
+            }
             if written < 0 {
                 if errno == EINTR { continue }
                 if errno == EINVAL, direct {
@@ -75,6 +90,7 @@ final class TarFileOutput: @unchecked Sendable {
                 throw FileWriteError(path: path, operation: "write", errno: errno)
             }
             var left = written
+            position += written
             while left > 0 {
                 let length = vectors[first].iov_len
                 if left >= length {

@@ -37,10 +37,11 @@ public final class TarWriter {
     private let batchBytes: Int
     private let batches: [TarBatch]
     private var active = 0
+    private var written = 0
     private let hasher = ShardHasher()
     private let output: TarFileOutput
     private let hashing: OrderedWorker
-    private let writing: OrderedWorker
+    private let writing: [OrderedWorker]
     private var finished = false
 
     /// Creates (or truncates) `path`; bytes leave in writes of about `bufferSize` bytes. With
@@ -54,7 +55,8 @@ public final class TarWriter {
         ownsDescriptor = true
         usesDirectIO = directIO && DirectIO.enable(fd)
         output = TarFileOutput(fd: fd, path: path, direct: usesDirectIO)
-        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: usesDirectIO ? max(bufferSize, 4 << 20) : bufferSize)
+        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: usesDirectIO ? max(bufferSize, 4 << 20) : bufferSize,
+                                                                outputThreads: usesDirectIO ? 4 : 1)
     }
 
     /// Streams into an already open descriptor (a pipe, a socket, an open file); `label` names it
@@ -67,20 +69,23 @@ public final class TarWriter {
         ownsDescriptor = closeWhenDone
         usesDirectIO = false
         output = TarFileOutput(fd: fileDescriptor, path: label, direct: false)
-        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: bufferSize)
+        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: bufferSize, outputThreads: 1)
     }
 
     /// Batches of `bufferSize` bytes (rounded to the direct I/O alignment), enough of them (8 MiB
-    /// or more in flight) that no thread waits on another's short stalls.
-    private static func pipeline(bufferSize: Int) -> (Int, [TarBatch], OrderedWorker, OrderedWorker) {
+    /// or more in flight, two per output thread) that no thread waits on another's short stalls.
+    /// Batch `i` always goes to output thread `i % outputThreads` (the count is a multiple of it).
+    private static func pipeline(bufferSize: Int, outputThreads: Int) -> (Int, [TarBatch], OrderedWorker, [OrderedWorker]) {
         let size = (max(bufferSize, 64 << 10) + DirectIO.alignment - 1) / DirectIO.alignment * DirectIO.alignment
-        let count = max(4, min(16, (8 << 20) / size))
-        return (size, (0..<count).map { _ in TarBatch(capacity: size) },
-                OrderedWorker(label: "cn.shards.hash", batches: count), OrderedWorker(label: "cn.shards.write", batches: count))
+        let count = (max(2 * outputThreads, 4, min(16, (8 << 20) / size)) + outputThreads - 1) / outputThreads * outputThreads
+        let writers = (0..<outputThreads).map { thread in
+            OrderedWorker(label: "cn.shards.write", free: count / outputThreads - (thread == 0 ? 1 : 0))
+        }
+        return (size, (0..<count).map { _ in TarBatch(capacity: size) }, OrderedWorker(label: "cn.shards.hash", free: count - 1), writers)
     }
 
     deinit {
-        writing.drain()
+        for worker in writing { worker.drain() }
         hashing.drain()
         if fd >= 0, ownsDescriptor { close(fd) }
     }
@@ -113,7 +118,7 @@ public final class TarWriter {
         try putZeros(2 * TarHeader.blockSize)
         try flush()
         finished = true
-        writing.drain()
+        for worker in writing { worker.drain() }
         try output.check()
         // The fsync waits for the disk while the hash thread finishes the last batches.
         var status = stat()
@@ -128,7 +133,7 @@ public final class TarWriter {
 
     /// Closes the file without ending the archive (what a crash leaves behind); for tests and error paths.
     public func abandon() {
-        writing.drain()
+        for worker in writing { worker.drain() }
         hashing.drain()
         finished = true
         if fd >= 0, ownsDescriptor { close(fd) }
@@ -172,17 +177,18 @@ public final class TarWriter {
         byteCount += count
     }
 
-    /// Hands the full batch to the output and hash threads, then moves to the next batch once
+    /// Hands the full batch to its output thread and the hash thread, then moves to the next batch once
     /// both are done with its previous contents. A write failure of an earlier batch surfaces here.
     private func flush() throws {
         let full = batch
         guard full.byteCount > 0 else { return }
         try output.check()
-        let job = Job(batch: full, hasher: hasher, output: output)
-        writing.submit { job.output.write(job.batch) }
+        let job = Job(batch: full, hasher: hasher, output: output, offset: written)
+        written += full.byteCount
+        writing[active % writing.count].submit { job.output.write(job.batch, at: job.offset) }
         hashing.submit { job.batch.forEachPiece { job.hasher.update($0) } }
         active = (active + 1) % batches.count
-        writing.acquire()
+        writing[active % writing.count].acquire()
         hashing.acquire()
         batch.reset()
     }
@@ -192,5 +198,6 @@ public final class TarWriter {
         let batch: TarBatch
         let hasher: ShardHasher
         let output: TarFileOutput
+        let offset: Int
     }
 }
