@@ -41,10 +41,9 @@ final class TarFileOutput: @unchecked Sendable {
         do {
             try batch.withIOVectors { try writeAll($0, byteCount: batch.byteCount, offset: offset) }
             startWriteback(count: batch.byteCount)
-        } catch let error as FileWriteError {
-            lock.withLock { failure = error }
         } catch {
-            lock.withLock { failure = FileWriteError(path: path, operation: "write", errno: EIO) }
+            let failed = error as? FileWriteError ?? FileWriteError(path: path, operation: "write", errno: EIO)
+            lock.withLock { if failure == nil { failure = failed } }
         }
     }
 
