@@ -30,6 +30,9 @@ final class TarBatch: @unchecked Sendable {
 
     deinit { staging.deallocate() }
 
+    /// Size of the staging buffer.
+    var capacity: Int { staging.count }
+
     /// Staging bytes still free.
     var stagingFree: Int { staging.count - stagedCount }
 

@@ -81,13 +81,14 @@ public final class TarWriter {
         let writers = (0..<outputThreads).map { thread in
             OrderedWorker(label: "cn.shards.write", free: count / outputThreads - (thread == 0 ? 1 : 0))
         }
-        return (size, (0..<count).map { _ in TarBatch(capacity: size) }, OrderedWorker(label: "cn.shards.hash", free: count - 1), writers)
+        return (size, TarBatchPool.shared.take(count: count, capacity: size), OrderedWorker(label: "cn.shards.hash", free: count - 1), writers)
     }
 
     deinit {
         for worker in writing { worker.drain() }
         hashing.drain()
         if fd >= 0, ownsDescriptor { close(fd) }
+        TarBatchPool.shared.give(batches)
     }
 
     /// Appends one regular-file member with the given contents; large arrays are written in place
