@@ -5,10 +5,14 @@ import Glibc
 #endif
 
 /// A streaming ustar writer (POSIX ustar, pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html): each member is a 512-byte
-/// header plus data padded to 512, the archive ends with two zero blocks. Bytes go through a
-/// pair of large buffers and leave in few big `write` calls (no syscall per member), and the SHA-256 of
-/// the archive is computed on the way (on a second thread, overlapping the writes), so a shard's
-/// index needs no second read.
+/// header plus data padded to 512, the archive ends with two zero blocks. The calling thread only
+/// fills batches (`TarBatch`); two background threads (`OrderedWorker`) take each full batch, one
+/// writing it (`TarFileOutput`, one `writev`, no syscall per member) and one computing the
+/// archive's SHA-256, so a shard's index needs no second read and neither the disk nor the hash
+/// waits for the other. Members given as arrays of at least `sharedMemberMinimum` bytes are
+/// written and hashed in place, not copied; on local disk filesystems the file takes direct I/O
+/// (`DirectIO`) instead, where every byte is copied once into 4 MiB aligned batches, which skips
+/// the kernel's far dearer copy into the page cache.
 ///
 /// The writer only writes where it is told; publishing under a final name (temp, fsync, rename)
 /// is the job of `ShardSequenceWriter` / `AtomicFile`.
@@ -23,76 +27,106 @@ public final class TarWriter {
     public var hashBackend: String { hasher.backend }
     /// Number of members appended so far.
     public private(set) var memberCount = 0
+    /// Does the file take direct I/O (see `DirectIO`)? Set when it is opened.
+    public let usesDirectIO: Bool
+    /// Members of at least this many bytes, given as arrays, are referenced rather than copied.
+    static let sharedMemberMinimum = 16 << 10
 
     private var fd: Int32
     private let ownsDescriptor: Bool
-    private var buffers: [UnsafeMutableRawBufferPointer]
+    private let batchBytes: Int
+    private let batches: [TarBatch]
     private var active = 0
-    private var used = 0
     private var written = 0
     private let hasher = ShardHasher()
-    private let hashing = HashPipeline()
+    private let output: TarFileOutput
+    private let hashing: OrderedWorker
+    private let writing: [OrderedWorker]
     private var finished = false
 
-    /// Creates (or truncates) `path` and prepares a write buffer of `bufferSize` bytes.
-    public init(path: String, options: TarOptions = .reproducible, bufferSize: Int = 4 << 20) throws {
+    /// Creates (or truncates) `path`; bytes leave in writes of about `bufferSize` bytes. With
+    /// `directIO` false the file is always written through the page cache.
+    public init(path: String, options: TarOptions = .reproducible, bufferSize: Int = 1 << 20, directIO: Bool = true) throws {
         self.path = path
         self.options = options
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, operation: "create", errno: errno) }
         self.fd = fd
         ownsDescriptor = true
-        let size = max(bufferSize, 64 << 10)
-        buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64) }
+        usesDirectIO = directIO && DirectIO.enable(fd)
+        output = TarFileOutput(fd: fd, path: path, direct: usesDirectIO)
+        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: usesDirectIO ? max(bufferSize, 4 << 20) : bufferSize,
+                                                                outputThreads: usesDirectIO ? 4 : 1)
     }
 
     /// Streams into an already open descriptor (a pipe, a socket, an open file); `label` names it
     /// in errors. `finish` fsyncs it only when it is a regular file, and closes it only if `closeWhenDone`.
     public init(fileDescriptor: Int32, label: String, closeWhenDone: Bool = false, options: TarOptions = .reproducible,
-                bufferSize: Int = 4 << 20) {
+                bufferSize: Int = 1 << 20) {
         self.path = label
         self.options = options
         self.fd = fileDescriptor
         ownsDescriptor = closeWhenDone
-        let size = max(bufferSize, 64 << 10)
-        buffers = (0..<2).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64) }
+        usesDirectIO = false
+        output = TarFileOutput(fd: fileDescriptor, path: label, direct: false)
+        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: bufferSize, outputThreads: 1)
+    }
+
+    /// Batches of `bufferSize` bytes (rounded to the direct I/O alignment), enough of them (8 MiB
+    /// or more in flight, two per output thread) that no thread waits on another's short stalls.
+    /// Batch `i` always goes to output thread `i % outputThreads` (the count is a multiple of it).
+    private static func pipeline(bufferSize: Int, outputThreads: Int) -> (Int, [TarBatch], OrderedWorker, [OrderedWorker]) {
+        let size = (max(bufferSize, 64 << 10) + DirectIO.alignment - 1) / DirectIO.alignment * DirectIO.alignment
+        let count = (max(2 * outputThreads, 4, min(16, (8 << 20) / size)) + outputThreads - 1) / outputThreads * outputThreads
+        let writers = (0..<outputThreads).map { thread in
+            OrderedWorker(label: "cn.shards.write", free: count / outputThreads - (thread == 0 ? 1 : 0))
+        }
+        return (size, TarBatchPool.shared.take(count: count, capacity: size), OrderedWorker(label: "cn.shards.hash", free: count - 1), writers)
     }
 
     deinit {
-        hashing.wait()
+        for worker in writing { worker.drain() }
+        hashing.drain()
         if fd >= 0, ownsDescriptor { close(fd) }
-        for buffer in buffers { buffer.deallocate() }
+        TarBatchPool.shared.give(batches)
     }
 
-    /// Appends one regular-file member with the given contents.
+    /// Appends one regular-file member with the given contents; large arrays are written in place
+    /// (unless the file takes direct I/O, which needs every byte in an aligned batch).
     public func append(path memberPath: String, bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try append(path: memberPath, contents: $0) }
+        guard bytes.count >= Self.sharedMemberMinimum, !usesDirectIO else {
+            return try bytes.withUnsafeBytes { try append(path: memberPath, contents: $0) }
+        }
+        try putHeader(memberPath, size: bytes.count)
+        if !batch.hasSegmentRoom { try flush() }
+        batch.share(bytes)
+        byteCount += bytes.count
+        try putPadding(after: bytes.count)
     }
 
-    /// Appends one regular-file member whose contents are a raw buffer.
+    /// Appends one regular-file member whose contents are a raw buffer (copied).
     public func append(path memberPath: String, contents: UnsafeRawBufferPointer) throws {
-        guard !finished else { throw ShardError(.tarClosed, "cannot append \(memberPath): the tar \(path) is already finished") }
-        let header = try TarHeader.encode(path: memberPath, size: contents.count, options: options)
-        try header.withUnsafeBytes { try put($0) }
+        try putHeader(memberPath, size: contents.count)
         try put(contents)
-        let padding = TarHeader.paddedSize(contents.count) - contents.count
-        if padding > 0 { try putZeros(padding) }
-        memberCount += 1
+        try putPadding(after: contents.count)
     }
 
-    /// Ends the archive (two zero blocks), writes out the buffer, fsyncs and closes the file.
+    /// Ends the archive (two zero blocks), writes out the last batch, fsyncs and closes the file.
     /// Returns the archive size and the lower-case hex SHA-256 of its bytes.
     @discardableResult
     public func finish() throws -> (byteCount: Int, sha256: String) {
         guard !finished else { throw ShardError(.tarClosed, "the tar \(path) is already finished") }
         try putZeros(2 * TarHeader.blockSize)
         try flush()
-        hashing.wait()
         finished = true
+        for worker in writing { worker.drain() }
+        try output.check()
+        // The fsync waits for the disk while the hash thread finishes the last batches.
         var status = stat()
         if fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, fsync(fd) != 0 {
             throw FileWriteError(path: path, operation: "fsync", errno: errno)
         }
+        hashing.drain()
         if ownsDescriptor, close(fd) != 0 { fd = -1; throw FileWriteError(path: path, operation: "close", errno: errno) }
         fd = -1
         return (byteCount, hasher.finalizeHex())
@@ -100,94 +134,71 @@ public final class TarWriter {
 
     /// Closes the file without ending the archive (what a crash leaves behind); for tests and error paths.
     public func abandon() {
-        hashing.wait()
+        for worker in writing { worker.drain() }
+        hashing.drain()
         finished = true
         if fd >= 0, ownsDescriptor { close(fd) }
         fd = -1
     }
 
-    private var buffer: UnsafeMutableRawBufferPointer { buffers[active] }
+    private var batch: TarBatch { batches[active] }
+
+    private func putHeader(_ memberPath: String, size: Int) throws {
+        guard !finished else { throw ShardError(.tarClosed, "cannot append \(memberPath): the tar \(path) is already finished") }
+        let header = try TarHeader.encode(path: memberPath, size: size, options: options)
+        try header.withUnsafeBytes { try put($0) }
+        memberCount += 1
+    }
+
+    private func putPadding(after size: Int) throws {
+        let padding = TarHeader.paddedSize(size) - size
+        if padding > 0 { try putZeros(padding) }
+        if batch.byteCount >= batchBytes { try flush() }
+    }
 
     private func put(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
-            if used == buffer.count { try flush() }
-            let n = min(bytes.count - offset, buffer.count - used)
-            (buffer.baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
-            used += n
+            if batch.stagingFree == 0 || !batch.hasSegmentRoom { try flush() }
+            let n = min(bytes.count - offset, batch.stagingFree)
+            batch.stage(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]))
             offset += n
         }
         byteCount += bytes.count
     }
 
     private func putZeros(_ count: Int) throws {
-        if count > buffer.count - used { try flush() }
-        (buffer.baseAddress! + used).initializeMemory(as: UInt8.self, repeating: 0, count: count)
-        used += count
+        var left = count
+        while left > 0 {
+            if batch.stagingFree == 0 || !batch.hasSegmentRoom { try flush() }
+            let n = min(left, batch.stagingFree)
+            batch.stageZeros(n)
+            left -= n
+        }
         byteCount += count
     }
 
-    /// Hands the full buffer to the hashing thread, writes it out meanwhile, then switches to the
-    /// other buffer (whose hashing finished before this one's began, so it is free to refill).
+    /// Hands the full batch to its output thread and the hash thread, then moves to the next batch once
+    /// both are done with its previous contents. A write failure of an earlier batch surfaces here.
     private func flush() throws {
-        guard used > 0 else { return }
-        let pending = UnsafeRawBufferPointer(start: buffer.baseAddress, count: used)
-        hashing.submit(hasher, pending)
-        try writeAll(pending)
-        startWriteback(count: used)
-        active = 1 - active
-        used = 0
+        let full = batch
+        guard full.byteCount > 0 else { return }
+        try output.check()
+        let job = Job(batch: full, hasher: hasher, output: output, offset: written)
+        written += full.byteCount
+        writing[active % writing.count].submit { job.output.write(job.batch, at: job.offset) }
+        hashing.submit { job.batch.forEachPiece { job.hasher.update($0) } }
+        active = (active + 1) % batches.count
+        writing[active % writing.count].acquire()
+        hashing.acquire()
+        batch.reset()
     }
 
-    /// Asks the kernel to start writing the bytes just written (Linux sync_file_range, no wait),
-    /// so the disk works while the next buffer fills and the final fsync has little left to do.
-    private func startWriteback(count: Int) {
-        if let start = Writeback.syncFileRange { _ = start(fd, Int64(written), Int64(count), 2 /* SYNC_FILE_RANGE_WRITE */) }
-        written += count
-    }
-
-    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileWriteError(path: path, operation: "write", errno: errno)
-            }
-            offset += written
-        }
-    }
-}
-
-/// Runs SHA-256 updates on a serial background queue, one buffer at a time, so hashing a shard
-/// overlaps writing it (two cores: one writes, one hashes). `submit` first waits for the previous
-/// update, which keeps the updates in order and tells the writer the other buffer is free again.
-final class HashPipeline: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "cn.shards.hash")
-    private let group = DispatchGroup()
-
+    /// What the background threads need of one full batch.
     private struct Job: @unchecked Sendable {
+        let batch: TarBatch
         let hasher: ShardHasher
-        let bytes: UnsafeRawBufferPointer
+        let output: TarFileOutput
+        let offset: Int
     }
-
-    func submit(_ hasher: ShardHasher, _ bytes: UnsafeRawBufferPointer) {
-        group.wait()
-        let job = Job(hasher: hasher, bytes: bytes)
-        queue.async(group: group) { job.hasher.update(job.bytes) }
-    }
-
-    func wait() { group.wait() }
-}
-
-/// Linux's sync_file_range, looked up in the C library at run time (Glibc's Swift module hides it
-/// behind _GNU_SOURCE); nil elsewhere, where writeback simply starts at fsync.
-enum Writeback {
-    typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
-    private struct Box: @unchecked Sendable { let function: SyncFileRange? }
-    private static let box: Box = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return Box(function: nil) }
-        return Box(function: unsafeBitCast(symbol, to: SyncFileRange.self))
-    }()
-    static var syncFileRange: SyncFileRange? { box.function }
 }

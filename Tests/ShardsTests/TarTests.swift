@@ -104,6 +104,15 @@ struct TarTests {
         #expect(received == SampleFactory.bytes(folder + "/f.tar"))
     }
 
+    @Test("a write that fails on the output thread (/dev/full) surfaces from append or finish", .enabled(if: FileManager.default.isWritableFile(atPath: "/dev/full")))
+    func failedWrite() throws {
+        let writer = try TarWriter(path: "/dev/full", bufferSize: 64 << 10)
+        #expect(throws: FileWriteError.self) {
+            for i in 0..<40 { try writer.append(path: "k\(i).bin", bytes: [UInt8](repeating: 1, count: 100_000)) }
+            try writer.finish()
+        }
+    }
+
     @Test("canonical JSON: sorted keys, escapes, numbers")
     func json() throws {
         let value = JSONValue.object(["b": .int(1), "a": .array([.double(0.5), .float(0.1), .double(1e-7), .null, .bool(true)]),
