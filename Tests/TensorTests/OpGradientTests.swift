@@ -36,6 +36,9 @@ import NN
     @Test func conv3x3() { checkConv("conv3x3", cin: 3, cout: 4, kernel: 3, stride: 1, padding: 1, h: 5, w: 6) }
     @Test func conv3x3Stride2() { checkConv("conv3x3 s2", cin: 2, cout: 3, kernel: 3, stride: 2, padding: 1, h: 7, w: 6) }
     @Test func conv1x1() { checkConv("conv1x1", cin: 4, cout: 3, kernel: 1, stride: 1, padding: 0, h: 4, w: 3) }
+    @Test func conv5x5Padding1() { checkConv("conv5x5 p1", cin: 3, cout: 2, kernel: 5, stride: 1, padding: 1, h: 6, w: 7) }
+    @Test func conv5x5Padding2() { checkConv("conv5x5 p2", cin: 2, cout: 3, kernel: 5, stride: 1, padding: 2, h: 6, w: 4) }
+    @Test func conv3x3Padding2() { checkConv("conv3x3 p2", cin: 2, cout: 3, kernel: 3, stride: 1, padding: 2, h: 4, w: 5) }
     @Test func conv3x3NoPadding() { checkConv("conv3x3 p0", cin: 2, cout: 2, kernel: 3, stride: 1, padding: 0, h: 5, w: 5) }
 
     @Test func groupNorm() {
