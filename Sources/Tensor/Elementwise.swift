@@ -68,10 +68,12 @@ public func geluBackward(_ x: Tensor, _ dy: Tensor) -> Tensor {
     pointwise(.geluGrad, x, upstream: dy)
 }
 
+/// Exact GELU of one value through the vectorisable `fastErf`.
 @inline(__always) @Sendable func geluScalar(_ v: Float) -> Float {
-    0.5 * v * (1 + erff(v * 0.70710678118654752))
+    0.5 * v * (1 + fastErf(v * 0.70710678118654752))
 }
 
+/// GELU's derivative of one value, Phi(v) + v phi(v), through `fastErf` and `fastExp`.
 @inline(__always) @Sendable func geluDerivative(_ v: Float) -> Float {
-    0.5 * (1 + erff(v * 0.70710678118654752)) + v * expf(-0.5 * v * v) * 0.39894228040143268
+    0.5 * (1 + fastErf(v * 0.70710678118654752)) + v * fastExp(-0.5 * v * v) * 0.39894228040143268
 }

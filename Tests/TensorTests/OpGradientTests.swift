@@ -178,6 +178,20 @@ import NN
     }
 }
 
+/// The vectorisable erf used by GELU and GEGLU against libm.
+@Suite("Fast erf") struct FastErfTests {
+    @Test func matchesErff() {
+        var worst: Float = 0
+        var x: Float = -9
+        while x < 9 {
+            worst = max(worst, abs(fastErf(x) - erff(x)))
+            x += 0.00137
+        }
+        #expect(worst < 5e-7, "fastErf absolute error \(worst)")
+        #expect(abs(fastErf(0)) < 1e-7 && fastErf(-30) == -1 && fastErf(30) == 1)
+    }
+}
+
 /// The vectorisable exp used by softmax and SiLU against libm.
 @Suite("Fast exp") struct FastExpTests {
     @Test func matchesExpf() {
