@@ -80,10 +80,12 @@ public struct Tensor: Sendable, Equatable {
         }
     }
 
-    /// The sum of squares in double precision (gradient norms, losses).
+    /// The sum of squares (gradient norms, losses): float vector lanes per block, double across
+    /// blocks, in a fixed order (`Reduce`).
     public func sumOfSquares() -> Double {
-        var s = 0.0
-        for v in data { s += Double(v) * Double(v) }
-        return s
+        data.withUnsafeBufferPointer { d in
+            guard let base = d.baseAddress else { return 0 }
+            return Reduce.centeredSquares(base, d.count, shift: 0)
+        }
     }
 }
