@@ -86,10 +86,13 @@ struct ConvGeometry: Sendable {
                     let shift = (i - padding) * width + (j - padding)
                     let lo = max(rowLo * wo, -shift), hi = min(rowHi * wo, plane - shift)
                     if hi > lo { (row + lo).update(from: image + lo + shift, count: hi - lo) }
-                    for oh in rowLo..<rowHi {
-                        let dst = row + oh * wo
-                        for ow in 0..<valid.lowerBound { dst[ow] = 0 }
-                        for ow in valid.upperBound..<wo { dst[ow] = 0 }
+                    // Column by column (strided stores): per-row loops of one or two elements
+                    // would become a memset call each.
+                    for ow in 0..<valid.lowerBound {
+                        for oh in rowLo..<rowHi { row[oh * wo + ow] = 0 }
+                    }
+                    for ow in valid.upperBound..<wo {
+                        for oh in rowLo..<rowHi { row[oh * wo + ow] = 0 }
                     }
                 }
             }
