@@ -44,15 +44,50 @@ private func forEachBroadcast(_ out: [Int], _ sa: [Int], _ sb: [Int], _ body: (I
     }
 }
 
-private func broadcastBinary(_ a: Tensor, _ b: Tensor, _ op: (Float, Float) -> Float) -> Tensor {
+/// The run length each element of `small` covers when it broadcasts into `out` as out's leading
+/// dimensions followed by ones (a ResBlock's emb [N, C, 1, 1] into [N, C, H, W]: H*W); nil when
+/// the broadcast has another form.
+private func trailingRun(_ small: [Int], in out: [Int]) -> Int? {
+    guard small.count == out.count else { return nil }
+    var k = out.count
+    while k > 0 && small[k - 1] == 1 { k -= 1 }
+    guard Array(small[0..<k]) == Array(out[0..<k]) else { return nil }
+    return out[k...].reduce(1, *)
+}
+
+@inline(__always)
+private func broadcastBinary(_ a: Tensor, _ b: Tensor, _ op: @escaping @Sendable (Float, Float) -> Float) -> Tensor {
     guard let out = broadcastShape(a.shape, b.shape) else {
         preconditionFailure("shapes \(a.shape) and \(b.shape) do not broadcast")
     }
-    var y = Tensor(shape: out)
-    if a.shape == b.shape {
-        for i in 0..<a.count { y.data[i] = op(a.data[i], b.data[i]) }
+    if a.shape == b.shape || (a.shape == out && trailingRun(b.shape, in: out) != nil) {
+        // Same shapes, or b constant along runs of a: plain loops over rows, split across threads.
+        let run = a.shape == b.shape ? 1 : trailingRun(b.shape, in: out)!
+        var y = Tensor(uninitializedShape: out)
+        a.data.withUnsafeBufferPointer { ab in
+            b.data.withUnsafeBufferPointer { bb in
+                y.data.withUnsafeMutableBufferPointer { yb in
+                    guard yb.count > 0 else { return }
+                    let ap = UncheckedSendable(ab.baseAddress!), bp = UncheckedSendable(bb.baseAddress!)
+                    let yp = UncheckedSendable(yb.baseAddress!)
+                    let rows = yb.count / run, perChunk = max(1, (1 << 15) / run)
+                    ComputeThreads.forEachChunk(rows, minimumPerThread: perChunk) { _, range in
+                        let a = ap.value, b = bp.value, y = yp.value
+                        if run == 1 {
+                            for i in range { y[i] = op(a[i], b[i]) }
+                        } else {
+                            for r in range {
+                                let v = b[r], base = r * run
+                                for i in base..<(base + run) { y[i] = op(a[i], v) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         return y
     }
+    var y = Tensor(shape: out)
     let sa = broadcastStrides(a.shape, to: out), sb = broadcastStrides(b.shape, to: out)
     a.data.withUnsafeBufferPointer { ap in
         b.data.withUnsafeBufferPointer { bp in
@@ -67,6 +102,17 @@ private func broadcastBinary(_ a: Tensor, _ b: Tensor, _ op: (Float, Float) -> F
 /// Sums a broadcast-output gradient back to `shape` (the backward of broadcasting).
 public func reduceBroadcast(_ grad: Tensor, to shape: [Int]) -> Tensor {
     if grad.shape == shape { return grad }
+    if let run = trailingRun(shape, in: grad.shape) {
+        // Sums over runs of `run` elements (vectorised, fixed order), one output per run.
+        var r = Tensor(uninitializedShape: shape)
+        grad.data.withUnsafeBufferPointer { gb in
+            r.data.withUnsafeMutableBufferPointer { rb in
+                guard let g = gb.baseAddress else { return }
+                for i in 0..<rb.count { rb[i] = Float(Reduce.sum(g + i * run, run)) }
+            }
+        }
+        return r
+    }
     var r = Tensor(shape: shape)
     let s = broadcastStrides(shape, to: grad.shape)
     let zero = [Int](repeating: 0, count: grad.rank)

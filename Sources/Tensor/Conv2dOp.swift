@@ -44,18 +44,28 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
 }
 
 /// The backward pass of `conv2d`: ADDS dW into `weightGradient` and db into `biasGradient`
-/// (when given) and returns dx (col2im of W^T dy). Weight gradients are summed per chunk, then
-/// chunk by chunk in order, so results do not depend on timing.
+/// (when given) and returns dx. Weight gradients are summed per chunk, then chunk by chunk in
+/// order, so results do not depend on timing. dx of a stride-1 kernel is the full correlation of
+/// dy with the flipped, transposed weight (im2col of dy, one sgemm with k = O*k*k, no col2im:
+/// the transposed-convolution identity cuDNN and oneDNN use); other strides use col2im of W^T dy.
 public func conv2dBackward(_ x: Tensor, weight: Tensor, stride: Int = 1, padding: Int = 0, _ dy: Tensor,
                        weightGradient: inout Tensor, biasGradient: inout Tensor?) -> Tensor {
     let g = ConvGeometry(input: x, weight: weight, stride: stride, padding: padding)
     let batch = x.shape[0], o = weight.shape[0], hw = g.columns, rows = g.rows
     precondition(dy.shape == [batch, o, g.outHeight, g.outWidth], "Conv2d.backward: gradient \(dy.shape) does not match output")
-    var dx = Tensor(shape: x.shape)
-    let chunks = ComputeThreads.chunkCount(batch)
     let pointwise = g.isPointwise
+    let transposed = !pointwise && stride == 1 && padding <= g.kernel - 1
+    var dx = pointwise || transposed ? Tensor(uninitializedShape: x.shape) : Tensor(shape: x.shape)
+    let chunks = ComputeThreads.chunkCount(batch)
     let cols = pointwise ? [] : Workspace.current.prepare("conv.cols", chunks: chunks, count: rows * hw)
-    let dcols = pointwise ? [] : Workspace.current.prepare("conv.dcols", chunks: chunks, count: rows * hw)
+    // The transposed path's im2col of dy has O*k*k rows over H*W columns.
+    let dyGeometry = ConvGeometry(channels: o, height: g.outHeight, width: g.outWidth, kernel: g.kernel,
+                                  stride: 1, padding: max(0, g.kernel - 1 - padding))
+    let dcolsCount = transposed ? dyGeometry.rows * dyGeometry.columns : rows * hw
+    let dcols = pointwise ? [] : Workspace.current.prepare("conv.dcols", chunks: chunks, count: dcolsCount)
+    let flipped = transposed ? Workspace.current.buffer("conv.flipped", count: o * rows) : nil
+    if let flipped { g.flipTransposed(weight, into: flipped, outChannels: o) }
+    let fp = flipped.map { UncheckedSendable(UnsafePointer($0)) }
     // Chunk 0 accumulates straight into weight.grad; the others into scratch, added after in order.
     let partials = Workspace.current.prepare("conv.dw", chunks: chunks, count: o * rows + o)
     for c in 1..<max(chunks, 1) { partials[c].value.update(repeating: 0, count: o * rows) }
@@ -88,6 +98,11 @@ public func conv2dBackward(_ x: Tensor, weight: Tensor, stride: Int = 1, padding
                                 if pointwise {
                                     sgemm(transA: true, m: rows, n: hw, k: o, a: wp.value, lda: rows, b: dyi, ldb: hw,
                                           c: dxi, ldc: hw)
+                                } else if let fp {
+                                    dyGeometry.im2col(dyi, dcols[chunk].value)
+                                    let k = dyGeometry.rows, inHW = g.height * g.width
+                                    sgemm(m: g.channels, n: inHW, k: k, a: fp.value, lda: k,
+                                          b: dcols[chunk].value, ldb: inHW, c: dxi, ldc: inHW)
                                 } else {
                                     sgemm(transA: true, m: rows, n: hw, k: o, a: wp.value, lda: rows, b: dyi, ldb: hw,
                                           c: dcols[chunk].value, ldc: hw)

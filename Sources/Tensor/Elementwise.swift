@@ -68,10 +68,20 @@ public func geluBackward(_ x: Tensor, _ dy: Tensor) -> Tensor {
     pointwise(.geluGrad, x, upstream: dy)
 }
 
+/// Exact GELU of one value through the vectorisable `fastErf`.
 @inline(__always) @Sendable func geluScalar(_ v: Float) -> Float {
-    0.5 * v * (1 + erff(v * 0.70710678118654752))
+    0.5 * v * (1 + fastErf(v * 0.70710678118654752))
 }
 
+/// GELU and its derivative of one value from one erf and one exp (GEGLU's backward pass needs both).
+@inline(__always) func geluAndDerivative(_ v: Float) -> (value: Float, derivative: Float) {
+    let x = v * 0.70710678118654752
+    let gaussian = fastExp(-x * x)  // exp(-v^2 / 2)
+    let e = fastErf(x, gaussian: gaussian)
+    return (0.5 * v * (1 + e), 0.5 * (1 + e) + v * gaussian * 0.39894228040143268)
+}
+
+/// GELU's derivative of one value, Phi(v) + v phi(v), through `fastErf` and `fastExp`.
 @inline(__always) @Sendable func geluDerivative(_ v: Float) -> Float {
-    0.5 * (1 + erff(v * 0.70710678118654752)) + v * expf(-0.5 * v * v) * 0.39894228040143268
+    0.5 * (1 + fastErf(v * 0.70710678118654752)) + v * fastExp(-0.5 * v * v) * 0.39894228040143268
 }

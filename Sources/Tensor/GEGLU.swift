@@ -38,8 +38,9 @@ public func gegluBackward(_ x: Tensor, _ dy: Tensor) -> Tensor {
                         let h = xp.value + r * twoD, g = h + d, up = gp.value + r * d
                         let dh = dp.value + r * twoD, dg = dh + d
                         for i in 0..<d {
-                            dh[i] = up[i] * geluScalar(g[i])
-                            dg[i] = up[i] * h[i] * geluDerivative(g[i])
+                            let gelu = geluAndDerivative(g[i])
+                            dh[i] = up[i] * gelu.value
+                            dg[i] = up[i] * h[i] * gelu.derivative
                         }
                     }
                 }

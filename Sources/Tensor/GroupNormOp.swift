@@ -2,7 +2,7 @@ import Support
 
 /// Group normalisation over NCHW (PyTorch `F.group_norm`, biased variance, per-channel affine):
 /// y = (x - mean_g) / sqrt(var_g + eps) * gamma_c + beta_c, statistics per (image, group),
-/// accumulated in double precision. eps has no default: ldm uses 1e-5 in ResBlocks
+/// summed in float vector lanes per block and double precision across blocks (`Reduce`). eps has no default: ldm uses 1e-5 in ResBlocks
 /// (`openaimodel.normalization`) and 1e-6 in SpatialTransformer and the VAE (`Normalize`).
 public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float)
     -> (y: Tensor, statistics: NormStatistics) {
@@ -23,12 +23,10 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, ep
                     ComputeThreads.forEachChunk(n * groups) { _, range in
                         for ng in range {
                             let base = xp.value + ng * groupSize
-                            var s = 0.0, s2 = 0.0
-                            for i in 0..<groupSize { let v = Double(base[i]); s += v; s2 += v * v }
-                            let mu = s / Double(groupSize)
-                            let variance = max(0, s2 / Double(groupSize) - mu * mu)
+                            // Two passes (mean, then centred squares), vectorised in a fixed order.
+                            let m = Float(Reduce.sum(base, groupSize) / Double(groupSize))
+                            let variance = Reduce.centeredSquares(base, groupSize, shift: m) / Double(groupSize)
                             let r = Float(1 / (variance + Double(eps)).squareRoot())
-                            let m = Float(mu)
                             mp.value[ng] = m
                             rp.value[ng] = r
                             let g = ng % groups
@@ -71,13 +69,8 @@ public func groupNormBackward(_ x: Tensor, groups: Int, weight: Tensor, statisti
                                 let m = meanV.value[ng], r = rstdV.value[ng]
                                 let src = xp.value + (img * channels + c) * spatial
                                 let g = dyp.value + (img * channels + c) * spatial
-                                var sg: Float = 0, sb: Float = 0
-                                for i in 0..<spatial {
-                                    sg += g[i] * (src[i] - m)
-                                    sb += g[i]
-                                }
-                                dgamma += sg * r
-                                dbeta += sb
+                                dgamma += Float(Reduce.centeredDot(g, src, spatial, shift: m)) * r
+                                dbeta += Float(Reduce.sum(g, spatial))
                             }
                             gwp.value[c] += dgamma
                             gbp.value[c] += dbeta
@@ -97,23 +90,22 @@ public func groupNormBackward(_ x: Tensor, groups: Int, weight: Tensor, statisti
                         let g = ng % groups
                         let m = meanV.value[ng], r = rstdV.value[ng]
                         let base = ng * groupSize
+                        // sum(dxhat) and sum(dxhat * xhat), with dxhat = dy * gamma_c, per channel row.
                         var sumD = 0.0, sumDX = 0.0
                         for cl in 0..<cpg {
-                            let gamma = w.value[g * cpg + cl]
-                            for i in 0..<spatial {
-                                let idx = base + cl * spatial + i
-                                let d = Double(dyp.value[idx] * gamma)
-                                sumD += d
-                                sumDX += d * Double((xp.value[idx] - m) * r)
-                            }
+                            let gamma = Double(w.value[g * cpg + cl])
+                            let row = base + cl * spatial
+                            sumD += gamma * Reduce.sum(dyp.value + row, spatial)
+                            sumDX += gamma * Double(r) * Reduce.centeredDot(dyp.value + row, xp.value + row, spatial, shift: m)
                         }
                         let meanD = Float(sumD / Double(groupSize)), meanDX = Float(sumDX / Double(groupSize))
                         for cl in 0..<cpg {
                             let gamma = w.value[g * cpg + cl]
+                            let src = xp.value + base + cl * spatial, up = dyp.value + base + cl * spatial
+                            let dst = dxp.value + base + cl * spatial
                             for i in 0..<spatial {
-                                let idx = base + cl * spatial + i
-                                let xhat = (xp.value[idx] - m) * r
-                                dxp.value[idx] = r * (dyp.value[idx] * gamma - meanD - xhat * meanDX)
+                                let xhat = (src[i] - m) * r
+                                dst[i] = r * (up[i] * gamma - meanD - xhat * meanDX)
                             }
                         }
                     }

@@ -35,6 +35,7 @@ struct ConvGeometry: Sendable {
 
     /// Fills `cols` (rows x columns) from image `x` (C x H x W).
     func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
+        if stride == 1 && outWidth == width { return sameWidthIm2col(x, cols) }
         let ho = outHeight, wo = outWidth, k = kernel
         for c in 0..<channels {
             for i in 0..<k {
@@ -56,6 +57,60 @@ struct ConvGeometry: Sendable {
                         } else {
                             for ow in valid { dst[ow] = src[ow * stride] }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `im2col` for stride 1 and an output as wide as the input ("same" padding): a row of the
+    /// column matrix is the image plane shifted by (i - p) rows and (j - p) columns, so its valid
+    /// output rows are one contiguous copy, after which the columns that read padding (and
+    /// wrapped into the neighbouring row) are zeroed.
+    private func sameWidthIm2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
+        let ho = outHeight, wo = outWidth, k = kernel, plane = height * width
+        for c in 0..<channels {
+            let image = x + c * plane
+            for i in 0..<k {
+                // Output rows oh with 0 <= oh - p + i < H.
+                let rowLo = max(0, padding - i), rowHi = min(ho, height + padding - i)
+                for j in 0..<k {
+                    let row = cols + ((c * k + i) * k + j) * ho * wo
+                    let valid = validRange(j)
+                    guard rowLo < rowHi, !valid.isEmpty else {
+                        row.update(repeating: 0, count: ho * wo)
+                        continue
+                    }
+                    if rowLo > 0 { row.update(repeating: 0, count: rowLo * wo) }
+                    if rowHi < ho { (row + rowHi * wo).update(repeating: 0, count: (ho - rowHi) * wo) }
+                    let shift = (i - padding) * width + (j - padding)
+                    let lo = max(rowLo * wo, -shift), hi = min(rowHi * wo, plane - shift)
+                    if hi > lo { (row + lo).update(from: image + lo + shift, count: hi - lo) }
+                    // Column by column (strided stores): per-row loops of one or two elements
+                    // would become a memset call each.
+                    for ow in 0..<valid.lowerBound {
+                        for oh in rowLo..<rowHi { row[oh * wo + ow] = 0 }
+                    }
+                    for ow in valid.upperBound..<wo {
+                        for oh in rowLo..<rowHi { row[oh * wo + ow] = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes weight [O, C, k, k] as [C, O*k*k] with both kernel axes reversed:
+    /// flipped[c, (o*k + i)*k + j] = weight[o, c, k-1-i, k-1-j], the kernel whose correlation with
+    /// dy gives dx for a stride-1 convolution.
+    func flipTransposed(_ weight: Tensor, into flipped: UnsafeMutablePointer<Float>, outChannels o: Int) {
+        let k = kernel, kk = kernel * kernel
+        weight.data.withUnsafeBufferPointer { w in
+            for oc in 0..<o {
+                for c in 0..<channels {
+                    let src = oc * channels * kk + c * kk
+                    let dst = c * o * kk + oc * kk
+                    for i in 0..<k {
+                        for j in 0..<k { flipped[dst + i * k + j] = w[src + (k - 1 - i) * k + (k - 1 - j)] }
                     }
                 }
             }

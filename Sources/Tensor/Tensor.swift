@@ -65,10 +65,14 @@ public struct Tensor: Sendable, Equatable {
     /// Adds `other` element-wise in place (shapes must match); used to accumulate gradients.
     public mutating func addInPlace(_ other: Tensor) {
         precondition(other.shape == shape, "addInPlace shape \(other.shape) vs \(shape)")
-        let n = data.count
         data.withUnsafeMutableBufferPointer { d in
             other.data.withUnsafeBufferPointer { o in
-                for i in 0..<n { d[i] += o[i] }
+                guard d.count > 0 else { return }
+                let dp = UncheckedSendable(d.baseAddress!), op = UncheckedSendable(o.baseAddress!)
+                ComputeThreads.forEachChunk(d.count, minimumPerThread: 1 << 15) { _, range in
+                    let d = dp.value, o = op.value
+                    for i in range { d[i] += o[i] }
+                }
             }
         }
     }
@@ -80,10 +84,12 @@ public struct Tensor: Sendable, Equatable {
         }
     }
 
-    /// The sum of squares in double precision (gradient norms, losses).
+    /// The sum of squares (gradient norms, losses): float vector lanes per block, double across
+    /// blocks, in a fixed order (`Reduce`).
     public func sumOfSquares() -> Double {
-        var s = 0.0
-        for v in data { s += Double(v) * Double(v) }
-        return s
+        data.withUnsafeBufferPointer { d in
+            guard let base = d.baseAddress else { return 0 }
+            return Reduce.centeredSquares(base, d.count, shift: 0)
+        }
     }
 }

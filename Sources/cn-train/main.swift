@@ -137,4 +137,5 @@ struct CNTrain: ParsableCommand {
 }
 
 BLASKernels.useDetectedKernels()
+AllocatorTuning.keepFreedMemory()
 StageMain.main(CNTrain.self)

@@ -36,6 +36,9 @@ import NN
     @Test func conv3x3() { checkConv("conv3x3", cin: 3, cout: 4, kernel: 3, stride: 1, padding: 1, h: 5, w: 6) }
     @Test func conv3x3Stride2() { checkConv("conv3x3 s2", cin: 2, cout: 3, kernel: 3, stride: 2, padding: 1, h: 7, w: 6) }
     @Test func conv1x1() { checkConv("conv1x1", cin: 4, cout: 3, kernel: 1, stride: 1, padding: 0, h: 4, w: 3) }
+    @Test func conv5x5Padding1() { checkConv("conv5x5 p1", cin: 3, cout: 2, kernel: 5, stride: 1, padding: 1, h: 6, w: 7) }
+    @Test func conv5x5Padding2() { checkConv("conv5x5 p2", cin: 2, cout: 3, kernel: 5, stride: 1, padding: 2, h: 6, w: 4) }
+    @Test func conv3x3Padding2() { checkConv("conv3x3 p2", cin: 2, cout: 3, kernel: 3, stride: 1, padding: 2, h: 4, w: 5) }
     @Test func conv3x3NoPadding() { checkConv("conv3x3 p0", cin: 2, cout: 2, kernel: 3, stride: 1, padding: 0, h: 5, w: 5) }
 
     @Test func groupNorm() {
@@ -172,6 +175,20 @@ import NN
         #expect(abs(e.data[2] - Float(sin(10.0))) < 1e-6)
         #expect(abs(e.data[3] - Float(sin(10.0 * 0.01))) < 1e-6)
         #expect(e.data[4] == 0)
+    }
+}
+
+/// The vectorisable erf used by GELU and GEGLU against libm.
+@Suite("Fast erf") struct FastErfTests {
+    @Test func matchesErff() {
+        var worst: Float = 0
+        var x: Float = -9
+        while x < 9 {
+            worst = max(worst, abs(fastErf(x) - erff(x)))
+            x += 0.00137
+        }
+        #expect(worst < 5e-7, "fastErf absolute error \(worst)")
+        #expect(abs(fastErf(0)) < 1e-7 && fastErf(-30) == -1 && fastErf(30) == 1)
     }
 }
 

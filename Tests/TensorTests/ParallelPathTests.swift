@@ -12,6 +12,24 @@ import NN
         #expect(ComputeThreads.chunkCount(130, minimumPerThread: 64) == min(2, ComputeThreads.threadCount))
     }
 
+    /// Broadcast add and in-place add above their parallel thresholds give every element exactly
+    /// (a + b of the matching element, the same float addition as one thread).
+    @Test func broadcastAddRows() {
+        let a = randomTensor([4, 16, 32, 32], seed: 110), b = randomTensor([4, 16, 1, 1], seed: 111)
+        let y = add(a, b), same = add(a, a)
+        var inPlace = a
+        inPlace.addInPlace(a)
+        for i in 0..<a.count {
+            #expect(y.data[i] == a.data[i] + b.data[i / 1024])
+            #expect(same.data[i] == a.data[i] + a.data[i] && inPlace.data[i] == same.data[i])
+        }
+        let db = addBackward(a.shape, b.shape, y).db
+        for r in 0..<b.count {
+            let sum = (0..<1024).reduce(0.0) { $0 + Double(y.data[r * 1024 + $1]) }
+            #expect(abs(Double(db.data[r]) - sum) <= 1e-5 * max(1, abs(sum)))
+        }
+    }
+
     @Test func linearRowSplit() {
         var r = SeededRandom(seed: 100)
         let layer = Linear(80, 100, random: &r)

@@ -58,15 +58,22 @@ public final class AdamW {
             let stepSize = groupLR / bc1
             for p in group.parameters {
                 let (b1, b2, eps) = (beta1, beta2, epsilon)
-                p.value.data.withUnsafeMutableBufferPointer { w in
-                    p.grad.data.withUnsafeBufferPointer { g in
-                        m[index].withUnsafeMutableBufferPointer { mb in
-                            v[index].withUnsafeMutableBufferPointer { vb in
-                                for i in 0..<w.count {
-                                    w[i] *= decay
-                                    mb[i] = b1 * mb[i] + (1 - b1) * g[i]
-                                    vb[i] = b2 * vb[i] + (1 - b2) * g[i] * g[i]
-                                    w[i] -= stepSize * mb[i] / (vb[i].squareRoot() / bc2Root + eps)
+                // Element-wise, so splitting large tensors across threads changes no result.
+                p.value.data.withUnsafeMutableBufferPointer { wb in
+                    p.grad.data.withUnsafeBufferPointer { gb in
+                        m[index].withUnsafeMutableBufferPointer { mbb in
+                            v[index].withUnsafeMutableBufferPointer { vbb in
+                                guard wb.count > 0 else { return }
+                                let w = UncheckedPointer(wb.baseAddress!), g = UncheckedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                                let mb = UncheckedPointer(mbb.baseAddress!), vb = UncheckedPointer(vbb.baseAddress!)
+                                ComputeThreads.forEachChunk(wb.count, minimumPerThread: 1 << 14) { _, range in
+                                    let w = w.value, g = g.value, mb = mb.value, vb = vb.value
+                                    for i in range {
+                                        w[i] *= decay
+                                        mb[i] = b1 * mb[i] + (1 - b1) * g[i]
+                                        vb[i] = b2 * vb[i] + (1 - b2) * g[i] * g[i]
+                                        w[i] -= stepSize * mb[i] / (vb[i].squareRoot() / bc2Root + eps)
+                                    }
                                 }
                             }
                         }
@@ -98,4 +105,10 @@ public final class AdamW {
     public func zeroGradients() {
         for g in groups { for p in g.parameters { p.zeroGradient() } }
     }
+}
+
+/// A float pointer handed to `ComputeThreads` chunks that write disjoint ranges of it.
+private struct UncheckedPointer: @unchecked Sendable {
+    let value: UnsafeMutablePointer<Float>
+    init(_ value: UnsafeMutablePointer<Float>) { self.value = value }
 }
