@@ -33,7 +33,7 @@ struct TouchedColumns {
 extension ViewSetup {
     /// Renders output rows of `band` into the output buffers. `buffers` are clean on entry (fresh,
     /// or cleared over the used range by the previous band) and are left clean.
-    func renderBand(_ band: Int, opaque: [Int32], blend: [Int32], buffers: inout BandBuffers,
+    func renderBand(_ band: Int, opaque: ArraySlice<Int32>, blend: [Int32], buffers: inout BandBuffers,
                     pixels: UnsafeMutableBufferPointer<UInt8>, depth: UnsafeMutableBufferPointer<Float>, mask: UnsafeMutableBufferPointer<UInt8>) {
         if opaque.isEmpty && blend.isEmpty { return }
         let rows = BandRows(band: band, height: settings.height, supersampling: ss)
@@ -59,7 +59,7 @@ extension ViewSetup {
     }
 
     /// Pass 1: the nearest opaque or alpha-tested triangle of every sample (z-buffer on 1/w).
-    private func visibilityPass(_ opaque: [Int32], rows: BandRows, memory m: BandMemory, touched: inout TouchedColumns) {
+    private func visibilityPass(_ opaque: ArraySlice<Int32>, rows: BandRows, memory m: BandMemory, touched: inout TouchedColumns) {
         for s32 in opaque {
             let s = Int(s32)
             let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]

@@ -84,6 +84,12 @@ struct ClippedTriangles {
     /// the rest (Sutherland-Hodgman against w >= near, keeping the winding), adding vertices.
     init(scene: RenderScene, vertices: inout ProjectedVertices, grid: SampleGrid) {
         let near = grid.near
+        // Every vertex in front of the near plane (the usual view): the scene's triangles as they are.
+        if vertices.camZ.allSatisfy({ -$0 >= near }) {
+            tris = scene.indices
+            triOrig = scene.triangleIds
+            return
+        }
         tris.reserveCapacity(scene.indices.count)
         triOrig.reserveCapacity(scene.triangleCount)
         var needsClip: [Int] = []

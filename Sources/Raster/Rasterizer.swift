@@ -42,13 +42,12 @@ public enum Rasterizer {
             depth.withUnsafeMutableBufferPointer { dep in
                 mask.withUnsafeMutableBufferPointer { msk in
                     let out = UnsafeShared(value: (pix, dep, msk))
-                    let opaque = UnsafeShared(value: bins.opaque)
-                    let blend = UnsafeShared(value: bins.blend)
+                    let binned = UnsafeShared(value: bins)
                     let work: @Sendable (Int) -> Void = { worker in
                         var band = worker
                         var buffers = BandBuffers(count: sampleCount)
                         while band < bands {
-                            setup.renderBand(band, opaque: opaque.value[band], blend: blend.value, buffers: &buffers,
+                            setup.renderBand(band, opaque: binned.value.opaque(band: band), blend: binned.value.blend, buffers: &buffers,
                                              pixels: out.value.0, depth: out.value.1, mask: out.value.2)
                             band += threads
                         }

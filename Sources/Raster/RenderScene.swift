@@ -41,6 +41,7 @@ public struct RenderScene: Sendable {
     var texels: [Float]
     var hasSmoothNormals: [Bool]  // per triangle
     var hasVertexColors: Bool
+    var triangleIds: [Int32]      // 0, 1, ... triangleCount - 1: the clipped triangles' sources when nothing is clipped
 
     /// Number of triangles.
     public var triangleCount: Int { indices.count / 3 }
@@ -145,6 +146,7 @@ public struct RenderScene: Sendable {
         self.textures = textures
         self.texels = texels
         self.hasSmoothNormals = smooth
+        self.triangleIds = (0..<Int32(triMaterial.count)).map { $0 }
         self.hasVertexColors = scene.objects.contains { $0.primitives.contains { $0.colors != nil } }
     }
 }

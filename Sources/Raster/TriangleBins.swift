@@ -6,24 +6,36 @@ import Assets
 struct TriangleBins {
     /// Per clipped triangle: true when it faces the camera.
     var front: [Bool]
-    /// Per band of `Rasterizer.bandRows` output rows: the opaque triangles touching it, in order.
-    var opaque: [[Int32]]
+    /// The opaque triangles of every band, band after band, each band's in triangle order.
+    var opaque: [Int32]
+    /// Per band of `Rasterizer.bandRows` output rows: its triangles are `opaque[bandStart[band]..<bandStart[band + 1]]`.
+    var bandStart: [Int]
     /// Blended triangles, farthest first; ties by triangle order (stable and deterministic).
     var blend: [Int32]
+
+    /// The opaque and alpha-tested triangles touching `band`, in triangle order.
+    func opaque(band: Int) -> ArraySlice<Int32> { opaque[bandStart[band]..<bandStart[band + 1]] }
 
     init(scene: RenderScene, vertices: ProjectedVertices, triangles: ClippedTriangles, grid: SampleGrid, bands: Int) {
         let nt = triangles.triOrig.count
         var front = [Bool](repeating: true, count: nt)
-        var opaque = [[Int32]](repeating: [], count: bands)
+        // Per triangle: its first band and its band count (0 = not binned).
+        var firstBand = [Int32](repeating: 0, count: nt)
+        var bandCount = [Int32](repeating: 0, count: nt)
         var blendList: [(depth: Float, tri: Int32)] = []
         let ss = grid.supersampling, bandRows = Rasterizer.bandRows
+        let blendMaterial = scene.materials.map { $0.alphaMode == .blend }
+        let doubleSided = scene.materials.map { $0.doubleSided }
         vertices.sx.withUnsafeBufferPointer { sxp in
         vertices.sy.withUnsafeBufferPointer { syp in
         vertices.vw.withUnsafeBufferPointer { vwp in
         triangles.tris.withUnsafeBufferPointer { tp in
         triangles.triOrig.withUnsafeBufferPointer { top in
         scene.triangleMaterial.withUnsafeBufferPointer { tmp in
-        scene.materials.withUnsafeBufferPointer { mp in
+        blendMaterial.withUnsafeBufferPointer { bmp in
+        doubleSided.withUnsafeBufferPointer { dsp in
+        firstBand.withUnsafeMutableBufferPointer { fbp in
+        bandCount.withUnsafeMutableBufferPointer { bcp in
         front.withUnsafeMutableBufferPointer { fp in
             let fW = Float(grid.width), fH = Float(grid.height), fss = Float(ss)
             for s in 0..<nt {
@@ -32,27 +44,53 @@ struct TriangleBins {
                 let area = (bx - ax) * (cyy - ay) - (by - ay) * (cxx - ax)
                 guard area != 0, area.isFinite else { continue }
                 let isFront = area < 0
-                let material = mp[Int(tmp[Int(top[s])])]
-                if !isFront && !material.doubleSided { continue }
+                let material = Int(tmp[Int(top[s])])
+                if !isFront && !dsp[material] { continue }
                 fp[s] = isFront
                 let minY = min(ay, by, cyy), maxY = max(ay, by, cyy)
                 let minX = min(ax, bx, cxx), maxX = max(ax, bx, cxx)
                 if maxY < 0 || minY > fH || maxX < 0 || minX > fW { continue }
                 // No sample centre (k + 0.5) inside the box: the triangle covers no sample.
-                if (minX - 0.5).rounded(.up) > (maxX - 0.5).rounded(.down) || (minY - 0.5).rounded(.up) > (maxY - 0.5).rounded(.down) { continue }
-                if material.alphaMode == .blend {
+                if ceilExact(minX - 0.5) > floorExact(maxX - 0.5) || ceilExact(minY - 0.5) > floorExact(maxY - 0.5) { continue }
+                if bmp[material] {
                     blendList.append((1 / max(vwp[a], vwp[b], vwp[c]) + 1 / min(vwp[a], vwp[b], vwp[c]), Int32(s)))
                     continue
                 }
-                let b0 = max(0, Int(max(0, min(minY / fss, 1e7)).rounded(.down)) / bandRows)
-                let b1 = min(bands - 1, Int(max(0, min(maxY / fss, 1e7)).rounded(.down)) / bandRows)
-                if b0 <= b1 { for band in b0...b1 { opaque[band].append(Int32(s)) } }
+                let b0 = max(0, Int(max(0, min(minY / fss, 1e7))) / bandRows)
+                let b1 = min(bands - 1, Int(max(0, min(maxY / fss, 1e7))) / bandRows)
+                if b0 <= b1 { fbp[s] = Int32(b0); bcp[s] = Int32(b1 - b0 + 1) }
             }
-        }}}}}}}}
+        }}}}}}}}}}}
+        // Counting sort by band, stable: each band's triangles stay in triangle order.
+        var start = [Int](repeating: 0, count: bands + 1)
+        for s in 0..<nt where bandCount[s] > 0 {
+            for band in Int(firstBand[s])..<Int(firstBand[s] + bandCount[s]) { start[band + 1] += 1 }
+        }
+        for band in 0..<bands { start[band + 1] += start[band] }
+        var opaque = [Int32](repeating: 0, count: start[bands])
+        var next = start
+        for s in 0..<nt where bandCount[s] > 0 {
+            for band in Int(firstBand[s])..<Int(firstBand[s] + bandCount[s]) { opaque[next[band]] = Int32(s); next[band] += 1 }
+        }
         self.front = front
         self.opaque = opaque
+        self.bandStart = start
         blend = blendList.enumerated().sorted { l, r in
             l.element.depth != r.element.depth ? l.element.depth > r.element.depth : l.offset < r.offset
         }.map { $0.element.tri }
     }
+}
+
+/// `x.rounded(.up)` without a libm call: values of 2^23 or more in magnitude are integers already.
+@inline(__always) func ceilExact(_ x: Float) -> Float {
+    guard abs(x) < 8_388_608 else { return x }
+    let t = Float(Int32(x))
+    return t < x ? t + 1 : t
+}
+
+/// `x.rounded(.down)` without a libm call: values of 2^23 or more in magnitude are integers already.
+@inline(__always) func floorExact(_ x: Float) -> Float {
+    guard abs(x) < 8_388_608 else { return x }
+    let t = Float(Int32(x))
+    return t > x ? t - 1 : t
 }
