@@ -16,6 +16,7 @@ struct BandRows {
 struct BandMemory {
     let texels: UnsafeBufferPointer<Float>, uvs: UnsafeBufferPointer<Float>, colors: UnsafeBufferPointer<Float>
     let positions: UnsafeBufferPointer<Float>, normals: UnsafeBufferPointer<Float>
+    let triangles: TriangleMemory
     let zbuf: UnsafeMutableBufferPointer<Float>, tbuf: UnsafeMutableBufferPointer<Int32>
     let b1buf: UnsafeMutableBufferPointer<Float>, b2buf: UnsafeMutableBufferPointer<Float>, cbuf: UnsafeMutableBufferPointer<Float>
 }
@@ -42,12 +43,17 @@ extension ViewSetup {
         scene.colors.withUnsafeBufferPointer { colors in
         scene.positions.withUnsafeBufferPointer { positions in
         scene.normals.withUnsafeBufferPointer { normals in
+        sx.withUnsafeBufferPointer { sxp in
+        sy.withUnsafeBufferPointer { syp in
+        vw.withUnsafeBufferPointer { vwp in
+        tris.withUnsafeBufferPointer { trisp in
         buffers.invW.withUnsafeMutableBufferPointer { zbuf in
         buffers.tri.withUnsafeMutableBufferPointer { tbuf in
         buffers.b1.withUnsafeMutableBufferPointer { b1buf in
         buffers.b2.withUnsafeMutableBufferPointer { b2buf in
         buffers.color.withUnsafeMutableBufferPointer { cbuf in
             let memory = BandMemory(texels: texels, uvs: uvs, colors: colors, positions: positions, normals: normals,
+                                    triangles: TriangleMemory(sx: sxp, sy: syp, vw: vwp, tris: trisp),
                                     zbuf: zbuf, tbuf: tbuf, b1buf: b1buf, b2buf: b2buf, cbuf: cbuf)
             var touched = TouchedColumns(lo: W, hi: -1)
             visibilityPass(opaque, rows: rows, memory: memory, touched: &touched)
@@ -55,7 +61,7 @@ extension ViewSetup {
             blendPass(blend, rows: rows, memory: memory, touched: &touched)
             resolve(rows: rows, memory: memory, touched: touched, pixels: pixels, depth: depth, mask: mask)
             clear(rows: rows, memory: memory, touched: touched)
-        }}}}}}}}}}
+        }}}}}}}}}}}}}}
     }
 
     /// Pass 1: the nearest opaque or alpha-tested triangle of every sample (z-buffer on 1/w).
@@ -64,7 +70,7 @@ extension ViewSetup {
             let s = Int(s32)
             let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
             let isMask = material.alphaMode == .mask
-            let span = raster(s, rows.y0, rows.y1) { idx, iw, q0, q1 in
+            let span = raster(s, rows.y0, rows.y1, m.triangles) { idx, iw, q0, q1 in
                 guard iw > m.zbuf[idx] else { return }
                 let r = 1 / iw
                 let p0 = q0 * r, p1 = q1 * r, p2 = 1 - p0 - p1
@@ -113,7 +119,7 @@ extension ViewSetup {
             let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
             let minY = min(sy[a], sy[b], sy[c]), maxY = max(sy[a], sy[b], sy[c])
             if maxY < Float(rows.y0) || minY > Float(rows.y1) { continue }
-            let span = raster(s, rows.y0, rows.y1) { idx, iw, q0, q1 in
+            let span = raster(s, rows.y0, rows.y1, m.triangles) { idx, iw, q0, q1 in
                 guard iw > m.zbuf[idx] else { return }
                 let r = 1 / iw
                 let p0 = q0 * r, p1 = q1 * r, p2 = 1 - p0 - p1
