@@ -8,15 +8,19 @@ struct TriangleMemory {
 extension ViewSetup {
     /// Samples tested at once along a row.
     typealias Lanes = SIMD4<Float>
+    /// Which lanes of a group of samples are inside.
+    typealias LaneMask = SIMDMask<SIMD4<Int32>>
 
-    /// Visits the samples of setup triangle `s` inside sample rows [y0, y1), passing 1/w and the
-    /// first two screen barycentrics times their vertices' 1/w (the perspective-correct
-    /// barycentrics are those divided by 1/w: bodies divide only after their depth test). Sample
-    /// centres sit at half-integers; edges use a top-left style tie rule so shared edges are drawn
-    /// once. Four samples of a row are tested at once; every lane computes exactly the scalar
-    /// expressions, so coverage and values do not depend on the lane width.
+    /// Visits the samples of setup triangle `s` inside sample rows [y0, y1) four of a row at a
+    /// time: `chunk` gets the band index of the group's first sample, the lanes inside, and per
+    /// lane 1/w and the first two screen barycentrics times their vertices' 1/w (the
+    /// perspective-correct barycentrics are those divided by 1/w: bodies divide only after their
+    /// depth test). Sample centres sit at half-integers; edges use a top-left style tie rule so
+    /// shared edges are drawn once. Every lane computes exactly the scalar expressions, so
+    /// coverage and values do not depend on the lane width. Lanes past the row's end may index
+    /// the next row (or up to `Lanes.scalarCount` past the band): they are never inside.
     @inline(__always) @discardableResult
-    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ t: TriangleMemory, _ body: (Int, Float, Float, Float) -> Void) -> (Int, Int) {
+    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ t: TriangleMemory, _ chunk: (Int, LaneMask, Lanes, Lanes, Lanes) -> Void) -> (Int, Int) {
         let a = Int(t.tris[s * 3]), b = Int(t.tris[s * 3 + 1]), c = Int(t.tris[s * 3 + 2])
         let ax = t.sx[a], ay = t.sy[a], bx = t.sx[b], by = t.sy[b], cx = t.sx[c], cy = t.sy[c]
         let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
@@ -56,7 +60,6 @@ extension ViewSetup {
         let fMinX = Float(minX), fMaxX = Float(maxX)
         var offsets = Lanes(), lanes = SIMD4<Int32>()
         for i in 0..<Lanes.scalarCount { offsets[i] = Float(i) + 0.5; lanes[i] = Int32(i) }
-        let bits = SIMD4<Int32>(1, 2, 4, 8)
         for y in minY...maxY {
             let py = Float(y) + 0.5
             let rowBase = (y - y0) * W
@@ -92,15 +95,15 @@ extension ViewSetup {
                 let q0 = l0 * wa, q1 = l1 * wb
                 let iw = q0 + q1 + l2 * wc
                 inside .&= iw .> 0
-                var hits = Int(bits.replacing(with: 0, where: .!inside).wrappedSum())
-                while hits != 0 {
-                    let i = hits.trailingZeroBitCount
-                    hits &= hits - 1
-                    body(rowBase + x + i, iw[i], q0[i], q1[i])
-                }
+                if any(inside) { chunk(rowBase + x, inside, iw, q0, q1) }
                 x += Lanes.scalarCount
             }
         }
         return (minX, maxX)
     }
+}
+
+/// Runs `body` for each lane inside, in lane order.
+@inline(__always) func forEachLane(_ inside: ViewSetup.LaneMask, _ body: (Int) -> Void) {
+    for i in 0..<ViewSetup.Lanes.scalarCount where inside[i] { body(i) }
 }

@@ -79,8 +79,9 @@ struct ViewSetup: @unchecked Sendable {
     }
 }
 
-/// Per-band scratch buffers of one worker: depth (1/w), triangle id, barycentrics and
-/// premultiplied colour of every sample of a band, clean between bands.
+/// Per-band scratch buffers of one worker: depth (1/w), triangle id, the first two screen
+/// barycentrics times their vertices' 1/w, and premultiplied colour of every sample of a band,
+/// clean between bands. The per-sample buffers have one lane group of padding at the end.
 struct BandBuffers {
     var invW: [Float]
     var tri: [Int32]
@@ -88,8 +89,8 @@ struct BandBuffers {
     var b2: [Float]
     var color: [Float]  // premultiplied linear rgba
     init(count: Int) {
-        invW = [Float](repeating: 0, count: count)
-        tri = [Int32](repeating: -1, count: count)
+        invW = [Float](repeating: 0, count: count + ViewSetup.Lanes.scalarCount)
+        tri = [Int32](repeating: -1, count: count + ViewSetup.Lanes.scalarCount)
         b1 = invW
         b2 = invW
         color = [Float](repeating: 0, count: count * 4)
