@@ -87,7 +87,7 @@ extension ViewSetup {
                 span = raster(s, rows.y0, rows.y1, m.triangles) { base, inside, iw, q0, q1 in
                     let z = Lanes.load(m.zbuf, base)
                     let nearer = inside .& (iw .> z)
-                    guard any(nearer) else { return }
+                    guard anyLane(nearer) else { return }
                     z.replacing(with: iw, where: nearer).store(m.zbuf, base)
                     SIMD4<Int32>.load(m.tbuf, base).replacing(with: Int32(s), where: nearer).store(m.tbuf, base)
                     Lanes.load(m.b1buf, base).replacing(with: q0, where: nearer).store(m.b1buf, base)
@@ -132,7 +132,7 @@ extension ViewSetup {
         for s32 in blend {
             let s = Int(s32)
             let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
-            let minY = min(sy[a], sy[b], sy[c]), maxY = max(sy[a], sy[b], sy[c])
+            let minY = min3(sy[a], sy[b], sy[c]), maxY = max3(sy[a], sy[b], sy[c])
             if maxY < Float(rows.y0) || minY > Float(rows.y1) { continue }
             let span = raster(s, rows.y0, rows.y1, m.triangles) { base, inside, iws, q0s, q1s in forEachLane(inside) { i in
                 let idx = base + i, iw = iws[i]

@@ -19,9 +19,9 @@ struct TriangleBins {
     init(scene: RenderScene, vertices: ProjectedVertices, triangles: ClippedTriangles, grid: SampleGrid, bands: Int) {
         let nt = triangles.triOrig.count
         var front = [Bool](repeating: true, count: nt)
-        // Per triangle: its first band and its band count (0 = not binned).
-        var firstBand = [Int32](repeating: 0, count: nt)
-        var bandCount = [Int32](repeating: 0, count: nt)
+        // The binned triangles in triangle order, each with its first and last band.
+        var binned: [(tri: Int32, first: Int32, last: Int32)] = []
+        binned.reserveCapacity(nt / 2)
         var blendList: [(depth: Float, tri: Int32)] = []
         let ss = grid.supersampling, bandRows = Rasterizer.bandRows
         let blendMaterial = scene.materials.map { $0.alphaMode == .blend }
@@ -34,8 +34,6 @@ struct TriangleBins {
         scene.triangleMaterial.withUnsafeBufferPointer { tmp in
         blendMaterial.withUnsafeBufferPointer { bmp in
         doubleSided.withUnsafeBufferPointer { dsp in
-        firstBand.withUnsafeMutableBufferPointer { fbp in
-        bandCount.withUnsafeMutableBufferPointer { bcp in
         front.withUnsafeMutableBufferPointer { fp in
             let fW = Float(grid.width), fH = Float(grid.height), fss = Float(ss)
             for s in 0..<nt {
@@ -47,30 +45,30 @@ struct TriangleBins {
                 let material = Int(tmp[Int(top[s])])
                 if !isFront && !dsp[material] { continue }
                 fp[s] = isFront
-                let minY = min(ay, by, cyy), maxY = max(ay, by, cyy)
-                let minX = min(ax, bx, cxx), maxX = max(ax, bx, cxx)
+                let minY = min3(ay, by, cyy), maxY = max3(ay, by, cyy)
+                let minX = min3(ax, bx, cxx), maxX = max3(ax, bx, cxx)
                 if maxY < 0 || minY > fH || maxX < 0 || minX > fW { continue }
                 // No sample centre (k + 0.5) inside the box: the triangle covers no sample.
                 if ceilExact(minX - 0.5) > floorExact(maxX - 0.5) || ceilExact(minY - 0.5) > floorExact(maxY - 0.5) { continue }
                 if bmp[material] {
-                    blendList.append((1 / max(vwp[a], vwp[b], vwp[c]) + 1 / min(vwp[a], vwp[b], vwp[c]), Int32(s)))
+                    blendList.append((1 / max3(vwp[a], vwp[b], vwp[c]) + 1 / min3(vwp[a], vwp[b], vwp[c]), Int32(s)))
                     continue
                 }
                 let b0 = max(0, Int(max(0, min(minY / fss, 1e7))) / bandRows)
                 let b1 = min(bands - 1, Int(max(0, min(maxY / fss, 1e7))) / bandRows)
-                if b0 <= b1 { fbp[s] = Int32(b0); bcp[s] = Int32(b1 - b0 + 1) }
+                if b0 <= b1 { binned.append((Int32(s), Int32(b0), Int32(b1))) }
             }
-        }}}}}}}}}}}
+        }}}}}}}}}
         // Counting sort by band, stable: each band's triangles stay in triangle order.
         var start = [Int](repeating: 0, count: bands + 1)
-        for s in 0..<nt where bandCount[s] > 0 {
-            for band in Int(firstBand[s])..<Int(firstBand[s] + bandCount[s]) { start[band + 1] += 1 }
+        for t in binned {
+            for band in Int(t.first)...Int(t.last) { start[band + 1] += 1 }
         }
         for band in 0..<bands { start[band + 1] += start[band] }
         var opaque = [Int32](repeating: 0, count: start[bands])
         var next = start
-        for s in 0..<nt where bandCount[s] > 0 {
-            for band in Int(firstBand[s])..<Int(firstBand[s] + bandCount[s]) { opaque[next[band]] = Int32(s); next[band] += 1 }
+        for t in binned {
+            for band in Int(t.first)...Int(t.last) { opaque[next[band]] = t.tri; next[band] += 1 }
         }
         self.front = front
         self.opaque = opaque

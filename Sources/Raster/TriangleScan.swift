@@ -32,10 +32,10 @@ extension ViewSetup {
         @inline(__always) func floorAtMost(_ v: Float, _ hi: Int) -> Int {
             let c = min(Float(hi), max(v, -1e7)); var i = Int(c); if Float(i) > c { i -= 1 }; return i
         }
-        let minX = ceilAtLeast(min(ax, bx, cx) - 0.5, 0)
-        let maxX = floorAtMost(max(ax, bx, cx) - 0.5, W - 1)
-        let minY = ceilAtLeast(min(ay, by, cy) - 0.5, y0)
-        let maxY = floorAtMost(max(ay, by, cy) - 0.5, y1 - 1)
+        let minX = ceilAtLeast(min3(ax, bx, cx) - 0.5, 0)
+        let maxX = floorAtMost(max3(ax, bx, cx) - 0.5, W - 1)
+        let minY = ceilAtLeast(min3(ay, by, cy) - 0.5, y0)
+        let maxY = floorAtMost(max3(ay, by, cy) - 0.5, y1 - 1)
         guard minX <= maxX, minY <= maxY else { return (0, -1) }
         let inv = 1 / area
         let wa = t.vw[a], wb = t.vw[b], wc = t.vw[c]
@@ -53,13 +53,18 @@ extension ViewSetup {
         // result is identical to a full box scan). On sample coordinates below 2^16 in magnitude
         // the rounding of either side is under 0.05 samples, so a box of one group is tested
         // whole; beyond that (unnormalised scenes) every row is narrowed as always.
-        let bounded = min(ax, bx, cx) > -65536 && max(ax, bx, cx) < 65536 && min(ay, by, cy) > -65536 && max(ay, by, cy) < 65536
+        let bounded = min3(ax, bx, cx) > -65536 && max3(ax, bx, cx) < 65536 && min3(ay, by, cy) > -65536 && max3(ay, by, cy) < 65536
         let narrow = !bounded || maxX - minX >= Lanes.scalarCount
         let a0 = -(cy - by) * sign, a1 = -(ay - cy) * sign, a2 = -(by - ay) * sign
         let r0 = narrow && a0 != 0 ? -1 / a0 : 0, r1 = narrow && a1 != 0 ? -1 / a1 : 0, r2 = narrow && a2 != 0 ? -1 / a2 : 0
         let fMinX = Float(minX), fMaxX = Float(maxX)
-        var offsets = Lanes(), lanes = SIMD4<Int32>()
-        for i in 0..<Lanes.scalarCount { offsets[i] = Float(i) + 0.5; lanes[i] = Int32(i) }
+        let offsets = Lanes(0.5, 1.5, 2.5, 3.5)
+        // Per edge, the least value accepted: 0 on a top-left edge (a sample exactly on it is
+        // drawn), else the least positive float (exactly "e > 0"). A NaN edge value fails here
+        // where the scalar test let it pass, but its 1/w is NaN and fails `iw > 0` either way.
+        let least0: Float = tl0 ? 0 : .leastNonzeroMagnitude
+        let least1: Float = tl1 ? 0 : .leastNonzeroMagnitude
+        let least2: Float = tl2 ? 0 : .leastNonzeroMagnitude
         for y in minY...maxY {
             let py = Float(y) + 0.5
             let rowBase = (y - y0) * W
@@ -80,6 +85,7 @@ extension ViewSetup {
             }
             // The products of the row's y terms, shared by its samples (as the scalar expressions group them).
             let t0 = (cx - bx) * (py - by), t1 = (ax - cx) * (py - cy), t2 = (bx - ax) * (py - ay)
+            let lastCentre = Float(xe) + 0.5
             var x = xs
             while x <= xe {
                 let px = Float(x) + offsets
@@ -87,15 +93,15 @@ extension ViewSetup {
                 let e1 = (t1 - (ay - cy) * (px - cx)) * sign
                 let e2 = (t2 - (by - ay) * (px - ax)) * sign
                 // Inside: no edge negative, and an edge exactly through the sample only if it is top-left.
-                var inside = lanes .<= Int32(xe - x)
-                inside .&= tl0 ? .!(e0 .< 0) : .!(e0 .<= 0)
-                inside .&= tl1 ? .!(e1 .< 0) : .!(e1 .<= 0)
-                inside .&= tl2 ? .!(e2 .< 0) : .!(e2 .<= 0)
+                var inside = px .<= lastCentre
+                inside .&= e0 .>= least0
+                inside .&= e1 .>= least1
+                inside .&= e2 .>= least2
                 let l0 = e0 * inv * sign, l1 = e1 * inv * sign, l2 = e2 * inv * sign
                 let q0 = l0 * wa, q1 = l1 * wb
                 let iw = q0 + q1 + l2 * wc
                 inside .&= iw .> 0
-                if any(inside) { chunk(rowBase + x, inside, iw, q0, q1) }
+                if anyLane(inside) { chunk(rowBase + x, inside, iw, q0, q1) }
                 x += Lanes.scalarCount
             }
         }
@@ -106,4 +112,15 @@ extension ViewSetup {
 /// Runs `body` for each lane inside, in lane order.
 @inline(__always) func forEachLane(_ inside: ViewSetup.LaneMask, _ body: (Int) -> Void) {
     for i in 0..<ViewSetup.Lanes.scalarCount where inside[i] { body(i) }
+}
+
+/// `min(x, y, z)` without the variadic overload's call: the standard library's is `min(min(x, y), z)`.
+@inline(__always) func min3(_ x: Float, _ y: Float, _ z: Float) -> Float { min(min(x, y), z) }
+
+/// `max(x, y, z)` without the variadic overload's call: the standard library's is `max(max(x, y), z)`.
+@inline(__always) func max3(_ x: Float, _ y: Float, _ z: Float) -> Float { max(max(x, y), z) }
+
+/// Whether any lane is set (the standard library's `any` is a generic call here; a set lane is all ones).
+@inline(__always) func anyLane(_ mask: ViewSetup.LaneMask) -> Bool {
+    unsafeBitCast(mask, to: SIMD4<Int32>.self).wrappedSum() != 0
 }
