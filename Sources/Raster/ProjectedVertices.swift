@@ -33,9 +33,10 @@ struct ProjectedVertices {
         let (t0, t1, t2) = (Float(t.x), Float(t.y), Float(t.z))
         let f = grid.focal, cx = grid.centerX, cy = grid.centerY
         let nv = scene.positions.count / 3
-        sx = [Float](repeating: 0, count: nv); sy = sx; vw = sx; st = sx
+        sx = [Float](repeating: 0, count: nv); sy = sx; vw = sx
         camZ = sx; camX = sx; camY = sx
-        src0 = [UInt32](repeating: 0, count: nv); src1 = src0
+        // Scene vertices are their own sources (shared with the scene until clipping appends).
+        src0 = scene.vertexIds; src1 = scene.vertexIds; st = scene.vertexZeros
         scene.positions.withUnsafeBufferPointer { p in
         sx.withUnsafeMutableBufferPointer { sxp in
         sy.withUnsafeMutableBufferPointer { syp in
@@ -43,8 +44,6 @@ struct ProjectedVertices {
         camX.withUnsafeMutableBufferPointer { cxp in
         camY.withUnsafeMutableBufferPointer { cyp in
         camZ.withUnsafeMutableBufferPointer { czp in
-        src0.withUnsafeMutableBufferPointer { s0p in
-        src1.withUnsafeMutableBufferPointer { s1p in
             for i in 0..<nv {
                 let x = p[i * 3], y = p[i * 3 + 1], z = p[i * 3 + 2]
                 let xc = r0 * x + r1 * y + r2 * z + t0
@@ -56,9 +55,8 @@ struct ProjectedVertices {
                 vwp[i] = iw
                 sxp[i] = cx + f * xc * iw
                 syp[i] = cy - f * yc * iw
-                s0p[i] = UInt32(i); s1p[i] = UInt32(i)
             }
-        }}}}}}}}}
+        }}}}}}}
     }
 
     /// Adds the point where edge `inside`-`outside` crosses the near plane; returns its index.

@@ -25,7 +25,8 @@ public enum Rasterizer {
         let bins = TriangleBins(scene: scene, vertices: vertices, triangles: triangles, grid: grid, bands: bands)
         let setup = ViewSetup(scene: scene, sx: vertices.sx, sy: vertices.sy, vw: vertices.vw, src0: vertices.src0,
                               src1: vertices.src1, st: vertices.st, tris: triangles.tris, triOrig: triangles.triOrig,
-                              front: bins.front, W: grid.width, H: grid.height, ss: grid.supersampling, settings: settings)
+                              front: bins.front, W: grid.width, H: grid.height, ss: grid.supersampling, settings: settings,
+                              light: ShadingLight(settings.light))
         return renderBands(setup, bins: bins, bands: bands)
     }
 

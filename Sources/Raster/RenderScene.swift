@@ -42,6 +42,8 @@ public struct RenderScene: Sendable {
     var hasSmoothNormals: [Bool]  // per triangle
     var hasVertexColors: Bool
     var triangleIds: [Int32]      // 0, 1, ... triangleCount - 1: the clipped triangles' sources when nothing is clipped
+    var vertexIds: [UInt32]       // 0, 1, ... vertex count - 1: every scene vertex is its own blend source
+    var vertexZeros: [Float]      // a zero blend weight per vertex
 
     /// Number of triangles.
     public var triangleCount: Int { indices.count / 3 }
@@ -147,6 +149,8 @@ public struct RenderScene: Sendable {
         self.texels = texels
         self.hasSmoothNormals = smooth
         self.triangleIds = (0..<Int32(triMaterial.count)).map { $0 }
+        self.vertexIds = (0..<UInt32(positions.count / 3)).map { $0 }
+        self.vertexZeros = [Float](repeating: 0, count: positions.count / 3)
         self.hasVertexColors = scene.objects.contains { $0.primitives.contains { $0.colors != nil } }
     }
 }

@@ -26,6 +26,8 @@ struct TriangleBins {
         let ss = grid.supersampling, bandRows = Rasterizer.bandRows
         let blendMaterial = scene.materials.map { $0.alphaMode == .blend }
         let doubleSided = scene.materials.map { $0.doubleSided }
+        // Most scenes have neither: then no triangle needs its material looked up.
+        let anyDoubleSided = doubleSided.contains(true), anyBlend = blendMaterial.contains(true)
         vertices.sx.withUnsafeBufferPointer { sxp in
         vertices.sy.withUnsafeBufferPointer { syp in
         vertices.vw.withUnsafeBufferPointer { vwp in
@@ -42,15 +44,15 @@ struct TriangleBins {
                 let area = (bx - ax) * (cyy - ay) - (by - ay) * (cxx - ax)
                 guard area != 0, area.isFinite else { continue }
                 let isFront = area < 0
-                let material = Int(tmp[Int(top[s])])
-                if !isFront && !dsp[material] { continue }
+                let material = anyDoubleSided || anyBlend ? Int(tmp[Int(top[s])]) : 0
+                if !isFront && !(anyDoubleSided && dsp[material]) { continue }
                 fp[s] = isFront
                 let minY = min3(ay, by, cyy), maxY = max3(ay, by, cyy)
                 let minX = min3(ax, bx, cxx), maxX = max3(ax, bx, cxx)
                 if maxY < 0 || minY > fH || maxX < 0 || minX > fW { continue }
                 // No sample centre (k + 0.5) inside the box: the triangle covers no sample.
                 if ceilExact(minX - 0.5) > floorExact(maxX - 0.5) || ceilExact(minY - 0.5) > floorExact(maxY - 0.5) { continue }
-                if bmp[material] {
+                if anyBlend && bmp[material] {
                     blendList.append((1 / max3(vwp[a], vwp[b], vwp[c]) + 1 / min3(vwp[a], vwp[b], vwp[c]), Int32(s)))
                     continue
                 }
