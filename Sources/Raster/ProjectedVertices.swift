@@ -33,8 +33,10 @@ struct ProjectedVertices {
         let (t0, t1, t2) = (Float(t.x), Float(t.y), Float(t.z))
         let f = grid.focal, cx = grid.centerX, cy = grid.centerY
         let nv = scene.positions.count / 3
-        sx = [Float](repeating: 0, count: nv); sy = sx; vw = sx
-        camZ = sx; camX = sx; camY = sx
+        // Every element is written below: no zero fill, no copy of a shared zero array.
+        func uninitialized() -> [Float] { [Float](unsafeUninitializedCapacity: nv) { _, count in count = nv } }
+        sx = uninitialized(); sy = uninitialized(); vw = uninitialized()
+        camX = uninitialized(); camY = uninitialized(); camZ = uninitialized()
         // Scene vertices are their own sources (shared with the scene until clipping appends).
         src0 = scene.vertexIds; src1 = scene.vertexIds; st = scene.vertexZeros
         scene.positions.withUnsafeBufferPointer { p in
