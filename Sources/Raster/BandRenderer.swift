@@ -67,11 +67,13 @@ extension ViewSetup {
     /// Pass 1: the nearest opaque or alpha-tested triangle of every sample (z-buffer on 1/w),
     /// with the first two screen barycentrics times their vertices' 1/w.
     private func visibilityPass(_ opaque: ArraySlice<Int32>, rows: BandRows, memory m: BandMemory, touched: inout TouchedColumns) {
+        // Most scenes have no alpha-tested material: then no triangle needs its material looked up.
+        let anyMask = scene.materials.contains { $0.alphaMode == .mask }
         for s32 in opaque {
             let s = Int(s32)
-            let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
             let span: (Int, Int)
-            if material.alphaMode == .mask {
+            let material = anyMask ? scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])] : nil
+            if let material, material.alphaMode == .mask {
                 span = raster(s, rows.y0, rows.y1, m.triangles) { base, inside, iw, q0, q1 in
                     forEachLane(inside) { i in
                         let idx = base + i
