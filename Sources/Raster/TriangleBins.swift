@@ -42,8 +42,13 @@ struct TriangleBins {
                 let a = Int(tp[s * 3]), b = Int(tp[s * 3 + 1]), c = Int(tp[s * 3 + 2])
                 let ax = sxp[a], ay = syp[a], bx = sxp[b], by = syp[b], cxx = sxp[c], cyy = syp[c]
                 let area = (bx - ax) * (cyy - ay) - (by - ay) * (cxx - ax)
-                guard area != 0, area.isFinite else { continue }
                 let isFront = area < 0
+                // Kept: a finite non-zero area, facing the camera unless double-sided (one test when no material is).
+                if anyDoubleSided {
+                    guard area != 0, area.isFinite else { continue }
+                } else {
+                    guard isFront && area > -.infinity else { continue }
+                }
                 let material = anyDoubleSided || anyBlend ? Int(tmp[Int(top[s])]) : 0
                 if !isFront && !(anyDoubleSided && dsp[material]) { continue }
                 fp[s] = isFront
