@@ -13,7 +13,7 @@ struct UnsafeShared<T>: @unchecked Sendable { let value: T }
 /// result depends only on the scene, camera and settings (not on the thread count).
 public enum Rasterizer {
     /// Output rows per band (the unit of work of one thread).
-    static let bandRows = 8
+    static let bandRows = 16
 
     /// Renders a flattened scene from one camera (z-buffer, perspective-correct, supersampled):
     /// project, clip at the near plane, cull and bin, then render the row bands.
