@@ -16,6 +16,7 @@ struct BandRows {
 struct BandMemory {
     let texels: UnsafeBufferPointer<Float>, uvs: UnsafeBufferPointer<Float>, colors: UnsafeBufferPointer<Float>
     let positions: UnsafeBufferPointer<Float>, normals: UnsafeBufferPointer<Float>
+    let triangles: TriangleMemory
     let zbuf: UnsafeMutableBufferPointer<Float>, tbuf: UnsafeMutableBufferPointer<Int32>
     let b1buf: UnsafeMutableBufferPointer<Float>, b2buf: UnsafeMutableBufferPointer<Float>, cbuf: UnsafeMutableBufferPointer<Float>
 }
@@ -33,7 +34,7 @@ struct TouchedColumns {
 extension ViewSetup {
     /// Renders output rows of `band` into the output buffers. `buffers` are clean on entry (fresh,
     /// or cleared over the used range by the previous band) and are left clean.
-    func renderBand(_ band: Int, opaque: [Int32], blend: [Int32], buffers: inout BandBuffers,
+    func renderBand(_ band: Int, opaque: ArraySlice<Int32>, blend: [Int32], buffers: inout BandBuffers,
                     pixels: UnsafeMutableBufferPointer<UInt8>, depth: UnsafeMutableBufferPointer<Float>, mask: UnsafeMutableBufferPointer<UInt8>) {
         if opaque.isEmpty && blend.isEmpty { return }
         let rows = BandRows(band: band, height: settings.height, supersampling: ss)
@@ -42,12 +43,17 @@ extension ViewSetup {
         scene.colors.withUnsafeBufferPointer { colors in
         scene.positions.withUnsafeBufferPointer { positions in
         scene.normals.withUnsafeBufferPointer { normals in
+        sx.withUnsafeBufferPointer { sxp in
+        sy.withUnsafeBufferPointer { syp in
+        vw.withUnsafeBufferPointer { vwp in
+        tris.withUnsafeBufferPointer { trisp in
         buffers.invW.withUnsafeMutableBufferPointer { zbuf in
         buffers.tri.withUnsafeMutableBufferPointer { tbuf in
         buffers.b1.withUnsafeMutableBufferPointer { b1buf in
         buffers.b2.withUnsafeMutableBufferPointer { b2buf in
         buffers.color.withUnsafeMutableBufferPointer { cbuf in
             let memory = BandMemory(texels: texels, uvs: uvs, colors: colors, positions: positions, normals: normals,
+                                    triangles: TriangleMemory(sx: sxp, sy: syp, vw: vwp, tris: trisp),
                                     zbuf: zbuf, tbuf: tbuf, b1buf: b1buf, b2buf: b2buf, cbuf: cbuf)
             var touched = TouchedColumns(lo: W, hi: -1)
             visibilityPass(opaque, rows: rows, memory: memory, touched: &touched)
@@ -55,24 +61,40 @@ extension ViewSetup {
             blendPass(blend, rows: rows, memory: memory, touched: &touched)
             resolve(rows: rows, memory: memory, touched: touched, pixels: pixels, depth: depth, mask: mask)
             clear(rows: rows, memory: memory, touched: touched)
-        }}}}}}}}}}
+        }}}}}}}}}}}}}}
     }
 
-    /// Pass 1: the nearest opaque or alpha-tested triangle of every sample (z-buffer on 1/w).
-    private func visibilityPass(_ opaque: [Int32], rows: BandRows, memory m: BandMemory, touched: inout TouchedColumns) {
+    /// Pass 1: the nearest opaque or alpha-tested triangle of every sample (z-buffer on 1/w),
+    /// with the first two screen barycentrics times their vertices' 1/w.
+    private func visibilityPass(_ opaque: ArraySlice<Int32>, rows: BandRows, memory m: BandMemory, touched: inout TouchedColumns) {
+        // Most scenes have no alpha-tested material: then no triangle needs its material looked up.
+        let anyMask = scene.materials.contains { $0.alphaMode == .mask }
         for s32 in opaque {
             let s = Int(s32)
-            let material = scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])]
-            let isMask = material.alphaMode == .mask
-            let span = raster(s, rows.y0, rows.y1) { idx, iw, q0, q1 in
-                guard iw > m.zbuf[idx] else { return }
-                let r = 1 / iw
-                let p0 = q0 * r, p1 = q1 * r, p2 = 1 - p0 - p1
-                if isMask {
-                    let c = baseColor(s, p0, p1, p2, uvs: m.uvs, colors: m.colors, texels: m.texels)
-                    guard c.a >= material.alphaCutoff else { return }
+            let span: (Int, Int)
+            let material = anyMask ? scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])] : nil
+            if let material, material.alphaMode == .mask {
+                span = raster(s, rows.y0, rows.y1, m.triangles) { base, inside, iw, q0, q1 in
+                    forEachLane(inside) { i in
+                        let idx = base + i
+                        guard iw[i] > m.zbuf[idx] else { return }
+                        let r = 1 / iw[i]
+                        let p0 = q0[i] * r, p1 = q1[i] * r, p2 = 1 - p0 - p1
+                        let c = baseColor(s, p0, p1, p2, uvs: m.uvs, colors: m.colors, texels: m.texels)
+                        guard c.a >= material.alphaCutoff else { return }
+                        m.zbuf[idx] = iw[i]; m.tbuf[idx] = Int32(s); m.b1buf[idx] = q0[i]; m.b2buf[idx] = q1[i]
+                    }
                 }
-                m.zbuf[idx] = iw; m.tbuf[idx] = Int32(s); m.b1buf[idx] = p1; m.b2buf[idx] = p2
+            } else {
+                span = raster(s, rows.y0, rows.y1, m.triangles) { base, inside, iw, q0, q1 in
+                    let z = Lanes.load(m.zbuf, base)
+                    let nearer = inside .& (iw .> z)
+                    guard anyLane(nearer) else { return }
+                    z.replacing(with: iw, where: nearer).store(m.zbuf, base)
+                    SIMD4<Int32>.load(m.tbuf, base).replacing(with: Int32(s), where: nearer).store(m.tbuf, base)
+                    Lanes.load(m.b1buf, base).replacing(with: q0, where: nearer).store(m.b1buf, base)
+                    Lanes.load(m.b2buf, base).replacing(with: q1, where: nearer).store(m.b2buf, base)
+                }
             }
             touched.include(span)
         }
@@ -93,7 +115,8 @@ extension ViewSetup {
                         let s = Int(m.tbuf[idx])
                         guard s >= 0 else { continue }
                         if s != last {
-                            let p1 = m.b1buf[idx], p2 = m.b2buf[idx], p0 = 1 - p1 - p2
+                            let r = 1 / m.zbuf[idx]
+                            let p1 = m.b2buf[idx] * r, p2 = 1 - m.b1buf[idx] * r - p1, p0 = 1 - p1 - p2
                             let c = baseColor(s, p0, p1, p2, uvs: m.uvs, colors: m.colors, texels: m.texels)
                             let k = shade(s, p0, p1, p2, positions: m.positions, normals: m.normals)
                             lr = c.r * k; lg = c.g * k; lb = c.b * k
@@ -111,12 +134,13 @@ extension ViewSetup {
         for s32 in blend {
             let s = Int(s32)
             let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
-            let minY = min(sy[a], sy[b], sy[c]), maxY = max(sy[a], sy[b], sy[c])
+            let minY = min3(sy[a], sy[b], sy[c]), maxY = max3(sy[a], sy[b], sy[c])
             if maxY < Float(rows.y0) || minY > Float(rows.y1) { continue }
-            let span = raster(s, rows.y0, rows.y1) { idx, iw, q0, q1 in
+            let span = raster(s, rows.y0, rows.y1, m.triangles) { base, inside, iws, q0s, q1s in forEachLane(inside) { i in
+                let idx = base + i, iw = iws[i]
                 guard iw > m.zbuf[idx] else { return }
                 let r = 1 / iw
-                let p0 = q0 * r, p1 = q1 * r, p2 = 1 - p0 - p1
+                let p0 = q0s[i] * r, p1 = q1s[i] * r, p2 = 1 - p0 - p1
                 let col = baseColor(s, p0, p1, p2, uvs: m.uvs, colors: m.colors, texels: m.texels)
                 let alpha = min(max(col.a, 0), 1)
                 guard alpha > 0 else { return }
@@ -126,7 +150,7 @@ extension ViewSetup {
                 m.cbuf[idx * 4 + 1] = col.g * k * alpha + m.cbuf[idx * 4 + 1] * keep
                 m.cbuf[idx * 4 + 2] = col.b * k * alpha + m.cbuf[idx * 4 + 2] * keep
                 m.cbuf[idx * 4 + 3] = alpha + m.cbuf[idx * 4 + 3] * keep
-            }
+            }}
             touched.include(span)
         }
     }
@@ -171,5 +195,16 @@ extension ViewSetup {
                 m.cbuf[i * 4] = 0; m.cbuf[i * 4 + 1] = 0; m.cbuf[i * 4 + 2] = 0; m.cbuf[i * 4 + 3] = 0
             }
         }
+    }
+}
+
+/// Unaligned loads and stores of a group of lanes at an element offset of a band buffer.
+extension SIMD4 {
+    @inline(__always) static func load(_ buffer: UnsafeMutableBufferPointer<Scalar>, _ offset: Int) -> Self {
+        UnsafeRawPointer(buffer.baseAddress! + offset).loadUnaligned(as: Self.self)
+    }
+
+    @inline(__always) func store(_ buffer: UnsafeMutableBufferPointer<Scalar>, _ offset: Int) {
+        UnsafeMutableRawPointer(buffer.baseAddress! + offset).storeBytes(of: self, as: Self.self)
     }
 }

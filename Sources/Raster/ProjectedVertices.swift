@@ -33,9 +33,12 @@ struct ProjectedVertices {
         let (t0, t1, t2) = (Float(t.x), Float(t.y), Float(t.z))
         let f = grid.focal, cx = grid.centerX, cy = grid.centerY
         let nv = scene.positions.count / 3
-        sx = [Float](repeating: 0, count: nv); sy = sx; vw = sx; st = sx
-        camZ = sx; camX = sx; camY = sx
-        src0 = [UInt32](repeating: 0, count: nv); src1 = src0
+        // Every element is written below: no zero fill, no copy of a shared zero array.
+        func uninitialized() -> [Float] { [Float](unsafeUninitializedCapacity: nv) { _, count in count = nv } }
+        sx = uninitialized(); sy = uninitialized(); vw = uninitialized()
+        camX = uninitialized(); camY = uninitialized(); camZ = uninitialized()
+        // Scene vertices are their own sources (shared with the scene until clipping appends).
+        src0 = scene.vertexIds; src1 = scene.vertexIds; st = scene.vertexZeros
         scene.positions.withUnsafeBufferPointer { p in
         sx.withUnsafeMutableBufferPointer { sxp in
         sy.withUnsafeMutableBufferPointer { syp in
@@ -43,8 +46,6 @@ struct ProjectedVertices {
         camX.withUnsafeMutableBufferPointer { cxp in
         camY.withUnsafeMutableBufferPointer { cyp in
         camZ.withUnsafeMutableBufferPointer { czp in
-        src0.withUnsafeMutableBufferPointer { s0p in
-        src1.withUnsafeMutableBufferPointer { s1p in
             for i in 0..<nv {
                 let x = p[i * 3], y = p[i * 3 + 1], z = p[i * 3 + 2]
                 let xc = r0 * x + r1 * y + r2 * z + t0
@@ -56,9 +57,8 @@ struct ProjectedVertices {
                 vwp[i] = iw
                 sxp[i] = cx + f * xc * iw
                 syp[i] = cy - f * yc * iw
-                s0p[i] = UInt32(i); s1p[i] = UInt32(i)
             }
-        }}}}}}}}}
+        }}}}}}}
     }
 
     /// Adds the point where edge `inside`-`outside` crosses the near plane; returns its index.
@@ -84,6 +84,12 @@ struct ClippedTriangles {
     /// the rest (Sutherland-Hodgman against w >= near, keeping the winding), adding vertices.
     init(scene: RenderScene, vertices: inout ProjectedVertices, grid: SampleGrid) {
         let near = grid.near
+        // Every vertex in front of the near plane (the usual view): the scene's triangles as they are.
+        if vertices.camZ.allSatisfy({ -$0 >= near }) {
+            tris = scene.indices
+            triOrig = scene.triangleIds
+            return
+        }
         tris.reserveCapacity(scene.indices.count)
         triOrig.reserveCapacity(scene.triangleCount)
         var needsClip: [Int] = []

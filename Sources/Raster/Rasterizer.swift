@@ -13,7 +13,7 @@ struct UnsafeShared<T>: @unchecked Sendable { let value: T }
 /// result depends only on the scene, camera and settings (not on the thread count).
 public enum Rasterizer {
     /// Output rows per band (the unit of work of one thread).
-    static let bandRows = 8
+    static let bandRows = 16
 
     /// Renders a flattened scene from one camera (z-buffer, perspective-correct, supersampled):
     /// project, clip at the near plane, cull and bin, then render the row bands.
@@ -25,7 +25,8 @@ public enum Rasterizer {
         let bins = TriangleBins(scene: scene, vertices: vertices, triangles: triangles, grid: grid, bands: bands)
         let setup = ViewSetup(scene: scene, sx: vertices.sx, sy: vertices.sy, vw: vertices.vw, src0: vertices.src0,
                               src1: vertices.src1, st: vertices.st, tris: triangles.tris, triOrig: triangles.triOrig,
-                              front: bins.front, W: grid.width, H: grid.height, ss: grid.supersampling, settings: settings)
+                              front: bins.front, W: grid.width, H: grid.height, ss: grid.supersampling, settings: settings,
+                              light: ShadingLight(settings.light))
         return renderBands(setup, bins: bins, bands: bands)
     }
 
@@ -42,13 +43,12 @@ public enum Rasterizer {
             depth.withUnsafeMutableBufferPointer { dep in
                 mask.withUnsafeMutableBufferPointer { msk in
                     let out = UnsafeShared(value: (pix, dep, msk))
-                    let opaque = UnsafeShared(value: bins.opaque)
-                    let blend = UnsafeShared(value: bins.blend)
+                    let binned = UnsafeShared(value: bins)
                     let work: @Sendable (Int) -> Void = { worker in
                         var band = worker
                         var buffers = BandBuffers(count: sampleCount)
                         while band < bands {
-                            setup.renderBand(band, opaque: opaque.value[band], blend: blend.value, buffers: &buffers,
+                            setup.renderBand(band, opaque: binned.value.opaque(band: band), blend: binned.value.blend, buffers: &buffers,
                                              pixels: out.value.0, depth: out.value.1, mask: out.value.2)
                             band += threads
                         }

@@ -41,6 +41,9 @@ public struct RenderScene: Sendable {
     var texels: [Float]
     var hasSmoothNormals: [Bool]  // per triangle
     var hasVertexColors: Bool
+    var triangleIds: [Int32]      // 0, 1, ... triangleCount - 1: the clipped triangles' sources when nothing is clipped
+    var vertexIds: [UInt32]       // 0, 1, ... vertex count - 1: every scene vertex is its own blend source
+    var vertexZeros: [Float]      // a zero blend weight per vertex
 
     /// Number of triangles.
     public var triangleCount: Int { indices.count / 3 }
@@ -145,6 +148,9 @@ public struct RenderScene: Sendable {
         self.textures = textures
         self.texels = texels
         self.hasSmoothNormals = smooth
+        self.triangleIds = (0..<Int32(triMaterial.count)).map { $0 }
+        self.vertexIds = (0..<UInt32(positions.count / 3)).map { $0 }
+        self.vertexZeros = [Float](repeating: 0, count: positions.count / 3)
         self.hasVertexColors = scene.objects.contains { $0.primitives.contains { $0.colors != nil } }
     }
 }

@@ -1,13 +1,28 @@
+/// Raw views of the projected vertices and clipped triangles one band's scans read.
+struct TriangleMemory {
+    let sx: UnsafeBufferPointer<Float>, sy: UnsafeBufferPointer<Float>, vw: UnsafeBufferPointer<Float>
+    let tris: UnsafeBufferPointer<UInt32>
+}
+
 /// Sample coverage of one triangle: edge functions with a top-left tie rule over a row range.
 extension ViewSetup {
-    /// Visits the samples of setup triangle `s` inside sample rows [y0, y1), passing 1/w and the
-    /// first two screen barycentrics times their vertices' 1/w (the perspective-correct
-    /// barycentrics are those divided by 1/w: bodies divide only after their depth test). Sample centres sit at half-integers; edges use a top-left style tie rule
-    /// so shared edges are drawn once.
+    /// Samples tested at once along a row.
+    typealias Lanes = SIMD4<Float>
+    /// Which lanes of a group of samples are inside.
+    typealias LaneMask = SIMDMask<SIMD4<Int32>>
+
+    /// Visits the samples of setup triangle `s` inside sample rows [y0, y1) four of a row at a
+    /// time: `chunk` gets the band index of the group's first sample, the lanes inside, and per
+    /// lane 1/w and the first two screen barycentrics times their vertices' 1/w (the
+    /// perspective-correct barycentrics are those divided by 1/w: bodies divide only after their
+    /// depth test). Sample centres sit at half-integers; edges use a top-left style tie rule so
+    /// shared edges are drawn once. Every lane computes exactly the scalar expressions, so
+    /// coverage and values do not depend on the lane width. Lanes past the row's end may index
+    /// the next row (or up to `Lanes.scalarCount` past the band): they are never inside.
     @inline(__always) @discardableResult
-    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ body: (Int, Float, Float, Float) -> Void) -> (Int, Int) {
-        let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
-        let ax = sx[a], ay = sy[a], bx = sx[b], by = sy[b], cx = sx[c], cy = sy[c]
+    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ t: TriangleMemory, _ chunk: (Int, LaneMask, Lanes, Lanes, Lanes) -> Void) -> (Int, Int) {
+        let a = Int(t.tris[s * 3]), b = Int(t.tris[s * 3 + 1]), c = Int(t.tris[s * 3 + 2])
+        let ax = t.sx[a], ay = t.sy[a], bx = t.sx[b], by = t.sy[b], cx = t.sx[c], cy = t.sy[c]
         let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
         guard area != 0 else { return (0, -1) }
         // Sample centres x + 0.5 inside [min, max]: ceil(min - 0.5) ... floor(max - 0.5), clamped.
@@ -17,13 +32,13 @@ extension ViewSetup {
         @inline(__always) func floorAtMost(_ v: Float, _ hi: Int) -> Int {
             let c = min(Float(hi), max(v, -1e7)); var i = Int(c); if Float(i) > c { i -= 1 }; return i
         }
-        let minX = ceilAtLeast(min(ax, bx, cx) - 0.5, 0)
-        let maxX = floorAtMost(max(ax, bx, cx) - 0.5, W - 1)
-        let minY = ceilAtLeast(min(ay, by, cy) - 0.5, y0)
-        let maxY = floorAtMost(max(ay, by, cy) - 0.5, y1 - 1)
+        let minX = ceilAtLeast(min3(ax, bx, cx) - 0.5, 0)
+        let maxX = floorAtMost(max3(ax, bx, cx) - 0.5, W - 1)
+        let minY = ceilAtLeast(min3(ay, by, cy) - 0.5, y0)
+        let maxY = floorAtMost(max3(ay, by, cy) - 0.5, y1 - 1)
         guard minX <= maxX, minY <= maxY else { return (0, -1) }
         let inv = 1 / area
-        let wa = vw[a], wb = vw[b], wc = vw[c]
+        let wa = t.vw[a], wb = t.vw[b], wc = t.vw[c]
         // Edge functions e0 (b->c), e1 (c->a), e2 (a->b), scaled so they are >= 0 inside.
         let sign: Float = area > 0 ? 1 : -1
         @inline(__always) func topLeft(_ dx: Float, _ dy: Float) -> Bool {
@@ -32,40 +47,80 @@ extension ViewSetup {
             return (ddy == 0 && ddx < 0) || ddy > 0
         }
         let tl0 = topLeft(cx - bx, cy - by), tl1 = topLeft(ax - cx, ay - cy), tl2 = topLeft(bx - ax, by - ay)
-        // Per row, each edge function is linear in x (e = A * px + B): narrow the scan to the span
-        // where all three can be non-negative, widened by one sample so rounding never drops a
-        // sample the exact test below would accept (the result is identical to a full box scan).
+        // Per row, each edge function is linear in x (e = A * px + B): on boxes wider than one
+        // group of lanes, narrow the scan to the span where all three can be non-negative, widened
+        // by one sample so rounding never drops a sample the exact test below would accept (the
+        // result is identical to a full box scan). On sample coordinates below 2^16 in magnitude
+        // the rounding of either side is under 0.05 samples, so a box of one group is tested
+        // whole; beyond that (unnormalised scenes) every row is narrowed as always.
+        let bounded = min3(ax, bx, cx) > -65536 && max3(ax, bx, cx) < 65536 && min3(ay, by, cy) > -65536 && max3(ay, by, cy) < 65536
+        let narrow = !bounded || maxX - minX >= Lanes.scalarCount
         let a0 = -(cy - by) * sign, a1 = -(ay - cy) * sign, a2 = -(by - ay) * sign
-        let r0 = a0 != 0 ? -1 / a0 : 0, r1 = a1 != 0 ? -1 / a1 : 0, r2 = a2 != 0 ? -1 / a2 : 0
+        let r0 = narrow && a0 != 0 ? -1 / a0 : 0, r1 = narrow && a1 != 0 ? -1 / a1 : 0, r2 = narrow && a2 != 0 ? -1 / a2 : 0
         let fMinX = Float(minX), fMaxX = Float(maxX)
+        let offsets = Lanes(0.5, 1.5, 2.5, 3.5)
+        // Per edge, the least value accepted: 0 on a top-left edge (a sample exactly on it is
+        // drawn), else the least positive float (exactly "e > 0"). A NaN edge value fails here
+        // where the scalar test let it pass, but its 1/w is NaN and fails `iw > 0` either way.
+        let least0: Float = tl0 ? 0 : .leastNonzeroMagnitude
+        let least1: Float = tl1 ? 0 : .leastNonzeroMagnitude
+        let least2: Float = tl2 ? 0 : .leastNonzeroMagnitude
         for y in minY...maxY {
             let py = Float(y) + 0.5
             let rowBase = (y - y0) * W
-            var lo = fMinX, hi = fMaxX
-            let k0 = ((cx - bx) * (py - by) + (cy - by) * bx) * sign
-            let k1 = ((ax - cx) * (py - cy) + (ay - cy) * cx) * sign
-            let k2 = ((bx - ax) * (py - ay) + (by - ay) * ax) * sign
-            if a0 > 0 { lo = max(lo, k0 * r0 - 1.5) } else if a0 < 0 { hi = min(hi, k0 * r0 + 0.5) } else if k0 < 0 { continue }
-            if a1 > 0 { lo = max(lo, k1 * r1 - 1.5) } else if a1 < 0 { hi = min(hi, k1 * r1 + 0.5) } else if k1 < 0 { continue }
-            if a2 > 0 { lo = max(lo, k2 * r2 - 1.5) } else if a2 < 0 { hi = min(hi, k2 * r2 + 0.5) } else if k2 < 0 { continue }
-            if !(lo <= hi) { continue }
-            var xs = Int(lo); if Float(xs) < lo { xs += 1 }
-            var xe = Int(hi); if Float(xe) > hi { xe -= 1 }
-            xs = max(xs, minX); xe = min(xe, maxX)
-            if xs > xe { continue }
-            for x in xs...xe {
-                let px = Float(x) + 0.5
-                let e0 = ((cx - bx) * (py - by) - (cy - by) * (px - bx)) * sign
-                let e1 = ((ax - cx) * (py - cy) - (ay - cy) * (px - cx)) * sign
-                let e2 = ((bx - ax) * (py - ay) - (by - ay) * (px - ax)) * sign
-                if e0 < 0 || e1 < 0 || e2 < 0 { continue }
-                if (e0 == 0 && !tl0) || (e1 == 0 && !tl1) || (e2 == 0 && !tl2) { continue }
+            var xs = minX, xe = maxX
+            if narrow {
+                var lo = fMinX, hi = fMaxX
+                let k0 = ((cx - bx) * (py - by) + (cy - by) * bx) * sign
+                let k1 = ((ax - cx) * (py - cy) + (ay - cy) * cx) * sign
+                let k2 = ((bx - ax) * (py - ay) + (by - ay) * ax) * sign
+                if a0 > 0 { lo = max(lo, k0 * r0 - 1.5) } else if a0 < 0 { hi = min(hi, k0 * r0 + 0.5) } else if k0 < 0 { continue }
+                if a1 > 0 { lo = max(lo, k1 * r1 - 1.5) } else if a1 < 0 { hi = min(hi, k1 * r1 + 0.5) } else if k1 < 0 { continue }
+                if a2 > 0 { lo = max(lo, k2 * r2 - 1.5) } else if a2 < 0 { hi = min(hi, k2 * r2 + 0.5) } else if k2 < 0 { continue }
+                if !(lo <= hi) { continue }
+                var l = Int(lo); if Float(l) < lo { l += 1 }
+                var h = Int(hi); if Float(h) > hi { h -= 1 }
+                xs = max(l, minX); xe = min(h, maxX)
+                if xs > xe { continue }
+            }
+            // The products of the row's y terms, shared by its samples (as the scalar expressions group them).
+            let t0 = (cx - bx) * (py - by), t1 = (ax - cx) * (py - cy), t2 = (bx - ax) * (py - ay)
+            let lastCentre = Float(xe) + 0.5
+            var x = xs
+            while x <= xe {
+                let px = Float(x) + offsets
+                let e0 = (t0 - (cy - by) * (px - bx)) * sign
+                let e1 = (t1 - (ay - cy) * (px - cx)) * sign
+                let e2 = (t2 - (by - ay) * (px - ax)) * sign
+                // Inside: no edge negative, and an edge exactly through the sample only if it is top-left.
+                var inside = px .<= lastCentre
+                inside .&= e0 .>= least0
+                inside .&= e1 .>= least1
+                inside .&= e2 .>= least2
                 let l0 = e0 * inv * sign, l1 = e1 * inv * sign, l2 = e2 * inv * sign
-                let iw = l0 * wa + l1 * wb + l2 * wc
-                guard iw > 0 else { continue }
-                body(rowBase + x, iw, l0 * wa, l1 * wb)
+                let q0 = l0 * wa, q1 = l1 * wb
+                let iw = q0 + q1 + l2 * wc
+                inside .&= iw .> 0
+                if anyLane(inside) { chunk(rowBase + x, inside, iw, q0, q1) }
+                x += Lanes.scalarCount
             }
         }
         return (minX, maxX)
     }
+}
+
+/// Runs `body` for each lane inside, in lane order.
+@inline(__always) func forEachLane(_ inside: ViewSetup.LaneMask, _ body: (Int) -> Void) {
+    for i in 0..<ViewSetup.Lanes.scalarCount where inside[i] { body(i) }
+}
+
+/// `min(x, y, z)` without the variadic overload's call: the standard library's is `min(min(x, y), z)`.
+@inline(__always) func min3(_ x: Float, _ y: Float, _ z: Float) -> Float { min(min(x, y), z) }
+
+/// `max(x, y, z)` without the variadic overload's call: the standard library's is `max(max(x, y), z)`.
+@inline(__always) func max3(_ x: Float, _ y: Float, _ z: Float) -> Float { max(max(x, y), z) }
+
+/// Whether any lane is set (the standard library's `any` is a generic call here; a set lane is all ones).
+@inline(__always) func anyLane(_ mask: ViewSetup.LaneMask) -> Bool {
+    unsafeBitCast(mask, to: SIMD4<Int32>.self).wrappedSum() != 0
 }

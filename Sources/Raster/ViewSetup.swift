@@ -12,6 +12,7 @@ struct ViewSetup: @unchecked Sendable {
     let front: [Bool]
     let W: Int, H: Int, ss: Int
     let settings: RenderSettings
+    let light: ShadingLight
 
     struct Fragment { var r: Float, g: Float, b: Float, a: Float }
 
@@ -70,17 +71,17 @@ struct ViewSetup: @unchecked Sendable {
         let len = (nx * nx + ny * ny + nz * nz).squareRoot()
         if len > 0 { nx /= len; ny /= len; nz /= len }
         if !front[s] { nx = -nx; ny = -ny; nz = -nz }
-        let light = settings.light
-        var lx = Float(light.location.x) - px, ly = Float(light.location.y) - py, lz = Float(light.location.z) - pz
+        var lx = light.x - px, ly = light.y - py, lz = light.z - pz
         let ll = (lx * lx + ly * ly + lz * lz).squareRoot()
         if ll > 0 { lx /= ll; ly /= ll; lz /= ll }
-        let diffuse = max(0, nx * lx + ny * ly + nz * lz) * Float(light.energy / 450)
+        let diffuse = max(0, nx * lx + ny * ly + nz * lz) * light.strength
         return settings.ambient + (1 - settings.ambient) * min(diffuse, 1.5)
     }
 }
 
-/// Per-band scratch buffers of one worker: depth (1/w), triangle id, barycentrics and
-/// premultiplied colour of every sample of a band, clean between bands.
+/// Per-band scratch buffers of one worker: depth (1/w), triangle id, the first two screen
+/// barycentrics times their vertices' 1/w, and premultiplied colour of every sample of a band,
+/// clean between bands. The per-sample buffers have one lane group of padding at the end.
 struct BandBuffers {
     var invW: [Float]
     var tri: [Int32]
@@ -88,10 +89,20 @@ struct BandBuffers {
     var b2: [Float]
     var color: [Float]  // premultiplied linear rgba
     init(count: Int) {
-        invW = [Float](repeating: 0, count: count)
-        tri = [Int32](repeating: -1, count: count)
+        invW = [Float](repeating: 0, count: count + ViewSetup.Lanes.scalarCount)
+        tri = [Int32](repeating: -1, count: count + ViewSetup.Lanes.scalarCount)
         b1 = invW
         b2 = invW
         color = [Float](repeating: 0, count: count * 4)
+    }
+}
+
+/// The view's light in the single precision shading uses: position and strength (energy / 450).
+struct ShadingLight {
+    let x: Float, y: Float, z: Float, strength: Float
+
+    init(_ light: Light) {
+        x = Float(light.location.x); y = Float(light.location.y); z = Float(light.location.z)
+        strength = Float(light.energy / 450)
     }
 }

@@ -1,7 +1,10 @@
 // Renderer throughput: views per second at a given resolution for each asset, on 1 and 2 threads.
 // Usage: cn-bench-render [--resolution 256] [--views 24] [--supersampling 2] [--threads 1,2] [--repeats 3]
-//                        [--write-cameras FILE.json] ASSET...
+//                        [--write-cameras FILE.json] [--dump DIR] [--radius MIN,MAX] ASSET...
 // --write-cameras saves the camera locations (the same for every asset) so Blender can render the same views.
+// --dump writes every view's raw RGBA, mask and depth bytes to DIR (ASSET_tTHREADS_VIEW.rgba/.mask/.depth) instead
+// of timing, so renders before and after a renderer change can be compared byte for byte.
+// --radius draws the camera distances from U(MIN, MAX) instead of zero123's 1.5 ... 2.2 (below 1: near-plane clipping).
 // Prints one JSON object per (asset, threads) line. Each asset is loaded once (load time reported
 // apart), then the views are rendered `repeats` times; the best pass counts (the machine may be shared).
 import Foundation
@@ -14,6 +17,8 @@ var resolution = 256, views = 24, supersampling = 2, repeats = 3
 var threadCounts = [1, 2]
 var assets: [String] = []
 var camerasPath: String?
+var dumpPath: String?
+var cameras = CameraSampling.zero123
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let a = arguments.removeFirst()
@@ -23,6 +28,10 @@ while !arguments.isEmpty {
     case "--supersampling": supersampling = Int(arguments.removeFirst())!
     case "--repeats": repeats = Int(arguments.removeFirst())!
     case "--write-cameras": camerasPath = arguments.removeFirst()
+    case "--dump": dumpPath = arguments.removeFirst()
+    case "--radius":
+        let r = arguments.removeFirst().split(separator: ",").map { Double($0)! }
+        cameras = .zero123Random(minRadius: r[0], maxRadius: r[1])
     case "--threads": threadCounts = arguments.removeFirst().split(separator: ",").map { Int($0)! }
     default: assets.append(a)
     }
@@ -47,10 +56,24 @@ for path in assets {
     }
     let loadSeconds = now() - t0
     var rng = SeededRandom(seed: 7)
-    let poses = CameraSampling.zero123.poses(count: views, rng: &rng)
+    let poses = cameras.poses(count: views, rng: &rng)
     if let camerasPath {
         let data = try! JSONSerialization.data(withJSONObject: poses.map { $0.location.array })
         try! data.write(to: URL(fileURLWithPath: camerasPath))
+    }
+    if let dumpPath {
+        for threads in threadCounts {
+            let settings = RenderSettings(width: resolution, height: resolution, supersampling: supersampling, threads: threads,
+                                          wantDepth: true, wantMask: true)
+            for (i, pose) in poses.enumerated() {
+                let out = AssetRenderer.render(prepared, camera: pose, settings: settings)
+                let base = dumpPath + "/\(url.lastPathComponent)_t\(threads)_\(i)"
+                try! Data(out.image.pixels).write(to: URL(fileURLWithPath: base + ".rgba"))
+                try! Data(out.mask ?? []).write(to: URL(fileURLWithPath: base + ".mask"))
+                try! (out.depth ?? []).withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: base + ".depth"))
+            }
+        }
+        continue
     }
     for threads in threadCounts {
         let settings = RenderSettings(width: resolution, height: resolution, supersampling: supersampling, threads: threads)
