@@ -46,6 +46,15 @@ import TestSupport
         return path
     }
 
+    /// A workdir holding the demo corpus (`cn-run Pipelines/demo.yaml`) and the micro preset's path.
+    static func demoCorpus(_ label: String) throws -> (work: URL, preset: String) {
+        let work = TestPaths.scratchFolder(label)
+        let demo = TestPaths.repositoryRoot.appendingPathComponent("Pipelines/demo.yaml").path
+        let pipeline = try ChildProcess.run("cn-run", [demo, "--workdir", work.path, "--jobs", "2", "--progress", "never"])
+        try #require(pipeline.status == 0, "cn-run demo failed: \(ChildProcess.report(pipeline))")
+        return (work, try writePreset(work))
+    }
+
     /// Parses report.json.
     static func readReport(_ folder: URL) throws -> [String: Any] {
         let data = try Data(contentsOf: folder.appendingPathComponent("report.json"))
@@ -53,11 +62,7 @@ import TestSupport
     }
 
     @Test(.timeLimit(.minutes(10))) func viewsOnTheDemoCorpusWithBaselinesAndHTML() throws {
-        let work = TestPaths.scratchFolder("eval-views")
-        let demo = TestPaths.repositoryRoot.appendingPathComponent("Pipelines/demo.yaml").path
-        let pipeline = try ChildProcess.run("cn-run", [demo, "--workdir", work.path, "--jobs", "2", "--progress", "never"])
-        try #require(pipeline.status == 0, "cn-run demo failed: \(pipeline.stderr)")
-        let preset = try Self.writePreset(work)
+        let (work, preset) = try Self.demoCorpus("eval-views")
         let runFolder = work.appendingPathComponent("run")
         let train = try ChildProcess.run("cn-train", ["view", "--workdir", work.path, "--config", preset, "--out", runFolder.path,
                                                       "--steps", "10", "--progress", "never"])
@@ -111,11 +116,7 @@ import TestSupport
     /// against itself (SSIM 1), the same seed gives the same bytes, and a views-only checkpoint is
     /// refused with a one-line message.
     @Test(.timeLimit(.minutes(10))) func customizeOnTheDemoCorpusWithBaselines() throws {
-        let work = TestPaths.scratchFolder("eval-customize")
-        let demo = TestPaths.repositoryRoot.appendingPathComponent("Pipelines/demo.yaml").path
-        let pipeline = try ChildProcess.run("cn-run", [demo, "--workdir", work.path, "--jobs", "2", "--progress", "never"])
-        try #require(pipeline.status == 0, "cn-run demo failed: \(ChildProcess.report(pipeline))")
-        let preset = try Self.writePreset(work)
+        let (work, preset) = try Self.demoCorpus("eval-customize")
         func train(_ mode: String) throws -> String {
             let folder = work.appendingPathComponent("run-\(mode)")
             let result = try ChildProcess.run("cn-train", [mode, "--workdir", work.path, "--config", preset, "--out", folder.path,
