@@ -48,11 +48,13 @@ public enum ComputeThreads {
     }
 }
 
-/// Carries a value across a `concurrentPerform` boundary; safe here because each chunk writes
-/// a disjoint range of the buffers it is handed.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+/// Carries a value (typically a buffer pointer) into `ComputeThreads` chunks; safe because each
+/// chunk writes a disjoint range of the buffers it is handed.
+public struct UncheckedSendable<T>: @unchecked Sendable {
+    /// The carried value.
+    public let value: T
+    /// Wraps `value`.
+    public init(_ value: T) { self.value = value }
 }
 
 /// The machine's online core count.

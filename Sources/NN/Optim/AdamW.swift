@@ -64,8 +64,8 @@ public final class AdamW {
                         m[index].withUnsafeMutableBufferPointer { mbb in
                             v[index].withUnsafeMutableBufferPointer { vbb in
                                 guard wb.count > 0 else { return }
-                                let w = UncheckedPointer(wb.baseAddress!), g = UncheckedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                                let mb = UncheckedPointer(mbb.baseAddress!), vb = UncheckedPointer(vbb.baseAddress!)
+                                let w = UncheckedSendable(wb.baseAddress!), g = UncheckedSendable(gb.baseAddress!)
+                                let mb = UncheckedSendable(mbb.baseAddress!), vb = UncheckedSendable(vbb.baseAddress!)
                                 ComputeThreads.forEachChunk(wb.count, minimumPerThread: 1 << 14) { _, range in
                                     let w = w.value, g = g.value, mb = mb.value, vb = vb.value
                                     for i in range {
@@ -105,10 +105,4 @@ public final class AdamW {
     public func zeroGradients() {
         for g in groups { for p in g.parameters { p.zeroGradient() } }
     }
-}
-
-/// A float pointer handed to `ComputeThreads` chunks that write disjoint ranges of it.
-private struct UncheckedPointer: @unchecked Sendable {
-    let value: UnsafeMutablePointer<Float>
-    init(_ value: UnsafeMutablePointer<Float>) { self.value = value }
 }
