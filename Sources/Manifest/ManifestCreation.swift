@@ -25,11 +25,14 @@ enum ManifestCreation {
             throw error
         }
         // link(2) never replaces: when another process created the manifest meanwhile, keep theirs.
-        let linked = link(temporary, path) == 0
-        let failure = errno
+        // A filesystem without hard links (EPERM, ENOTSUP) gets a rename unless one appeared.
+        var status = link(temporary, path) == 0 ? 0 : errno
+        if status == EPERM || status == ENOTSUP, !FileManager.default.fileExists(atPath: path) {
+            status = rename(temporary, path) == 0 ? 0 : errno
+        }
         removeDatabaseFiles(temporary)
-        if !linked && failure != EEXIST {
-            throw ManifestError.unreadable(path: path, reason: "cannot create the manifest (\(String(cString: strerror(failure))))")
+        if status != 0 && status != EEXIST {
+            throw ManifestError.unreadable(path: path, reason: "cannot create the manifest (\(String(cString: strerror(status))))")
         }
     }
 
