@@ -61,7 +61,7 @@ import TestSupport
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    @Test(.timeLimit(.minutes(10))) func viewsOnTheDemoCorpusWithBaselinesAndHTML() throws {
+    @Test func viewsOnTheDemoCorpusWithBaselinesAndHTML() throws {
         let (work, preset) = try Self.demoCorpus("eval-views")
         let runFolder = work.appendingPathComponent("run")
         let train = try ChildProcess.run("cn-train", ["view", "--workdir", work.path, "--config", preset, "--out", runFolder.path,
@@ -115,7 +115,7 @@ import TestSupport
     /// scored (pixel metrics against its scene target), the `target` baseline scores the target
     /// against itself (SSIM 1), the same seed gives the same bytes, and a views-only checkpoint is
     /// refused with a one-line message.
-    @Test(.timeLimit(.minutes(10))) func customizeOnTheDemoCorpusWithBaselines() throws {
+    @Test func customizeOnTheDemoCorpusWithBaselines() throws {
         let (work, preset) = try Self.demoCorpus("eval-customize")
         func train(_ mode: String) throws -> String {
             let folder = work.appendingPathComponent("run-\(mode)")

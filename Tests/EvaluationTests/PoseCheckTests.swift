@@ -77,7 +77,7 @@ import TestSupport
         return try #require(report["pose_check"] as? [String: Any])
     }
 
-    @Test(.timeLimit(.minutes(6))) func gapOnTrueTAndNoneOnShuffledT() throws {
+    @Test func gapOnTrueTAndNoneOnShuffledT() throws {
         let trained = try Self.trainAndCheck(shuffled: false)
         let gap = try #require(trained["gap"] as? [String: Any])
         let interval = try #require(gap["ci95"] as? [Double])
