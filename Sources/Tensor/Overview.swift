@@ -15,8 +15,10 @@
 // Who owns the cores (see `ComputeThreads`)
 // OpenBLAS is pinned to ONE thread; this module owns the parallelism. Each op splits its work
 // into `ComputeThreads.threadCount` contiguous chunks (conv2d: images; attention: batch x heads;
-// linear: output rows; norms and point-wise ops: rows / element ranges) and runs them with
-// `DispatchQueue.concurrentPerform`; every chunk calls single-threaded `cblas_sgemm` on its own
+// linear: output rows; norms and point-wise ops: rows / element ranges) and runs them on
+// `WorkerPool` (persistent threads that poll for the next region for 2 ms before sleeping, so
+// hundreds of short regions per training step do not each pay a thread wake-up; libdispatch's
+// `concurrentPerform` when the pool is busy); every chunk calls single-threaded `cblas_sgemm` on its own
 // slice. No OpenBLAS worker threads exist to spin against ours, the chunking is a pure function
 // of the sizes, and cross-chunk reductions are summed in chunk order, so a run is bit-for-bit
 // reproducible on a given machine (the regression test checks this).

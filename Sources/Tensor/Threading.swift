@@ -10,7 +10,8 @@ import Glibc
 /// their range, each chunk calling single-threaded `cblas_sgemm` on its own slice. This avoids
 /// OpenBLAS worker threads spinning against our threads (its threads busy-wait after a call)
 /// and keeps results bit-identical run to run: chunking depends only on `threadCount`, never on
-/// timing, and reductions across chunks are summed in chunk order.
+/// timing, and reductions across chunks are summed in chunk order. Regions run on `WorkerPool`'s
+/// persistent, briefly spinning threads (libdispatch when the pool is busy).
 public enum ComputeThreads {
     /// The number of worker threads parallel loops use (2 on the project machines).
     public static let threadCount: Int = {
@@ -32,13 +33,15 @@ public enum ComputeThreads {
             if count > 0 { body(0, 0..<count) }
             return
         }
-        withoutActuallyEscaping(body) { escaping in
+        let chunkBody = { (c: Int) in
+            let lo = count * c / chunks
+            let hi = count * (c + 1) / chunks
+            if hi > lo { body(c, lo..<hi) }
+        }
+        if WorkerPool.shared.run(chunks, chunkBody) { return }
+        withoutActuallyEscaping(chunkBody) { escaping in
             let box = UncheckedSendable(escaping)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = count * c / chunks
-                let hi = count * (c + 1) / chunks
-                if hi > lo { box.value(c, lo..<hi) }
-            }
+            DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) }
         }
     }
 

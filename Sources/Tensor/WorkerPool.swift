@@ -1,0 +1,109 @@
+import Foundation
+import Synchronization
+
+/// The persistent threads behind `ComputeThreads.forEachChunk`: `threadCount - 1` workers that,
+/// after each parallel region, keep polling for the next one for a short while before they sleep
+/// (OpenMP's active wait policy, which PyTorch's CPU kernels run with). A training step opens
+/// hundreds of short regions; waking a sleeping libdispatch worker for each (a futex round trip
+/// and a context switch) put that latency on every op's critical path.
+///
+/// Chunks are claimed dynamically (an atomic counter), so a caller whose worker was descheduled
+/// runs the remaining chunks itself; which thread runs a chunk never changes what the chunk
+/// computes, so results stay independent of timing. One region runs at a time: a caller that
+/// finds the pool busy (a nested region, or another thread's ops) gets `false` from `run` and
+/// falls back to `DispatchQueue.concurrentPerform`.
+final class WorkerPool: @unchecked Sendable {
+    /// The process-wide pool, sized by `ComputeThreads.threadCount`.
+    static let shared = WorkerPool(workers: ComputeThreads.threadCount - 1)
+
+    /// How long an idle worker polls for the next region before sleeping.
+    private static let pollNanoseconds: UInt64 = 2_000_000
+
+    private let workers: Int
+    private let busy = Atomic<Bool>(false)
+    private let generation = Atomic<Int>(0)
+    private let nextChunk = Atomic<Int>(0)
+    private let finishedChunks = Atomic<Int>(0)
+    private let wake = NSCondition()
+    private var sleepers = 0
+    // Written by the region's caller before `nextChunk` is reset (releasing); read by a thread
+    // only after it claimed a chunk from `nextChunk` (acquiring).
+    private let chunks = Atomic<Int>(0)
+    private var body: UncheckedSendable<(Int) -> Void>?
+
+    private init(workers: Int) {
+        self.workers = workers
+        for index in 0..<workers {
+            let thread = Thread { [self] in workerLoop() }
+            thread.name = "cn.tensor.worker.\(index + 1)"
+            thread.start()
+        }
+    }
+
+    /// Runs `body(chunk)` for every chunk in 0..<count on the caller and the workers and returns
+    /// true once all have finished; returns false without running anything when the pool is busy
+    /// or has no workers.
+    func run(_ count: Int, _ body: (Int) -> Void) -> Bool {
+        guard workers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+        defer { busy.store(false, ordering: .releasing) }
+        withoutActuallyEscaping(body) { escaping in
+            self.body = UncheckedSendable(escaping)
+            chunks.store(count, ordering: .relaxed)
+            finishedChunks.store(0, ordering: .relaxed)
+            nextChunk.store(0, ordering: .releasing)
+            generation.add(1, ordering: .releasing)
+            wake.lock()
+            if sleepers > 0 { wake.broadcast() }
+            wake.unlock()
+            runClaimedChunks()
+            var spins = 0
+            while finishedChunks.load(ordering: .acquiring) < count {
+                spins += 1
+                if spins & 1023 == 0 { sched_yield() }
+            }
+            self.body = nil
+        }
+        return true
+    }
+
+    /// Claims and runs chunks until none are left.
+    private func runClaimedChunks() {
+        while true {
+            let chunk = nextChunk.add(1, ordering: .acquiringAndReleasing).oldValue
+            guard chunk < chunks.load(ordering: .relaxed) else { return }
+            runChunk(chunk)
+            finishedChunks.add(1, ordering: .releasing)
+        }
+    }
+
+    /// Calls the body in a frame of its own, so this thread's reference to the closure is gone
+    /// before the chunk counts as finished (`withoutActuallyEscaping` checks that on return).
+    @inline(never)
+    private func runChunk(_ chunk: Int) {
+        body!.value(chunk)
+    }
+
+    private func workerLoop() {
+        var seen = generation.load(ordering: .acquiring)
+        while true {
+            let started = DispatchTime.now().uptimeNanoseconds
+            var spins = 0
+            while generation.load(ordering: .acquiring) == seen {
+                spins += 1
+                if spins & 255 == 0, DispatchTime.now().uptimeNanoseconds - started > Self.pollNanoseconds {
+                    sleep(whileGenerationIs: seen)
+                }
+            }
+            seen = generation.load(ordering: .acquiring)
+            runClaimedChunks()
+        }
+    }
+
+    private func sleep(whileGenerationIs seen: Int) {
+        wake.lock()
+        sleepers += 1
+        while generation.load(ordering: .acquiring) == seen { wake.wait() }
+        sleepers -= 1
+        wake.unlock()
+    }
+}
