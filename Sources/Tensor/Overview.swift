@@ -16,7 +16,7 @@
 // OpenBLAS is pinned to ONE thread; this module owns the parallelism. Each op splits its work
 // into `ComputeThreads.threadCount` contiguous chunks (conv2d: images; attention: batch x heads;
 // linear: output rows; norms and point-wise ops: rows / element ranges) and runs them on
-// `WorkerPool` (persistent threads that poll for the next region for 2 ms before sleeping, so
+// `WorkerPool` (persistent threads that poll for the next region for 1 ms before sleeping, so
 // hundreds of short regions per training step do not each pay a thread wake-up; libdispatch's
 // `concurrentPerform` when the pool is busy); every chunk calls single-threaded `cblas_sgemm` on its own
 // slice. No OpenBLAS worker threads exist to spin against ours, the chunking is a pure function

@@ -17,7 +17,7 @@ final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(workers: ComputeThreads.threadCount - 1)
 
     /// How long an idle worker polls for the next region before sleeping.
-    private static let pollNanoseconds: UInt64 = 2_000_000
+    private static let pollNanoseconds: UInt64 = 1_000_000
 
     private let workers: Int
     private let busy = Atomic<Bool>(false)
@@ -59,7 +59,7 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while finishedChunks.load(ordering: .acquiring) < count {
                 spins += 1
-                if spins & 1023 == 0 { sched_yield() }
+                if spins & 15 == 0 { sched_yield() }
             }
             self.body = nil
         }
@@ -90,6 +90,9 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
+                // Yielding now and then hands the core back at once when this thread shares it
+                // with the caller (another process holding the other core).
+                if spins & 15 == 0 { sched_yield() }
                 if spins & 255 == 0, DispatchTime.now().uptimeNanoseconds - started > Self.pollNanoseconds {
                     sleep(whileGenerationIs: seen)
                 }
