@@ -22,12 +22,15 @@ final class WorkerPool: @unchecked Sendable {
     private let workers: Int
     private let busy = Atomic<Bool>(false)
     private let generation = Atomic<Int>(0)
-    private let nextChunk = Atomic<Int>(0)
+    /// The region's generation (low 31 bits) in the high half and its next unclaimed chunk in the
+    /// low half: a claim is one compare-and-swap that also proves the region is still current,
+    /// so a thread that wakes up late can never claim a chunk of a region that has moved on.
+    private let claim = Atomic<Int>(0)
     private let finishedChunks = Atomic<Int>(0)
     private let wake = NSCondition()
     private var sleepers = 0
-    // Written by the region's caller before `nextChunk` is reset (releasing); read by a thread
-    // only after it claimed a chunk from `nextChunk` (acquiring).
+    // Written by the region's caller before it publishes `claim` (releasing); read by a thread
+    // only after it loaded that `claim` (acquiring).
     private let chunks = Atomic<Int>(0)
     private var body: UncheckedSendable<(Int) -> Void>?
 
@@ -50,12 +53,13 @@ final class WorkerPool: @unchecked Sendable {
             self.body = UncheckedSendable(escaping)
             chunks.store(count, ordering: .relaxed)
             finishedChunks.store(0, ordering: .relaxed)
-            nextChunk.store(0, ordering: .releasing)
-            generation.add(1, ordering: .releasing)
+            let region = generation.load(ordering: .relaxed) + 1
+            claim.store(Self.tag(region), ordering: .releasing)
+            generation.store(region, ordering: .releasing)
             wake.lock()
             if sleepers > 0 { wake.broadcast() }
             wake.unlock()
-            runClaimedChunks()
+            runClaimedChunks(of: region)
             var spins = 0
             while finishedChunks.load(ordering: .acquiring) < count {
                 spins += 1
@@ -66,12 +70,21 @@ final class WorkerPool: @unchecked Sendable {
         return true
     }
 
-    /// Claims and runs chunks until none are left.
-    private func runClaimedChunks() {
+    /// `claim`'s value when `region` starts: its generation tag, chunk 0 next.
+    private static func tag(_ region: Int) -> Int { (region & 0x7fff_ffff) << 32 }
+
+    /// Claims and runs chunks of `region` until none are left or the region is over.
+    private func runClaimedChunks(of region: Int) {
+        let tag = Self.tag(region)
         while true {
-            let chunk = nextChunk.add(1, ordering: .acquiringAndReleasing).oldValue
-            guard chunk < chunks.load(ordering: .relaxed) else { return }
-            runChunk(chunk)
+            var state = claim.load(ordering: .acquiring)
+            while true {
+                guard state & ~0xffff_ffff == tag, state & 0xffff_ffff < chunks.load(ordering: .relaxed) else { return }
+                let (exchanged, original) = claim.compareExchange(expected: state, desired: state + 1, ordering: .acquiringAndReleasing)
+                if exchanged { break }
+                state = original
+            }
+            runChunk(state & 0xffff_ffff)
             finishedChunks.add(1, ordering: .releasing)
         }
     }
@@ -98,7 +111,7 @@ final class WorkerPool: @unchecked Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            runClaimedChunks()
+            runClaimedChunks(of: seen)
         }
     }
 
