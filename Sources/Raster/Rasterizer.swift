@@ -48,7 +48,7 @@ public enum Rasterizer {
                         var band = worker
                         var buffers = BandBuffers(count: sampleCount)
                         while band < bands {
-                            setup.renderBand(band, opaque: binned.value.opaque(band: band), blend: binned.value.blend, buffers: &buffers,
+                            setup.renderBand(band, setups: binned.value.setups, opaque: binned.value.opaque(band: band), blend: binned.value.blend, buffers: &buffers,
                                              pixels: out.value.0, depth: out.value.1, mask: out.value.2)
                             band += threads
                         }
