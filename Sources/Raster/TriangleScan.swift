@@ -6,7 +6,8 @@ extension ViewSetup {
     typealias LaneMask = SIMDMask<SIMD4<Int32>>
 
     /// Visits the samples of triangle setup `t` inside sample rows [y0, y1) four of a row at a
-    /// time: `chunk` gets the band index of the group's first sample, the lanes inside, and per
+    /// time: `chunk` gets (for every group of the rows' spans, even with no lane inside: bodies test
+    /// their own lanes) the band index of the group's first sample, the lanes inside, and per
     /// lane 1/w and the first two screen barycentrics times their vertices' 1/w (the
     /// perspective-correct barycentrics are those divided by 1/w: bodies divide only after their
     /// depth test). Sample centres sit at half-integers; edges use a top-left style tie rule so
@@ -61,19 +62,20 @@ extension ViewSetup {
             var x = xs
             while x <= xe {
                 let px = Float(x) + offsets
-                let e0 = (t0 - (cy - by) * (px - bx)) * sign
-                let e1 = (t1 - (ay - cy) * (px - cx)) * sign
-                let e2 = (t2 - (by - ay) * (px - ax)) * sign
+                let x0 = t0 - (cy - by) * (px - bx), x1 = t1 - (ay - cy) * (px - cx), x2 = t2 - (by - ay) * (px - ax)
+                let e0 = x0 * sign, e1 = x1 * sign, e2 = x2 * sign
                 // Inside: no edge negative, and an edge exactly through the sample only if it is top-left.
                 var inside = px .<= lastCentre
                 inside .&= e0 .>= least0
                 inside .&= e1 .>= least1
                 inside .&= e2 .>= least2
-                let l0 = e0 * inv * sign, l1 = e1 * inv * sign, l2 = e2 * inv * sign
+                // The barycentrics e * inv * sign: sign is +-1, and IEEE rounding is symmetric, so
+                // (x * sign * inv) * sign is exactly x * inv (the lanes inside are never NaN).
+                let l0 = x0 * inv, l1 = x1 * inv, l2 = x2 * inv
                 let q0 = l0 * wa, q1 = l1 * wb
                 let iw = q0 + q1 + l2 * wc
                 inside .&= iw .> 0
-                if anyLane(inside) { chunk(rowBase + x, inside, iw, q0, q1) }
+                chunk(rowBase + x, inside, iw, q0, q1)
                 x += Lanes.scalarCount
             }
         }
