@@ -86,8 +86,8 @@ extension ViewSetup {
             } else {
                 span = raster(t, rows.y0, rows.y1) { base, inside, iw, q0, q1 in
                     let z = Lanes.load(m.zbuf, base)
+                    // Written whole even when no lane is nearer: a branch on that mispredicts more than the stores cost.
                     let nearer = inside .& (iw .> z)
-                    guard anyLane(nearer) else { return }
                     z.replacing(with: iw, where: nearer).store(m.zbuf, base)
                     SIMD4<Int32>.load(m.tbuf, base).replacing(with: Int32(s), where: nearer).store(m.tbuf, base)
                     Lanes.load(m.b1buf, base).replacing(with: q0, where: nearer).store(m.b1buf, base)
