@@ -23,7 +23,7 @@ public enum Rasterizer {
         let triangles = ClippedTriangles(scene: scene, vertices: &vertices, grid: grid)
         let bands = (settings.height + bandRows - 1) / bandRows
         let bins = TriangleBins(scene: scene, vertices: vertices, triangles: triangles, grid: grid, bands: bands)
-        let setup = ViewSetup(scene: scene, sx: vertices.sx, sy: vertices.sy, vw: vertices.vw, src0: vertices.src0,
+        let setup = ViewSetup(scene: scene, src0: vertices.src0,
                               src1: vertices.src1, st: vertices.st, tris: triangles.tris, triOrig: triangles.triOrig,
                               front: bins.front, W: grid.width, H: grid.height, ss: grid.supersampling, settings: settings,
                               light: ShadingLight(settings.light))
