@@ -24,12 +24,13 @@ extension ViewSetup {
         let wa = t.wa, wb = t.wb, wc = t.wc
         // Edge functions e0 (b->c), e1 (c->a), e2 (a->b), scaled so they are >= 0 inside.
         let sign = t.sign
-        // Per row, each edge function is linear in x (e = A * px + B): on boxes wider than one
-        // group of lanes, narrow the scan to the span where all three can be non-negative, widened
+        // Per row, each edge function is linear in x (e = A * px + B): on boxes wider than two
+        // groups of lanes, narrow the scan to the span where all three can be non-negative, widened
         // by one sample so rounding never drops a sample the exact test below would accept (the
         // result is identical to a full box scan). On sample coordinates below 2^16 in magnitude
-        // the rounding of either side is under 0.05 samples, so a box of one group is tested
-        // whole; beyond that (unnormalised scenes) every row is narrowed as always.
+        // the rounding of either side is under 0.05 samples, so a box of up to two groups is tested
+        // whole (narrowing costs more than the group it may save); beyond that (unnormalised
+        // scenes) every row is narrowed as always.
         let narrow = t.narrows
         let a0 = -(cy - by) * sign, a1 = -(ay - cy) * sign, a2 = -(by - ay) * sign
         let r0 = narrow && a0 != 0 ? -1 / a0 : 0, r1 = narrow && a1 != 0 ? -1 / a1 : 0, r2 = narrow && a2 != 0 ? -1 / a2 : 0

@@ -20,7 +20,7 @@ struct TriangleSetup {
     @inline(__always) var sign: Float { flags & Self.positive != 0 ? 1 : -1 }
 
     /// Whether rows are narrowed to the span where all three edge functions can be non-negative:
-    /// boxes wider than one lane group, or any box when a vertex lies 2^16 samples or more out.
+    /// boxes wider than two lane groups, or any box when a vertex lies 2^16 samples or more out.
     @inline(__always) var narrows: Bool { flags & Self.narrow != 0 }
 
     /// The least accepted value of edge `bit`: 0 on a top-left edge (a sample exactly on it is
@@ -50,13 +50,13 @@ struct TriangleSetup {
             return (ddy == 0 && ddx < 0) || ddy > 0
         }
         // On sample coordinates below 2^16 in magnitude the rounding of a narrowed span is under
-        // 0.05 samples, so a box of one lane group is tested whole (see `ViewSetup.raster`).
+        // 0.05 samples, so a box of up to two lane groups is tested whole (see `ViewSetup.raster`).
         let bounded = loX > -65536 && hiX < 65536 && loY > -65536 && hiY < 65536
         var flags: UInt32 = area > 0 ? Self.positive : 0
         if topLeft(cx - bx, cy - by) { flags |= Self.topLeft0 }
         if topLeft(ax - cx, ay - cy) { flags |= Self.topLeft1 }
         if topLeft(bx - ax, by - ay) { flags |= Self.topLeft2 }
-        if !bounded || maxX - minX >= ViewSetup.Lanes.scalarCount { flags |= Self.narrow }
+        if !bounded || maxX - minX >= 2 * ViewSetup.Lanes.scalarCount { flags |= Self.narrow }
         self.ax = ax; self.ay = ay; self.bx = bx; self.by = by; self.cx = cx; self.cy = cy
         self.wa = wa; self.wb = wb; self.wc = wc
         inv = 1 / area
