@@ -6,13 +6,14 @@ import Glibc
 
 /// A streaming ustar writer (POSIX ustar, pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html): each member is a 512-byte
 /// header plus data padded to 512, the archive ends with two zero blocks. The calling thread only
-/// fills batches (`TarBatch`); two background threads (`OrderedWorker`) take each full batch, one
-/// writing it (`TarFileOutput`, one `writev`, no syscall per member) and one computing the
-/// archive's SHA-256, so a shard's index needs no second read and neither the disk nor the hash
-/// waits for the other. Members given as arrays of at least `sharedMemberMinimum` bytes are
-/// written and hashed in place, not copied; on local disk filesystems the file takes direct I/O
-/// (`DirectIO`) instead, where every byte is copied once into 4 MiB aligned batches, which skips
-/// the kernel's far dearer copy into the page cache.
+/// fills batches (`TarBatch`) that output threads (`OrderedWorker`) write (`TarFileOutput`, one
+/// `writev`, no syscall per member), and lists the same pieces for the hash thread (`TarHashFeed`),
+/// which computes the archive's SHA-256 from the caller's arrays, so a shard's index needs no second
+/// read and neither the disk nor the hash waits for the other: the file can be complete while the
+/// hash still runs (bounded by `TarHashFeed`'s backlog). Members given as arrays of at least
+/// `sharedMemberMinimum` bytes are written in place, not copied; on local disk filesystems the file
+/// takes direct I/O (`DirectIO`) instead, where every byte is copied once into 4 MiB aligned
+/// batches, which skips the kernel's far dearer copy into the page cache.
 ///
 /// The writer only writes where it is told; publishing under a final name (temp, fsync, rename)
 /// is the job of `ShardSequenceWriter` / `AtomicFile`.
@@ -24,7 +25,7 @@ public final class TarWriter {
     /// Archive bytes produced so far (written or buffered).
     public private(set) var byteCount = 0
     /// The SHA-256 implementation in use ("libcrypto" or "swift").
-    public var hashBackend: String { hasher.backend }
+    public var hashBackend: String { hash.backend }
     /// Number of members appended so far.
     public private(set) var memberCount = 0
     /// Does the file take direct I/O (see `DirectIO`)? Set when it is opened.
@@ -38,9 +39,8 @@ public final class TarWriter {
     private let batches: [TarBatch]
     private var active = 0
     private var written = 0
-    private let hasher = ShardHasher()
+    private let hash = TarHashFeed()
     private let output: TarFileOutput
-    private let hashing: OrderedWorker
     private let writing: [OrderedWorker]
     private var finished = false
 
@@ -55,7 +55,7 @@ public final class TarWriter {
         ownsDescriptor = true
         usesDirectIO = directIO && DirectIO.enable(fd)
         output = TarFileOutput(fd: fd, path: path, direct: usesDirectIO)
-        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: usesDirectIO ? max(bufferSize, 4 << 20) : bufferSize,
+        (batchBytes, batches, writing) = Self.pipeline(bufferSize: usesDirectIO ? max(bufferSize, 4 << 20) : bufferSize,
                                                                 outputThreads: usesDirectIO ? 4 : 1)
     }
 
@@ -69,24 +69,24 @@ public final class TarWriter {
         ownsDescriptor = closeWhenDone
         usesDirectIO = false
         output = TarFileOutput(fd: fileDescriptor, path: label, direct: false)
-        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: bufferSize, outputThreads: 1)
+        (batchBytes, batches, writing) = Self.pipeline(bufferSize: bufferSize, outputThreads: 1)
     }
 
     /// Batches of `bufferSize` bytes (rounded to the direct I/O alignment), enough of them (8 MiB
     /// or more in flight, two per output thread) that no thread waits on another's short stalls.
     /// Batch `i` always goes to output thread `i % outputThreads` (the count is a multiple of it).
-    private static func pipeline(bufferSize: Int, outputThreads: Int) -> (Int, [TarBatch], OrderedWorker, [OrderedWorker]) {
+    private static func pipeline(bufferSize: Int, outputThreads: Int) -> (Int, [TarBatch], [OrderedWorker]) {
         let size = (max(bufferSize, 64 << 10) + DirectIO.alignment - 1) / DirectIO.alignment * DirectIO.alignment
         let count = (max(2 * outputThreads, 4, min(16, (8 << 20) / size)) + outputThreads - 1) / outputThreads * outputThreads
         let writers = (0..<outputThreads).map { thread in
             OrderedWorker(label: "cn.shards.write", free: count / outputThreads - (thread == 0 ? 1 : 0))
         }
-        return (size, TarBatchPool.shared.take(count: count, capacity: size), OrderedWorker(label: "cn.shards.hash", free: count - 1), writers)
+        return (size, TarBatchPool.shared.take(count: count, capacity: size), writers)
     }
 
     deinit {
         for worker in writing { worker.drain() }
-        hashing.drain()
+        hash.drain()
         if fd >= 0, ownsDescriptor { close(fd) }
         TarBatchPool.shared.give(batches)
     }
@@ -94,19 +94,22 @@ public final class TarWriter {
     /// Appends one regular-file member with the given contents; large arrays are written in place
     /// (unless the file takes direct I/O, which needs every byte in an aligned batch).
     public func append(path memberPath: String, bytes: [UInt8]) throws {
-        guard bytes.count >= Self.sharedMemberMinimum, !usesDirectIO else {
-            return try bytes.withUnsafeBytes { try append(path: memberPath, contents: $0) }
-        }
         try putHeader(memberPath, size: bytes.count)
-        if !batch.hasSegmentRoom { try flush() }
-        batch.share(bytes)
-        byteCount += bytes.count
+        hash.add(bytes)
+        if bytes.count >= Self.sharedMemberMinimum, !usesDirectIO {
+            if !batch.hasSegmentRoom { try flush() }
+            batch.share(bytes)
+            byteCount += bytes.count
+        } else {
+            try bytes.withUnsafeBytes { try put($0) }
+        }
         try putPadding(after: bytes.count)
     }
 
     /// Appends one regular-file member whose contents are a raw buffer (copied).
     public func append(path memberPath: String, contents: UnsafeRawBufferPointer) throws {
         try putHeader(memberPath, size: contents.count)
+        hash.add(Array(contents))
         try put(contents)
         try putPadding(after: contents.count)
     }
@@ -116,26 +119,28 @@ public final class TarWriter {
     @discardableResult
     public func finish() throws -> (byteCount: Int, sha256: String) {
         guard !finished else { throw ShardError(.tarClosed, "the tar \(path) is already finished") }
+        hash.addZeros(2 * TarHeader.blockSize)
         try putZeros(2 * TarHeader.blockSize)
         try flush()
         finished = true
         for worker in writing { worker.drain() }
         try output.check()
-        // The fsync waits for the disk while the hash thread finishes the last batches.
+        // The fsync waits for the disk while the hash thread finishes its backlog.
         var status = stat()
         if fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, fsync(fd) != 0 {
+            hash.drain()
             throw FileWriteError(path: path, operation: "fsync", errno: errno)
         }
-        hashing.drain()
+        let sha = hash.finish()
         if ownsDescriptor, close(fd) != 0 { fd = -1; throw FileWriteError(path: path, operation: "close", errno: errno) }
         fd = -1
-        return (byteCount, hasher.finalizeHex())
+        return (byteCount, sha)
     }
 
     /// Closes the file without ending the archive (what a crash leaves behind); for tests and error paths.
     public func abandon() {
         for worker in writing { worker.drain() }
-        hashing.drain()
+        hash.drain()
         finished = true
         if fd >= 0, ownsDescriptor { close(fd) }
         fd = -1
@@ -146,12 +151,14 @@ public final class TarWriter {
     private func putHeader(_ memberPath: String, size: Int) throws {
         guard !finished else { throw ShardError(.tarClosed, "cannot append \(memberPath): the tar \(path) is already finished") }
         let header = try TarHeader.encode(path: memberPath, size: size, options: options)
+        hash.add(header)
         try header.withUnsafeBytes { try put($0) }
         memberCount += 1
     }
 
     private func putPadding(after size: Int) throws {
         let padding = TarHeader.paddedSize(size) - size
+        hash.addZeros(padding)
         if padding > 0 { try putZeros(padding) }
         if batch.byteCount >= batchBytes { try flush() }
     }
@@ -178,26 +185,23 @@ public final class TarWriter {
         byteCount += count
     }
 
-    /// Hands the full batch to its output thread and the hash thread, then moves to the next batch once
-    /// both are done with its previous contents. A write failure of an earlier batch surfaces here.
+    /// Hands the full batch to its output thread, then moves to the next batch once its output
+    /// thread is done with its previous contents. A write failure of an earlier batch surfaces here.
     private func flush() throws {
         let full = batch
         guard full.byteCount > 0 else { return }
         try output.check()
-        let job = Job(batch: full, hasher: hasher, output: output, offset: written)
+        let job = Job(batch: full, output: output, offset: written)
         written += full.byteCount
         writing[active % writing.count].submit { job.output.write(job.batch, at: job.offset) }
-        hashing.submit { job.batch.forEachPiece { job.hasher.update($0) } }
         active = (active + 1) % batches.count
         writing[active % writing.count].acquire()
-        hashing.acquire()
         batch.reset()
     }
 
-    /// What the background threads need of one full batch.
+    /// What an output thread needs of one full batch.
     private struct Job: @unchecked Sendable {
         let batch: TarBatch
-        let hasher: ShardHasher
         let output: TarFileOutput
         let offset: Int
     }
