@@ -43,6 +43,7 @@ public final class TarWriter {
     private let output: TarFileOutput
     private let writing: [OrderedWorker]
     private var finished = false
+    private var batchesReturned = false
 
     /// Creates (or truncates) `path`; bytes leave in writes of about `bufferSize` bytes. With
     /// `directIO` false the file is always written through the page cache.
@@ -88,7 +89,7 @@ public final class TarWriter {
         for worker in writing { worker.drain() }
         hash.drain()
         if fd >= 0, ownsDescriptor { close(fd) }
-        TarBatchPool.shared.give(batches)
+        returnBatches()
     }
 
     /// Appends one regular-file member with the given contents; large arrays are written in place
@@ -124,6 +125,7 @@ public final class TarWriter {
         try flush()
         finished = true
         for worker in writing { worker.drain() }
+        returnBatches()
         try output.check()
         // The fsync waits for the disk while the hash thread finishes its backlog.
         var status = stat()
@@ -140,6 +142,7 @@ public final class TarWriter {
     /// Closes the file without ending the archive (what a crash leaves behind); for tests and error paths.
     public func abandon() {
         for worker in writing { worker.drain() }
+        returnBatches()
         hash.drain()
         finished = true
         if fd >= 0, ownsDescriptor { close(fd) }
@@ -147,6 +150,14 @@ public final class TarWriter {
     }
 
     private var batch: TarBatch { batches[active] }
+
+    /// Gives the batches back to the pool once the output threads are done with them (the hash
+    /// never reads them), so the next shard can take them while this one's fsync and hash finish.
+    private func returnBatches() {
+        guard !batchesReturned else { return }
+        batchesReturned = true
+        TarBatchPool.shared.give(batches)
+    }
 
     private func putHeader(_ memberPath: String, size: Int) throws {
         guard !finished else { throw ShardError(.tarClosed, "cannot append \(memberPath): the tar \(path) is already finished") }
