@@ -60,6 +60,31 @@ struct ShardsInFlightTests {
         #expect(indexes.allSatisfy { $0.byteCount == StalledShard.byteCount })
     }
 
+    @Test("TarWriter's caller only lists pieces: appends return while the file cannot take a byte, and the bytes stay right")
+    func callerRunsAhead() throws {
+        let pipe = Pipe()
+        let writer = TarWriter(fileDescriptor: pipe.fileHandleForWriting.fileDescriptor, label: "stalled pipe")
+        let members = (0..<12).map { [UInt8](repeating: UInt8($0), count: 1 << 20) }
+        let total = members.count * (512 + (1 << 20)) + 1024
+        let received = LockedBytes()
+        let reader = pipe.fileHandleForReading
+        let started = DrainFlag()
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.5)
+            started.start()
+            while received.count < total { received.append(reader.readData(ofLength: total - received.count)) }
+        }
+        // 12 MiB is more than the pipe (64 KiB) and the write batches (8 MiB) hold.
+        for (position, member) in members.enumerated() { try writer.append(path: "m\(position).bin", bytes: member) }
+        #expect(!started.started, "append waited for the file")
+        let (count, sha) = try writer.finish()
+        while received.count < total { usleep(1_000) }
+        let expected = ShardHasher()
+        received.bytes.withUnsafeBytes { expected.update($0) }
+        #expect(count == total && sha == expected.finalizeHex())
+        #expect(try TarReader.read(bytes: received.bytes).map(\.path) == members.indices.map { "m\($0).bin" })
+    }
+
     @Test("a failure producing the next shard's samples leaves the shard in flight published, and no temporary")
     func resumeFailureWhileInFlight() throws {
         let limits = ShardLimits(maxSamples: 5)
@@ -116,4 +141,13 @@ private final class DrainFlag: @unchecked Sendable {
     private var value = false
     var started: Bool { lock.withLock { value } }
     func start() { lock.withLock { value = true } }
+}
+
+/// Bytes read so far by a reader thread.
+private final class LockedBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: [UInt8] = []
+    var count: Int { lock.withLock { data.count } }
+    var bytes: [UInt8] { lock.withLock { data } }
+    func append(_ chunk: Data) { lock.withLock { data += chunk } }
 }
