@@ -6,8 +6,9 @@ import Foundation
 /// shard is finished on a background thread (its hash backlog, fsync, rename, index) while the
 /// caller fills the next one, so the SHA-256 of two shards runs on two cores: one SHA-256 stream is
 /// otherwise the writer's ceiling. A third shard waits until the oldest is published; memory is
-/// then at most two shards' write batches and hash backlogs (`TarHashFeed`). After a failure the
-/// shards queued behind it are discarded, not published, and the failure is thrown to the caller.
+/// then at most two shards' write batches and backlogs (`TarWriter.backlogBytes` each, held by
+/// reference: mostly the caller's own sample arrays, kept alive until written and hashed). After a
+/// failure the shards queued behind it are discarded, not published, and the failure is thrown.
 final class ShardPublisher: @unchecked Sendable {
     /// Most shards open at once, the one being filled included.
     let shardsInFlight: Int
