@@ -8,7 +8,7 @@ import Geometry
 /// `cn-shard`: assembles the `sample` table, splits it by source, and writes WebDataset shards
 /// `WORKDIR/shards/{split}-{000000}.tar` with their indexes (docs/CONTRACTS.md), resuming
 /// shard by shard: a shard whose index is present and whose tar matches it is kept, the others
-/// are rebuilt from their samples, so a killed run loses at most the shard it was writing.
+/// are rebuilt from their samples, so a killed run loses at most the two shards in flight (ShardResume).
 public struct ShardJob {
     /// The workdir.
     public let workdir: URL

@@ -16,7 +16,7 @@ struct BandRows {
 struct BandMemory {
     let texels: UnsafeBufferPointer<Float>, uvs: UnsafeBufferPointer<Float>, colors: UnsafeBufferPointer<Float>
     let positions: UnsafeBufferPointer<Float>, normals: UnsafeBufferPointer<Float>
-    let triangles: TriangleMemory
+    let setups: UnsafeBufferPointer<TriangleSetup>
     let zbuf: UnsafeMutableBufferPointer<Float>, tbuf: UnsafeMutableBufferPointer<Int32>
     let b1buf: UnsafeMutableBufferPointer<Float>, b2buf: UnsafeMutableBufferPointer<Float>, cbuf: UnsafeMutableBufferPointer<Float>
 }
@@ -34,7 +34,7 @@ struct TouchedColumns {
 extension ViewSetup {
     /// Renders output rows of `band` into the output buffers. `buffers` are clean on entry (fresh,
     /// or cleared over the used range by the previous band) and are left clean.
-    func renderBand(_ band: Int, opaque: ArraySlice<Int32>, blend: [Int32], buffers: inout BandBuffers,
+    func renderBand(_ band: Int, setups: [TriangleSetup], opaque: ArraySlice<Int32>, blend: [Int32], buffers: inout BandBuffers,
                     pixels: UnsafeMutableBufferPointer<UInt8>, depth: UnsafeMutableBufferPointer<Float>, mask: UnsafeMutableBufferPointer<UInt8>) {
         if opaque.isEmpty && blend.isEmpty { return }
         let rows = BandRows(band: band, height: settings.height, supersampling: ss)
@@ -43,17 +43,14 @@ extension ViewSetup {
         scene.colors.withUnsafeBufferPointer { colors in
         scene.positions.withUnsafeBufferPointer { positions in
         scene.normals.withUnsafeBufferPointer { normals in
-        sx.withUnsafeBufferPointer { sxp in
-        sy.withUnsafeBufferPointer { syp in
-        vw.withUnsafeBufferPointer { vwp in
-        tris.withUnsafeBufferPointer { trisp in
+        setups.withUnsafeBufferPointer { setupp in
         buffers.invW.withUnsafeMutableBufferPointer { zbuf in
         buffers.tri.withUnsafeMutableBufferPointer { tbuf in
         buffers.b1.withUnsafeMutableBufferPointer { b1buf in
         buffers.b2.withUnsafeMutableBufferPointer { b2buf in
         buffers.color.withUnsafeMutableBufferPointer { cbuf in
             let memory = BandMemory(texels: texels, uvs: uvs, colors: colors, positions: positions, normals: normals,
-                                    triangles: TriangleMemory(sx: sxp, sy: syp, vw: vwp, tris: trisp),
+                                    setups: setupp,
                                     zbuf: zbuf, tbuf: tbuf, b1buf: b1buf, b2buf: b2buf, cbuf: cbuf)
             var touched = TouchedColumns(lo: W, hi: -1)
             visibilityPass(opaque, rows: rows, memory: memory, touched: &touched)
@@ -61,7 +58,7 @@ extension ViewSetup {
             blendPass(blend, rows: rows, memory: memory, touched: &touched)
             resolve(rows: rows, memory: memory, touched: touched, pixels: pixels, depth: depth, mask: mask)
             clear(rows: rows, memory: memory, touched: touched)
-        }}}}}}}}}}}}}}
+        }}}}}}}}}}}
     }
 
     /// Pass 1: the nearest opaque or alpha-tested triangle of every sample (z-buffer on 1/w),
@@ -69,12 +66,13 @@ extension ViewSetup {
     private func visibilityPass(_ opaque: ArraySlice<Int32>, rows: BandRows, memory m: BandMemory, touched: inout TouchedColumns) {
         // Most scenes have no alpha-tested material: then no triangle needs its material looked up.
         let anyMask = scene.materials.contains { $0.alphaMode == .mask }
-        for s32 in opaque {
-            let s = Int(s32)
+        for i in opaque {
+            let t = m.setups[Int(i)]
+            let s = Int(t.tri)
             let span: (Int, Int)
             let material = anyMask ? scene.materials[Int(scene.triangleMaterial[Int(triOrig[s])])] : nil
             if let material, material.alphaMode == .mask {
-                span = raster(s, rows.y0, rows.y1, m.triangles) { base, inside, iw, q0, q1 in
+                span = raster(t, rows.y0, rows.y1) { base, inside, iw, q0, q1 in
                     forEachLane(inside) { i in
                         let idx = base + i
                         guard iw[i] > m.zbuf[idx] else { return }
@@ -86,10 +84,10 @@ extension ViewSetup {
                     }
                 }
             } else {
-                span = raster(s, rows.y0, rows.y1, m.triangles) { base, inside, iw, q0, q1 in
+                span = raster(t, rows.y0, rows.y1) { base, inside, iw, q0, q1 in
                     let z = Lanes.load(m.zbuf, base)
+                    // Written whole even when no lane is nearer: a branch on that mispredicts more than the stores cost.
                     let nearer = inside .& (iw .> z)
-                    guard anyLane(nearer) else { return }
                     z.replacing(with: iw, where: nearer).store(m.zbuf, base)
                     SIMD4<Int32>.load(m.tbuf, base).replacing(with: Int32(s), where: nearer).store(m.tbuf, base)
                     Lanes.load(m.b1buf, base).replacing(with: q0, where: nearer).store(m.b1buf, base)
@@ -131,12 +129,10 @@ extension ViewSetup {
 
     /// Pass 3: blended triangles back to front, depth-tested against the opaque surface.
     private func blendPass(_ blend: [Int32], rows: BandRows, memory m: BandMemory, touched: inout TouchedColumns) {
-        for s32 in blend {
-            let s = Int(s32)
-            let a = Int(tris[s * 3]), b = Int(tris[s * 3 + 1]), c = Int(tris[s * 3 + 2])
-            let minY = min3(sy[a], sy[b], sy[c]), maxY = max3(sy[a], sy[b], sy[c])
-            if maxY < Float(rows.y0) || minY > Float(rows.y1) { continue }
-            let span = raster(s, rows.y0, rows.y1, m.triangles) { base, inside, iws, q0s, q1s in forEachLane(inside) { i in
+        for i in blend {
+            let t = m.setups[Int(i)]
+            let s = Int(t.tri)
+            let span = raster(t, rows.y0, rows.y1) { base, inside, iws, q0s, q1s in forEachLane(inside) { i in
                 let idx = base + i, iw = iws[i]
                 guard iw > m.zbuf[idx] else { return }
                 let r = 1 / iw

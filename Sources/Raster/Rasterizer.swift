@@ -23,7 +23,7 @@ public enum Rasterizer {
         let triangles = ClippedTriangles(scene: scene, vertices: &vertices, grid: grid)
         let bands = (settings.height + bandRows - 1) / bandRows
         let bins = TriangleBins(scene: scene, vertices: vertices, triangles: triangles, grid: grid, bands: bands)
-        let setup = ViewSetup(scene: scene, sx: vertices.sx, sy: vertices.sy, vw: vertices.vw, src0: vertices.src0,
+        let setup = ViewSetup(scene: scene, src0: vertices.src0,
                               src1: vertices.src1, st: vertices.st, tris: triangles.tris, triOrig: triangles.triOrig,
                               front: bins.front, W: grid.width, H: grid.height, ss: grid.supersampling, settings: settings,
                               light: ShadingLight(settings.light))
@@ -48,7 +48,7 @@ public enum Rasterizer {
                         var band = worker
                         var buffers = BandBuffers(count: sampleCount)
                         while band < bands {
-                            setup.renderBand(band, opaque: binned.value.opaque(band: band), blend: binned.value.blend, buffers: &buffers,
+                            setup.renderBand(band, setups: binned.value.setups, opaque: binned.value.opaque(band: band), blend: binned.value.blend, buffers: &buffers,
                                              pixels: out.value.0, depth: out.value.1, mask: out.value.2)
                             band += threads
                         }

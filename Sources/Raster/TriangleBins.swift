@@ -1,16 +1,19 @@
 import Assets
 
 /// Clipped triangles sorted for the band renderer: back faces culled (unless the material is
-/// double-sided) with the facing of the rest recorded, triangles covering no sample dropped,
-/// opaque and alpha-tested triangles binned by output row band, blended ones in back-to-front order.
+/// double-sided) with the facing of the rest recorded, the scan setup of every triangle that
+/// covers a sample centre of the grid, opaque and alpha-tested ones binned by the output row
+/// bands their sample rows touch, blended ones in back-to-front order.
 struct TriangleBins {
     /// Per clipped triangle: true when it faces the camera.
     var front: [Bool]
-    /// The opaque triangles of every band, band after band, each band's in triangle order.
+    /// The scan setup of every binned triangle, in triangle order.
+    var setups: [TriangleSetup]
+    /// The opaque triangles (indices into `setups`) of every band, band after band, each band's in triangle order.
     var opaque: [Int32]
     /// Per band of `Rasterizer.bandRows` output rows: its triangles are `opaque[bandStart[band]..<bandStart[band + 1]]`.
     var bandStart: [Int]
-    /// Blended triangles, farthest first; ties by triangle order (stable and deterministic).
+    /// Blended triangles (indices into `setups`), farthest first; ties by triangle order (stable and deterministic).
     var blend: [Int32]
 
     /// The opaque and alpha-tested triangles touching `band`, in triangle order.
@@ -19,11 +22,10 @@ struct TriangleBins {
     init(scene: RenderScene, vertices: ProjectedVertices, triangles: ClippedTriangles, grid: SampleGrid, bands: Int) {
         let nt = triangles.triOrig.count
         var front = [Bool](repeating: true, count: nt)
-        // The binned triangles in triangle order, each with its first and last band.
-        var binned: [(tri: Int32, first: Int32, last: Int32)] = []
-        binned.reserveCapacity(nt / 2)
-        var blendList: [(depth: Float, tri: Int32)] = []
-        let ss = grid.supersampling, bandRows = Rasterizer.bandRows
+        var setups: [TriangleSetup] = []
+        setups.reserveCapacity(nt / 2)
+        var isBlend: [Bool] = []
+        var blendList: [(depth: Float, setup: Int32)] = []
         let blendMaterial = scene.materials.map { $0.alphaMode == .blend }
         let doubleSided = scene.materials.map { $0.doubleSided }
         // Most scenes have neither: then no triangle needs its material looked up.
@@ -37,7 +39,7 @@ struct TriangleBins {
         blendMaterial.withUnsafeBufferPointer { bmp in
         doubleSided.withUnsafeBufferPointer { dsp in
         front.withUnsafeMutableBufferPointer { fp in
-            let fW = Float(grid.width), fH = Float(grid.height), fss = Float(ss)
+            let fW = Float(grid.width), fH = Float(grid.height)
             for s in 0..<nt {
                 let a = Int(tp[s * 3]), b = Int(tp[s * 3 + 1]), c = Int(tp[s * 3 + 2])
                 let ax = sxp[a], ay = syp[a], bx = sxp[b], by = syp[b], cxx = sxp[c], cyy = syp[c]
@@ -52,50 +54,48 @@ struct TriangleBins {
                 let material = anyDoubleSided || anyBlend ? Int(tmp[Int(top[s])]) : 0
                 if !isFront && !(anyDoubleSided && dsp[material]) { continue }
                 fp[s] = isFront
-                let minY = min3(ay, by, cyy), maxY = max3(ay, by, cyy)
-                let minX = min3(ax, bx, cxx), maxX = max3(ax, bx, cxx)
-                if maxY < 0 || minY > fH || maxX < 0 || minX > fW { continue }
-                // No sample centre (k + 0.5) inside the box: the triangle covers no sample.
-                if ceilExact(minX - 0.5) > floorExact(maxX - 0.5) || ceilExact(minY - 0.5) > floorExact(maxY - 0.5) { continue }
+                // Wholly off the grid: no setup needed to know it covers no sample.
+                if max3(ay, by, cyy) < 0 || min3(ay, by, cyy) > fH || max3(ax, bx, cxx) < 0 || min3(ax, bx, cxx) > fW { continue }
+                guard let setup = TriangleSetup(tri: s, ax: ax, ay: ay, bx: bx, by: by, cx: cxx, cy: cyy, wa: vwp[a], wb: vwp[b], wc: vwp[c],
+                                                area: area, width: grid.width, height: grid.height) else { continue }
                 if anyBlend && bmp[material] {
-                    blendList.append((1 / max3(vwp[a], vwp[b], vwp[c]) + 1 / min3(vwp[a], vwp[b], vwp[c]), Int32(s)))
-                    continue
+                    blendList.append((1 / max3(vwp[a], vwp[b], vwp[c]) + 1 / min3(vwp[a], vwp[b], vwp[c]), Int32(setups.count)))
+                    isBlend.append(true)
+                } else if anyBlend {
+                    isBlend.append(false)
                 }
-                let b0 = max(0, Int(max(0, min(minY / fss, 1e7))) / bandRows)
-                let b1 = min(bands - 1, Int(max(0, min(maxY / fss, 1e7))) / bandRows)
-                if b0 <= b1 { binned.append((Int32(s), Int32(b0), Int32(b1))) }
+                setups.append(setup)
             }
         }}}}}}}}}
-        // Counting sort by band, stable: each band's triangles stay in triangle order.
+        // Counting sort by the bands of each setup's sample rows, stable: each band's triangles stay in triangle order.
+        // The band of every sample row: a table lookup instead of two integer divisions per triangle and pass.
+        let bandSamples = Rasterizer.bandRows * grid.supersampling
+        let bandOfRow = (0..<grid.height).map { $0 / bandSamples }
         var start = [Int](repeating: 0, count: bands + 1)
-        for t in binned {
-            for band in Int(t.first)...Int(t.last) { start[band + 1] += 1 }
-        }
-        for band in 0..<bands { start[band + 1] += start[band] }
-        var opaque = [Int32](repeating: 0, count: start[bands])
         var next = start
-        for t in binned {
-            for band in Int(t.first)...Int(t.last) { opaque[next[band]] = t.tri; next[band] += 1 }
-        }
+        let binned = setups.withUnsafeBufferPointer { sp in
+        bandOfRow.withUnsafeBufferPointer { bp in
+        start.withUnsafeMutableBufferPointer { stp in
+            for (i, t) in sp.enumerated() where !(anyBlend && isBlend[i]) {
+                for band in bp[Int(t.minY)]...bp[Int(t.maxY)] { stp[band + 1] += 1 }
+            }
+            for band in 0..<bands { stp[band + 1] += stp[band] }
+            next = Array(stp)
+            return [Int32](unsafeUninitializedCapacity: stp[bands]) { op, count in
+                next.withUnsafeMutableBufferPointer { np in
+                    for (i, t) in sp.enumerated() where !(anyBlend && isBlend[i]) {
+                        for band in bp[Int(t.minY)]...bp[Int(t.maxY)] { op[np[band]] = Int32(i); np[band] += 1 }
+                    }
+                }
+                count = stp[bands]
+            }
+        }}}
         self.front = front
-        self.opaque = opaque
+        self.setups = setups
+        self.opaque = binned
         self.bandStart = start
         blend = blendList.enumerated().sorted { l, r in
             l.element.depth != r.element.depth ? l.element.depth > r.element.depth : l.offset < r.offset
-        }.map { $0.element.tri }
+        }.map { $0.element.setup }
     }
-}
-
-/// `x.rounded(.up)` without a libm call: values of 2^23 or more in magnitude are integers already.
-@inline(__always) func ceilExact(_ x: Float) -> Float {
-    guard abs(x) < 8_388_608 else { return x }
-    let t = Float(Int32(x))
-    return t < x ? t + 1 : t
-}
-
-/// `x.rounded(.down)` without a libm call: values of 2^23 or more in magnitude are integers already.
-@inline(__always) func floorExact(_ x: Float) -> Float {
-    guard abs(x) < 8_388_608 else { return x }
-    let t = Float(Int32(x))
-    return t > x ? t - 1 : t
 }

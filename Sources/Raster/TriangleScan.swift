@@ -1,9 +1,3 @@
-/// Raw views of the projected vertices and clipped triangles one band's scans read.
-struct TriangleMemory {
-    let sx: UnsafeBufferPointer<Float>, sy: UnsafeBufferPointer<Float>, vw: UnsafeBufferPointer<Float>
-    let tris: UnsafeBufferPointer<UInt32>
-}
-
 /// Sample coverage of one triangle: edge functions with a top-left tie rule over a row range.
 extension ViewSetup {
     /// Samples tested at once along a row.
@@ -11,8 +5,9 @@ extension ViewSetup {
     /// Which lanes of a group of samples are inside.
     typealias LaneMask = SIMDMask<SIMD4<Int32>>
 
-    /// Visits the samples of setup triangle `s` inside sample rows [y0, y1) four of a row at a
-    /// time: `chunk` gets the band index of the group's first sample, the lanes inside, and per
+    /// Visits the samples of triangle setup `t` inside sample rows [y0, y1) four of a row at a
+    /// time: `chunk` gets (for every group of the rows' spans, even with no lane inside: bodies test
+    /// their own lanes) the band index of the group's first sample, the lanes inside, and per
     /// lane 1/w and the first two screen barycentrics times their vertices' 1/w (the
     /// perspective-correct barycentrics are those divided by 1/w: bodies divide only after their
     /// depth test). Sample centres sit at half-integers; edges use a top-left style tie rule so
@@ -20,51 +15,30 @@ extension ViewSetup {
     /// coverage and values do not depend on the lane width. Lanes past the row's end may index
     /// the next row (or up to `Lanes.scalarCount` past the band): they are never inside.
     @inline(__always) @discardableResult
-    func raster(_ s: Int, _ y0: Int, _ y1: Int, _ t: TriangleMemory, _ chunk: (Int, LaneMask, Lanes, Lanes, Lanes) -> Void) -> (Int, Int) {
-        let a = Int(t.tris[s * 3]), b = Int(t.tris[s * 3 + 1]), c = Int(t.tris[s * 3 + 2])
-        let ax = t.sx[a], ay = t.sy[a], bx = t.sx[b], by = t.sy[b], cx = t.sx[c], cy = t.sy[c]
-        let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
-        guard area != 0 else { return (0, -1) }
-        // Sample centres x + 0.5 inside [min, max]: ceil(min - 0.5) ... floor(max - 0.5), clamped.
-        @inline(__always) func ceilAtLeast(_ v: Float, _ lo: Int) -> Int {
-            let c = max(Float(lo), min(v, 1e7)); var i = Int(c); if Float(i) < c { i += 1 }; return i
-        }
-        @inline(__always) func floorAtMost(_ v: Float, _ hi: Int) -> Int {
-            let c = min(Float(hi), max(v, -1e7)); var i = Int(c); if Float(i) > c { i -= 1 }; return i
-        }
-        let minX = ceilAtLeast(min3(ax, bx, cx) - 0.5, 0)
-        let maxX = floorAtMost(max3(ax, bx, cx) - 0.5, W - 1)
-        let minY = ceilAtLeast(min3(ay, by, cy) - 0.5, y0)
-        let maxY = floorAtMost(max3(ay, by, cy) - 0.5, y1 - 1)
-        guard minX <= maxX, minY <= maxY else { return (0, -1) }
-        let inv = 1 / area
-        let wa = t.vw[a], wb = t.vw[b], wc = t.vw[c]
+    func raster(_ t: TriangleSetup, _ y0: Int, _ y1: Int, _ chunk: (Int, LaneMask, Lanes, Lanes, Lanes) -> Void) -> (Int, Int) {
+        let minY = max(Int(t.minY), y0), maxY = min(Int(t.maxY), y1 - 1)
+        guard minY <= maxY else { return (0, -1) }
+        let minX = Int(t.minX), maxX = Int(t.maxX)
+        let ax = t.ax, ay = t.ay, bx = t.bx, by = t.by, cx = t.cx, cy = t.cy
+        let inv = t.inv
+        let wa = t.wa, wb = t.wb, wc = t.wc
         // Edge functions e0 (b->c), e1 (c->a), e2 (a->b), scaled so they are >= 0 inside.
-        let sign: Float = area > 0 ? 1 : -1
-        @inline(__always) func topLeft(_ dx: Float, _ dy: Float) -> Bool {
-            // In the orientation where inside is positive: a "top" edge is horizontal going left, a "left" edge goes down.
-            let ddx = dx * sign, ddy = dy * sign
-            return (ddy == 0 && ddx < 0) || ddy > 0
-        }
-        let tl0 = topLeft(cx - bx, cy - by), tl1 = topLeft(ax - cx, ay - cy), tl2 = topLeft(bx - ax, by - ay)
-        // Per row, each edge function is linear in x (e = A * px + B): on boxes wider than one
-        // group of lanes, narrow the scan to the span where all three can be non-negative, widened
+        let sign = t.sign
+        // Per row, each edge function is linear in x (e = A * px + B): on boxes wider than two
+        // groups of lanes, narrow the scan to the span where all three can be non-negative, widened
         // by one sample so rounding never drops a sample the exact test below would accept (the
         // result is identical to a full box scan). On sample coordinates below 2^16 in magnitude
-        // the rounding of either side is under 0.05 samples, so a box of one group is tested
-        // whole; beyond that (unnormalised scenes) every row is narrowed as always.
-        let bounded = min3(ax, bx, cx) > -65536 && max3(ax, bx, cx) < 65536 && min3(ay, by, cy) > -65536 && max3(ay, by, cy) < 65536
-        let narrow = !bounded || maxX - minX >= Lanes.scalarCount
+        // the rounding of either side is under 0.05 samples, so a box of up to two groups is tested
+        // whole (narrowing costs more than the group it may save); beyond that (unnormalised
+        // scenes) every row is narrowed as always.
+        let narrow = t.narrows
         let a0 = -(cy - by) * sign, a1 = -(ay - cy) * sign, a2 = -(by - ay) * sign
         let r0 = narrow && a0 != 0 ? -1 / a0 : 0, r1 = narrow && a1 != 0 ? -1 / a1 : 0, r2 = narrow && a2 != 0 ? -1 / a2 : 0
         let fMinX = Float(minX), fMaxX = Float(maxX)
         let offsets = Lanes(0.5, 1.5, 2.5, 3.5)
-        // Per edge, the least value accepted: 0 on a top-left edge (a sample exactly on it is
-        // drawn), else the least positive float (exactly "e > 0"). A NaN edge value fails here
-        // where the scalar test let it pass, but its 1/w is NaN and fails `iw > 0` either way.
-        let least0: Float = tl0 ? 0 : .leastNonzeroMagnitude
-        let least1: Float = tl1 ? 0 : .leastNonzeroMagnitude
-        let least2: Float = tl2 ? 0 : .leastNonzeroMagnitude
+        // Per edge, the least value accepted (top-left rule). A NaN edge value fails here where
+        // the scalar test let it pass, but its 1/w is NaN and fails `iw > 0` either way.
+        let least0 = t.least(TriangleSetup.topLeft0), least1 = t.least(TriangleSetup.topLeft1), least2 = t.least(TriangleSetup.topLeft2)
         for y in minY...maxY {
             let py = Float(y) + 0.5
             let rowBase = (y - y0) * W
@@ -89,19 +63,20 @@ extension ViewSetup {
             var x = xs
             while x <= xe {
                 let px = Float(x) + offsets
-                let e0 = (t0 - (cy - by) * (px - bx)) * sign
-                let e1 = (t1 - (ay - cy) * (px - cx)) * sign
-                let e2 = (t2 - (by - ay) * (px - ax)) * sign
+                let x0 = t0 - (cy - by) * (px - bx), x1 = t1 - (ay - cy) * (px - cx), x2 = t2 - (by - ay) * (px - ax)
+                let e0 = x0 * sign, e1 = x1 * sign, e2 = x2 * sign
                 // Inside: no edge negative, and an edge exactly through the sample only if it is top-left.
                 var inside = px .<= lastCentre
                 inside .&= e0 .>= least0
                 inside .&= e1 .>= least1
                 inside .&= e2 .>= least2
-                let l0 = e0 * inv * sign, l1 = e1 * inv * sign, l2 = e2 * inv * sign
+                // The barycentrics e * inv * sign: sign is +-1, and IEEE rounding is symmetric, so
+                // (x * sign * inv) * sign is exactly x * inv (the lanes inside are never NaN).
+                let l0 = x0 * inv, l1 = x1 * inv, l2 = x2 * inv
                 let q0 = l0 * wa, q1 = l1 * wb
                 let iw = q0 + q1 + l2 * wc
                 inside .&= iw .> 0
-                if anyLane(inside) { chunk(rowBase + x, inside, iw, q0, q1) }
+                chunk(rowBase + x, inside, iw, q0, q1)
                 x += Lanes.scalarCount
             }
         }

@@ -1,11 +1,10 @@
 import Assets
 import Geometry
 
-/// Everything one view's bands read (immutable, shared between threads): the projected and
-/// clipped triangles and the scene's attributes, with the per-fragment colour and shading rules.
+/// Everything one view's bands read (immutable, shared between threads): the clipped triangles
+/// and the scene's attributes, with the per-fragment colour and shading rules.
 struct ViewSetup: @unchecked Sendable {
     let scene: RenderScene
-    let sx: [Float], sy: [Float], vw: [Float]
     let src0: [UInt32], src1: [UInt32], st: [Float]
     let tris: [UInt32]
     let triOrig: [Int32]

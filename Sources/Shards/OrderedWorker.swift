@@ -1,9 +1,10 @@
 import Foundation
 
-/// One background thread (a serial dispatch queue) that runs jobs over a writer's batches in the
-/// order they were submitted, so hashing and writing a shard overlap filling its next batches.
+/// One background thread (a serial dispatch queue) that runs jobs over a writer's batches (or hash
+/// chunks) in the order they were submitted, so hashing and writing a shard overlap filling it.
 /// A semaphore counts the batches this worker is done with: the filling thread takes one before
-/// it refills a batch, so a batch is never refilled while the worker still reads it.
+/// it refills a batch (or queues a chunk), so a batch is never refilled while the worker still
+/// reads it and the queue never holds more than the worker's share.
 final class OrderedWorker: @unchecked Sendable {
     private let queue: DispatchQueue
     private let done: DispatchSemaphore

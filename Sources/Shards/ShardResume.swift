@@ -6,6 +6,9 @@ import Foundation
 /// over zeros), shards whose index is present and whose tar is intact are kept; the others are
 /// rebuilt from their samples, which are produced only for those shards. Shards numbered past the
 /// plan (left by an earlier, larger run) are removed, so the folder holds exactly the plan.
+/// With `shardsInFlight` 2 (the default) a written shard is finished and published in the
+/// background (`ShardPublisher`) while the next shard's samples are produced and written, so a
+/// kill loses at most the two shards in flight; each is still published only after its fsync.
 public enum ShardResume {
     /// What a resumable write did.
     public struct Outcome: Sendable, Equatable {
@@ -18,19 +21,28 @@ public enum ShardResume {
     }
 
     /// Writes the planned shards of `split` into `folder`, skipping intact ones. `samples(range)`
-    /// returns the samples at those positions of the ordered list, in order.
+    /// returns the samples at those positions of the ordered list, in order. With `shardsInFlight`
+    /// 2, a shard's samples are held until its hash is done, while the next shard's are produced.
     public static func write(plan: [Range<Int>], folder: String, split: String, limits: ShardLimits, options: TarOptions = .reproducible,
-                             checkHash: Bool = true, samples: (Range<Int>) throws -> [WebDatasetSample]) throws -> Outcome {
+                             checkHash: Bool = true, shardsInFlight: Int = 2,
+                             samples: (Range<Int>) throws -> [WebDatasetSample]) throws -> Outcome {
         try ShardNaming.validateSplit(split)
         var outcome = Outcome()
-        for (number, range) in plan.enumerated() {
-            if let index = try? ShardIndex.load(folder: folder, split: split, number: number), index.sampleCount == range.count,
-               try index.isIntact(folder: folder, checkHash: checkHash) {
-                outcome.kept.append(index)
-                continue
+        let publisher = ShardPublisher(shardsInFlight: shardsInFlight)
+        do {
+            for (number, range) in plan.enumerated() {
+                if let index = try? ShardIndex.load(folder: folder, split: split, number: number), index.sampleCount == range.count,
+                   try index.isIntact(folder: folder, checkHash: checkHash) {
+                    outcome.kept.append(index)
+                    continue
+                }
+                try ShardSequenceWriter.writeShard(try samples(range), folder: folder, split: split, number: number, limits: limits,
+                                                   options: options, publisher: publisher)
             }
-            outcome.written.append(try ShardSequenceWriter.writeShard(try samples(range), folder: folder, split: split, number: number,
-                                                                      limits: limits, options: options))
+            outcome.written = try publisher.waitForAll()
+        } catch {
+            _ = try? publisher.waitForAll()
+            throw error
         }
         // Stale shards past the plan: indexes first, then tars, so a crash in between never
         // leaves an index whose tar is gone or a tar that still looks done.

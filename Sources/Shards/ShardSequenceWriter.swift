@@ -13,7 +13,12 @@ import Glibc
 /// Boundaries follow `ShardLimits.startsNewShard` on the ordered samples alone, so the same
 /// samples in the same order always give byte-identical shards. To resume, a stage can plan the
 /// shards with `ShardLimits.plan`, skip those whose `ShardIndex` is intact, and write the rest
-/// one at a time with `ShardSequenceWriter.writeShard`.
+/// with `ShardSequenceWriter.writeShard` or `ShardResume`.
+///
+/// With `shardsInFlight` 2, a closed shard is finished and published on a background thread while
+/// the next one fills (`ShardPublisher`): the two shards' SHA-256 run on two cores. Shards are
+/// still published in order, each only after its fsync; `append` then returns the shards published
+/// since the previous call, and `finish` waits for all of them.
 public final class ShardSequenceWriter {
     /// The folder holding the shards (usually `WORKDIR/shards`).
     public let folder: String
@@ -23,9 +28,10 @@ public final class ShardSequenceWriter {
     public let limits: ShardLimits
     /// Fixed tar header fields.
     public let options: TarOptions
-    /// Indexes of the shards finished so far, in order.
+    /// Indexes of the shards published so far, in order.
     public private(set) var completed: [ShardIndex] = []
 
+    private let publisher: ShardPublisher
     private var nextNumber: Int
     private var current: TarWriter?
     private var currentTemporary = ""
@@ -36,9 +42,17 @@ public final class ShardSequenceWriter {
     private var firstKey = ""
     private var lastKey = ""
 
-    /// Prepares to write shards of `split` into `folder`, numbering from `firstShardNumber`.
-    public init(folder: String, split: String, limits: ShardLimits = ShardLimits(), options: TarOptions = .reproducible,
-                firstShardNumber: Int = 0) throws {
+    /// Prepares to write shards of `split` into `folder`, numbering from `firstShardNumber`, with at
+    /// most `shardsInFlight` shards open at once (1: each shard is published before `append`
+    /// returns; 2: a closed shard is published in the background while the next one fills).
+    public convenience init(folder: String, split: String, limits: ShardLimits = ShardLimits(), options: TarOptions = .reproducible,
+                            firstShardNumber: Int = 0, shardsInFlight: Int = 1) throws {
+        try self.init(folder: folder, split: split, limits: limits, options: options, firstShardNumber: firstShardNumber,
+                      publisher: ShardPublisher(shardsInFlight: shardsInFlight))
+    }
+
+    /// As the public initializer, publishing through `publisher` (which several writers may share).
+    init(folder: String, split: String, limits: ShardLimits, options: TarOptions, firstShardNumber: Int, publisher: ShardPublisher) throws {
         try ShardNaming.validateSplit(split)
         try AtomicFile.makeFolders(folder)
         self.folder = folder
@@ -46,18 +60,29 @@ public final class ShardSequenceWriter {
         self.limits = limits
         self.options = options
         self.nextNumber = firstShardNumber
+        self.publisher = publisher
     }
 
     deinit { current?.abandon(); if !currentTemporary.isEmpty { unlink(currentTemporary) } }
 
-    /// Appends the next sample; returns the indexes of any shards this closed (at most one).
+    /// Appends the next sample; returns the indexes of shards published since the previous call
+    /// (with one shard in flight: the shard this closed, if any).
     @discardableResult
     public func append(_ sample: WebDatasetSample) throws -> [ShardIndex] {
-        var closed: [ShardIndex] = []
-        let size = sample.archivedSize
-        if current != nil, limits.startsNewShard(count: currentCount, bytes: currentBytes, sampleBytes: size) {
-            closed.append(try closeCurrent())
-        }
+        if startsNewShard(with: sample) { try closeCurrent() }
+        let closed = try publisher.takePublished()
+        completed += closed
+        try add(sample)
+        return closed
+    }
+
+    /// Does `sample` belong to a new shard (the open one is full)?
+    private func startsNewShard(with sample: WebDatasetSample) -> Bool {
+        current != nil && limits.startsNewShard(count: currentCount, bytes: currentBytes, sampleBytes: sample.archivedSize)
+    }
+
+    /// Writes `sample` into the open shard, opening one if none is.
+    private func add(_ sample: WebDatasetSample) throws {
         if current == nil { try openNext() }
         guard currentKeys.insert(sample.key).inserted else {
             throw ShardError(.duplicateShardKey, "sample key \(sample.key) appears twice in shard \(currentNumber) of \(split)")
@@ -68,23 +93,23 @@ public final class ShardSequenceWriter {
         if currentCount == 0 { firstKey = sample.key }
         lastKey = sample.key
         currentCount += 1
-        currentBytes += size
-        return closed
+        currentBytes += sample.archivedSize
     }
 
-    /// Closes and publishes the last shard (if it holds any sample); returns every finished index.
+    /// Closes the last shard (if it holds any sample), waits until every shard is published, and
+    /// returns every published index.
     @discardableResult
     public func finish() throws -> [ShardIndex] {
-        if current != nil { _ = try closeCurrent() }
+        if current != nil { try closeCurrent() }
+        completed += try publisher.waitForAll()
         return completed
     }
 
     /// Stops without publishing the open shard and deletes its temporary file (an error path);
-    /// shards already completed stay.
+    /// shards already closed are still published.
     public func abandon() {
-        current?.abandon()
-        current = nil
-        if !currentTemporary.isEmpty { unlink(currentTemporary); currentTemporary = "" }
+        dropCurrent()
+        completed += (try? publisher.waitForAll()) ?? []
     }
 
     /// Writes one whole shard (`number` of `split`) from its samples, atomically, and returns its
@@ -94,16 +119,27 @@ public final class ShardSequenceWriter {
     public static func writeShard<Samples: Sequence>(_ samples: Samples, folder: String, split: String, number: Int,
                                                      limits: ShardLimits = ShardLimits(), options: TarOptions = .reproducible) throws -> ShardIndex
     where Samples.Element == WebDatasetSample {
-        let writer = try ShardSequenceWriter(folder: folder, split: split, limits: limits, options: options, firstShardNumber: number)
+        let publisher = ShardPublisher(shardsInFlight: 1)
+        try writeShard(samples, folder: folder, split: split, number: number, limits: limits, options: options, publisher: publisher)
+        guard let index = try publisher.waitForAll().first else { throw ShardError(.emptyShard, "no samples given for shard \(number) of \(split)") }
+        return index
+    }
+
+    /// As the public `writeShard`, but hands the closed shard to `publisher` without waiting for it.
+    static func writeShard<Samples: Sequence>(_ samples: Samples, folder: String, split: String, number: Int, limits: ShardLimits,
+                                              options: TarOptions, publisher: ShardPublisher) throws
+    where Samples.Element == WebDatasetSample {
+        let writer = try ShardSequenceWriter(folder: folder, split: split, limits: limits, options: options, firstShardNumber: number,
+                                             publisher: publisher)
         for sample in samples {
-            if try !writer.append(sample).isEmpty {
-                writer.abandon()
+            if writer.startsNewShard(with: sample) {
+                writer.dropCurrent()
                 throw ShardError(.shardPlanMismatch, "samples given for shard \(number) of \(split) exceed the shard limits; plan with ShardLimits.plan")
             }
+            try writer.add(sample)
         }
-        let indexes = try writer.finish()
-        guard let index = indexes.first else { throw ShardError(.emptyShard, "no samples given for shard \(number) of \(split)") }
-        return index
+        guard writer.current != nil else { throw ShardError(.emptyShard, "no samples given for shard \(number) of \(split)") }
+        try writer.closeCurrent()
     }
 
     private func openNext() throws {
@@ -117,31 +153,20 @@ public final class ShardSequenceWriter {
         currentKeys.removeAll(keepingCapacity: true)
     }
 
-    private func closeCurrent() throws -> ShardIndex {
+    /// Hands the open shard to the publisher (which publishes it now, or in the background).
+    private func closeCurrent() throws {
         guard let writer = current else { throw ShardError(.tarClosed, "no shard is open") }
-        let (bytes, sha) = try writer.finish()
+        let shard = ClosedShard(writer: writer, folder: folder, split: split, number: currentNumber, temporary: currentTemporary,
+                                sampleCount: currentCount, firstKey: firstKey, lastKey: lastKey)
         current = nil
-        let final = folder + "/" + ShardNaming.tarName(split: split, number: currentNumber)
-        // The index of an earlier run, if any, goes first: a final tar name must never pair with a stale index.
-        unlink(folder + "/" + ShardNaming.indexName(split: split, number: currentNumber))
-        guard rename(currentTemporary, final) == 0 else {
-            let code = errno
-            unlink(currentTemporary)
-            throw FileWriteError(path: final, operation: "rename", errno: code)
-        }
         currentTemporary = ""
-        syncFolder(folder)
-        let index = ShardIndex(split: split, number: currentNumber, sampleCount: currentCount, byteCount: bytes,
-                               sha256: sha, firstKey: firstKey, lastKey: lastKey)
-        try index.write(folder: folder)
-        completed.append(index)
-        return index
+        try publisher.publish(shard)
     }
 
-    private func syncFolder(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
+    /// Abandons the open shard, if any, and deletes its temporary file.
+    private func dropCurrent() {
+        current?.abandon()
+        current = nil
+        if !currentTemporary.isEmpty { unlink(currentTemporary); currentTemporary = "" }
     }
 }

@@ -4,8 +4,8 @@ import Glibc
 
 /// One run of archive bytes on its way to the file, in archive order: small pieces (headers,
 /// padding, small members) copied into a staging buffer, large members referenced in place (the
-/// caller's array is retained, not copied). The writer thread fills it and writes it with one
-/// `writev`; the hash thread reads the same pieces; it is refilled only after its hash finished.
+/// caller's array is retained, not copied). The writer thread fills it and an output thread writes
+/// it with one `writev`; it is refilled only after that write returned.
 final class TarBatch: @unchecked Sendable {
     /// A piece of the batch: a range of the staging buffer, or a whole shared member.
     enum Segment {
@@ -64,16 +64,6 @@ final class TarBatch: @unchecked Sendable {
     func share(_ bytes: [UInt8]) {
         segments.append(.shared(bytes))
         byteCount += bytes.count
-    }
-
-    /// Calls `body` with every piece in order (the hash thread's view of the batch).
-    func forEachPiece(_ body: (UnsafeRawBufferPointer) -> Void) {
-        for segment in segments {
-            switch segment {
-            case .staged(let start, let count): body(UnsafeRawBufferPointer(start: staging.baseAddress! + start, count: count))
-            case .shared(let bytes): bytes.withUnsafeBytes(body)
-            }
-        }
     }
 
     /// Calls `body` with one `iovec` per piece; the shared arrays' storage stays pinned (each

@@ -6,13 +6,15 @@ import Glibc
 
 /// A streaming ustar writer (POSIX ustar, pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html): each member is a 512-byte
 /// header plus data padded to 512, the archive ends with two zero blocks. The calling thread only
-/// fills batches (`TarBatch`); two background threads (`OrderedWorker`) take each full batch, one
-/// writing it (`TarFileOutput`, one `writev`, no syscall per member) and one computing the
-/// archive's SHA-256, so a shard's index needs no second read and neither the disk nor the hash
-/// waits for the other. Members given as arrays of at least `sharedMemberMinimum` bytes are
-/// written and hashed in place, not copied; on local disk filesystems the file takes direct I/O
-/// (`DirectIO`) instead, where every byte is copied once into 4 MiB aligned batches, which skips
-/// the kernel's far dearer copy into the page cache.
+/// lists the archive's pieces (`TarPiece`: headers, members by reference, padding) and hands them
+/// in chunks of about `chunkBytes` to two background threads: one copies them into batches that
+/// output threads write (`TarBatchFiller`, `TarFileOutput`, one `writev` per batch, no syscall per
+/// member), one computes the archive's SHA-256 (`TarHashFeed`), so a shard's index needs no second
+/// read and neither the disk nor the hash waits for the other, nor the caller for either (up to
+/// `backlogBytes` queued). Members given as arrays of at least `TarBatchFiller.sharedMemberMinimum`
+/// bytes are written in place, not copied; on local disk filesystems the file takes direct I/O
+/// (`DirectIO`) instead, where every byte is copied once into 4 MiB aligned batches, which skips the
+/// kernel's far dearer copy into the page cache.
 ///
 /// The writer only writes where it is told; publishing under a final name (temp, fsync, rename)
 /// is the job of `ShardSequenceWriter` / `AtomicFile`.
@@ -21,27 +23,30 @@ public final class TarWriter {
     public let path: String
     /// Header fields fixed for reproducibility.
     public let options: TarOptions
-    /// Archive bytes produced so far (written or buffered).
+    /// Archive bytes produced so far (written or queued).
     public private(set) var byteCount = 0
     /// The SHA-256 implementation in use ("libcrypto" or "swift").
-    public var hashBackend: String { hasher.backend }
+    public var hashBackend: String { hash.backend }
     /// Number of members appended so far.
     public private(set) var memberCount = 0
     /// Does the file take direct I/O (see `DirectIO`)? Set when it is opened.
     public let usesDirectIO: Bool
-    /// Members of at least this many bytes, given as arrays, are referenced rather than copied.
-    static let sharedMemberMinimum = 16 << 10
+    /// Pieces go to the background threads in chunks of about this many bytes.
+    static let chunkBytes = 4 << 20
+    /// At most this many bytes wait for the fill or the hash thread before the caller blocks: held by
+    /// reference, so mostly the caller's own arrays (copied only for `append(path:contents:)`).
+    static let backlogBytes = 256 << 20
+    /// Output threads under direct I/O: two keep a write in flight while the next is issued; more
+    /// contend for the file's lock (ext4 serialises writes that extend a file) and cost CPU for no
+    /// speed (scripts/bench/shards with 4 threads: about 0.1 CPU-seconds more per 590 MB here).
+    static let directOutputThreads = 2
 
     private var fd: Int32
     private let ownsDescriptor: Bool
-    private let batchBytes: Int
-    private let batches: [TarBatch]
-    private var active = 0
-    private var written = 0
-    private let hasher = ShardHasher()
-    private let output: TarFileOutput
-    private let hashing: OrderedWorker
-    private let writing: [OrderedWorker]
+    private let hash = TarHashFeed(slots: TarWriter.backlogBytes / TarWriter.chunkBytes)
+    private let filler: TarBatchFiller
+    private var pending: [TarPiece] = []
+    private var pendingBytes = 0
     private var finished = false
 
     /// Creates (or truncates) `path`; bytes leave in writes of about `bufferSize` bytes. With
@@ -54,9 +59,9 @@ public final class TarWriter {
         self.fd = fd
         ownsDescriptor = true
         usesDirectIO = directIO && DirectIO.enable(fd)
-        output = TarFileOutput(fd: fd, path: path, direct: usesDirectIO)
-        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: usesDirectIO ? max(bufferSize, 4 << 20) : bufferSize,
-                                                                outputThreads: usesDirectIO ? 4 : 1)
+        filler = TarBatchFiller(output: TarFileOutput(fd: fd, path: path, direct: usesDirectIO), direct: usesDirectIO,
+                                bufferSize: usesDirectIO ? max(bufferSize, 4 << 20) : bufferSize,
+                                outputThreads: usesDirectIO ? Self.directOutputThreads : 1, slots: Self.backlogBytes / Self.chunkBytes)
     }
 
     /// Streams into an already open descriptor (a pipe, a socket, an open file); `label` names it
@@ -68,47 +73,27 @@ public final class TarWriter {
         self.fd = fileDescriptor
         ownsDescriptor = closeWhenDone
         usesDirectIO = false
-        output = TarFileOutput(fd: fileDescriptor, path: label, direct: false)
-        (batchBytes, batches, hashing, writing) = Self.pipeline(bufferSize: bufferSize, outputThreads: 1)
-    }
-
-    /// Batches of `bufferSize` bytes (rounded to the direct I/O alignment), enough of them (8 MiB
-    /// or more in flight, two per output thread) that no thread waits on another's short stalls.
-    /// Batch `i` always goes to output thread `i % outputThreads` (the count is a multiple of it).
-    private static func pipeline(bufferSize: Int, outputThreads: Int) -> (Int, [TarBatch], OrderedWorker, [OrderedWorker]) {
-        let size = (max(bufferSize, 64 << 10) + DirectIO.alignment - 1) / DirectIO.alignment * DirectIO.alignment
-        let count = (max(2 * outputThreads, 4, min(16, (8 << 20) / size)) + outputThreads - 1) / outputThreads * outputThreads
-        let writers = (0..<outputThreads).map { thread in
-            OrderedWorker(label: "cn.shards.write", free: count / outputThreads - (thread == 0 ? 1 : 0))
-        }
-        return (size, TarBatchPool.shared.take(count: count, capacity: size), OrderedWorker(label: "cn.shards.hash", free: count - 1), writers)
+        filler = TarBatchFiller(output: TarFileOutput(fd: fileDescriptor, path: label, direct: false), direct: false,
+                                bufferSize: bufferSize, outputThreads: 1, slots: Self.backlogBytes / Self.chunkBytes)
     }
 
     deinit {
-        for worker in writing { worker.drain() }
-        hashing.drain()
+        filler.drain()
+        hash.drain()
         if fd >= 0, ownsDescriptor { close(fd) }
-        TarBatchPool.shared.give(batches)
     }
 
-    /// Appends one regular-file member with the given contents; large arrays are written in place
-    /// (unless the file takes direct I/O, which needs every byte in an aligned batch).
+    /// Appends one regular-file member with the given contents (held by reference until written
+    /// and hashed; large arrays are written in place unless the file takes direct I/O).
     public func append(path memberPath: String, bytes: [UInt8]) throws {
-        guard bytes.count >= Self.sharedMemberMinimum, !usesDirectIO else {
-            return try bytes.withUnsafeBytes { try append(path: memberPath, contents: $0) }
-        }
         try putHeader(memberPath, size: bytes.count)
-        if !batch.hasSegmentRoom { try flush() }
-        batch.share(bytes)
-        byteCount += bytes.count
-        try putPadding(after: bytes.count)
+        try add(.bytes(bytes))
+        try add(.zeros(TarHeader.paddedSize(bytes.count) - bytes.count))
     }
 
     /// Appends one regular-file member whose contents are a raw buffer (copied).
     public func append(path memberPath: String, contents: UnsafeRawBufferPointer) throws {
-        try putHeader(memberPath, size: contents.count)
-        try put(contents)
-        try putPadding(after: contents.count)
+        try append(path: memberPath, bytes: Array(contents))
     }
 
     /// Ends the archive (two zero blocks), writes out the last batch, fsyncs and closes the file.
@@ -116,89 +101,62 @@ public final class TarWriter {
     @discardableResult
     public func finish() throws -> (byteCount: Int, sha256: String) {
         guard !finished else { throw ShardError(.tarClosed, "the tar \(path) is already finished") }
-        try putZeros(2 * TarHeader.blockSize)
-        try flush()
+        try add(.zeros(2 * TarHeader.blockSize))
+        submit()
         finished = true
-        for worker in writing { worker.drain() }
-        try output.check()
-        // The fsync waits for the disk while the hash thread finishes the last batches.
+        filler.finish()
+        do {
+            try filler.output.check()
+        } catch {
+            hash.drain()
+            throw error
+        }
+        // The fsync waits for the disk while the hash thread finishes its backlog.
         var status = stat()
         if fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, fsync(fd) != 0 {
+            hash.drain()
             throw FileWriteError(path: path, operation: "fsync", errno: errno)
         }
-        hashing.drain()
+        let sha = hash.finish()
         if ownsDescriptor, close(fd) != 0 { fd = -1; throw FileWriteError(path: path, operation: "close", errno: errno) }
         fd = -1
-        return (byteCount, hasher.finalizeHex())
+        return (byteCount, sha)
     }
 
     /// Closes the file without ending the archive (what a crash leaves behind); for tests and error paths.
     public func abandon() {
-        for worker in writing { worker.drain() }
-        hashing.drain()
+        filler.drain()
+        hash.drain()
         finished = true
         if fd >= 0, ownsDescriptor { close(fd) }
         fd = -1
     }
 
-    private var batch: TarBatch { batches[active] }
-
     private func putHeader(_ memberPath: String, size: Int) throws {
         guard !finished else { throw ShardError(.tarClosed, "cannot append \(memberPath): the tar \(path) is already finished") }
-        let header = try TarHeader.encode(path: memberPath, size: size, options: options)
-        try header.withUnsafeBytes { try put($0) }
+        try add(.bytes(try TarHeader.encode(path: memberPath, size: size, options: options)))
         memberCount += 1
     }
 
-    private func putPadding(after size: Int) throws {
-        let padding = TarHeader.paddedSize(size) - size
-        if padding > 0 { try putZeros(padding) }
-        if batch.byteCount >= batchBytes { try flush() }
-    }
-
-    private func put(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            if batch.stagingFree == 0 || !batch.hasSegmentRoom { try flush() }
-            let n = min(bytes.count - offset, batch.stagingFree)
-            batch.stage(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]))
-            offset += n
+    /// Lists the next piece; a full chunk goes to the background threads. A write failure of an
+    /// earlier batch surfaces here.
+    private func add(_ piece: TarPiece) throws {
+        guard piece.count > 0 else { return }
+        pending.append(piece)
+        pendingBytes += piece.count
+        byteCount += piece.count
+        if pendingBytes >= Self.chunkBytes {
+            try filler.output.check()
+            submit()
         }
-        byteCount += bytes.count
     }
 
-    private func putZeros(_ count: Int) throws {
-        var left = count
-        while left > 0 {
-            if batch.stagingFree == 0 || !batch.hasSegmentRoom { try flush() }
-            let n = min(left, batch.stagingFree)
-            batch.stageZeros(n)
-            left -= n
-        }
-        byteCount += count
-    }
-
-    /// Hands the full batch to its output thread and the hash thread, then moves to the next batch once
-    /// both are done with its previous contents. A write failure of an earlier batch surfaces here.
-    private func flush() throws {
-        let full = batch
-        guard full.byteCount > 0 else { return }
-        try output.check()
-        let job = Job(batch: full, hasher: hasher, output: output, offset: written)
-        written += full.byteCount
-        writing[active % writing.count].submit { job.output.write(job.batch, at: job.offset) }
-        hashing.submit { job.batch.forEachPiece { job.hasher.update($0) } }
-        active = (active + 1) % batches.count
-        writing[active % writing.count].acquire()
-        hashing.acquire()
-        batch.reset()
-    }
-
-    /// What the background threads need of one full batch.
-    private struct Job: @unchecked Sendable {
-        let batch: TarBatch
-        let hasher: ShardHasher
-        let output: TarFileOutput
-        let offset: Int
+    /// Hands the pending pieces to the fill and hash threads (each waits while its backlog is full).
+    private func submit() {
+        guard !pending.isEmpty else { return }
+        filler.submit(pending)
+        hash.submit(pending)
+        pending = []
+        pendingBytes = 0
     }
 }

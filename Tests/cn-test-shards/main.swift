@@ -1,21 +1,23 @@
-// cn-test-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS]
+// cn-test-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS] [SHARDS_IN_FLIGHT]
 // Loads every `{key}.{field}` file of PAYLOAD_DIR into memory (grouped by key, fields in
 // CustomNet's order), then times ShardSequenceWriter writing them as split "train" into OUT_DIR
 // (tar + fsync + rename + index, SHA-256 included). Prints one JSON line: wall seconds and the
 // CPU seconds (user + system, all threads) the writing took. Used by scripts/bench/shards and the SIGKILL-mid-shard test (ShardsTests), so it lives with the tests in the main package.
 // PAUSE_MS sleeps after each sample, so the kill test can SIGKILL it in the middle of a shard.
+// SHARDS_IN_FLIGHT (default 2) is ShardSequenceWriter's: 2 publishes a closed shard in the background.
 import Foundation
 import Shards
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: cn-test-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: cn-test-shards PAYLOAD_DIR OUT_DIR [MAX_SAMPLES] [MAX_BYTES] [PAUSE_MS] [SHARDS_IN_FLIGHT]\n".utf8))
     exit(2)
 }
 let payload = arguments[1], out = arguments[2]
 let maxSamples = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
 let maxBytes = arguments.count > 4 ? Int(arguments[4]) ?? (1 << 30) : (1 << 30)
 let pauseMicroseconds = arguments.count > 5 ? UInt32(Int(arguments[5]) ?? 0) * 1000 : 0
+let shardsInFlight = max(1, arguments.count > 6 ? Int(arguments[6]) ?? 2 : 2)
 /// User + system CPU seconds of this process so far, all threads (getrusage).
 func cpuSeconds() -> Double {
     var usage = rusage()
@@ -39,7 +41,8 @@ do {
             .map { (name: $0.0, bytes: $0.1) })
     }
     let start = DispatchTime.now().uptimeNanoseconds, cpuStart = cpuSeconds()
-    let writer = try ShardSequenceWriter(folder: out, split: "train", limits: ShardLimits(maxSamples: maxSamples, maxBytes: maxBytes))
+    let writer = try ShardSequenceWriter(folder: out, split: "train", limits: ShardLimits(maxSamples: maxSamples, maxBytes: maxBytes),
+                                         shardsInFlight: shardsInFlight)
     for sample in samples {
         try writer.append(sample)
         if pauseMicroseconds > 0 { usleep(pauseMicroseconds) }
@@ -47,7 +50,7 @@ do {
     let indexes = try writer.finish()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu = cpuSeconds() - cpuStart
     let bytes = indexes.reduce(0) { $0 + $1.byteCount }
-    print("{\"writer\":\"swift-shards\",\"samples\":\(samples.count),\"shards\":\(indexes.count),\"bytes\":\(bytes),\"seconds\":\(seconds),\"cpu_seconds\":\(cpu),\"mb_per_s\":\(Double(bytes) / seconds / 1e6)}")
+    print("{\"writer\":\"swift-shards\",\"shards_in_flight\":\(shardsInFlight),\"samples\":\(samples.count),\"shards\":\(indexes.count),\"bytes\":\(bytes),\"seconds\":\(seconds),\"cpu_seconds\":\(cpu),\"mb_per_s\":\(Double(bytes) / seconds / 1e6)}")
 } catch {
     FileHandle.standardError.write(Data("cn-test-shards: \(error)\n".utf8))
     exit(1)
