@@ -114,7 +114,9 @@ private struct StalledShard {
 
     init(folder: String, number: Int) throws {
         let temporary = AtomicFile.temporaryPath(for: folder + "/" + ShardNaming.tarName(split: "train", number: number))
-        FileManager.default.createFile(atPath: temporary, contents: nil)
+        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        }
         let writer = TarWriter(fileDescriptor: pipe.fileHandleForWriting.fileDescriptor, label: "pipe \(number)")
         try writer.append(path: "\(number).bin", bytes: [UInt8](repeating: UInt8(number), count: 1 << 20))
         shard = ClosedShard(writer: writer, folder: folder, split: "train", number: number, temporary: temporary,
